@@ -1,0 +1,7 @@
+"""``python -m ceremonies.cli``."""
+
+import sys
+
+from ceremonies.cli import main
+
+sys.exit(main())

@@ -1,0 +1,186 @@
+"""Typed settings of a team's docs repo, read from ``ceremonies.toml`` at the repo root.
+
+Every key is optional; the defaults fit the seed team (``.ai/sprint/``, ``.ai/knowledgebase/``, 14-day cadence).
+A bad file is reported with *every* bad field at once, each with the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ceremonies.errors import ConfigError, Problem
+
+CONFIG_FILE = "ceremonies.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PathSettings(_Section):
+    """Where the team keeps its docs, and how files are named (``{key}`` is the sprint key)."""
+
+    sprint_dir: str = Field(".ai/sprint", description="Sprint docs directory, relative to the repo root.")
+    kb_dir: str = Field(".ai/knowledgebase", description="Knowledge base directory, relative to the repo root.")
+    plan_pattern: str = Field("{key}-iteration-template.md", description="File name of a sprint plan.")
+    retro_pattern: str = Field("{key}-retrospective.md", description="File name of a retrospective.")
+    summary_pattern: str = Field("{key}-execution-summary.md", description="File name of an execution summary.")
+    sprint_template: str | None = Field(None, description="Team template for new plans (repo-relative).")
+    template_dir: str = Field(".ceremonies/templates", description="Team overrides of any default template.")
+
+    @field_validator("plan_pattern", "retro_pattern", "summary_pattern")
+    @classmethod
+    def _has_key_placeholder(cls, value: str) -> str:
+        if "{key}" not in value:
+            raise ValueError(f"{value!r} must contain the placeholder {{key}}")
+        return value
+
+
+class SprintSettings(_Section):
+    """Cadence, calendar and numbering of sprints."""
+
+    key_prefix: str = Field("SPR", description="Prefix of sprint keys (SPR-013).")
+    cadence_days: int = Field(14, ge=1, le=70, description="Length of a sprint in calendar days.")
+    start_rule: Literal["previous_end", "next_working_day"] = Field(
+        "previous_end", description="New sprint starts on the previous end date, or the next working day after it."
+    )
+    timezone: str = Field("Europe/Berlin", description="IANA time zone of the team.")
+    holiday_country: str | None = Field("DE", description="ISO country code for public holidays (holidays pkg).")
+    holiday_subdivision: str | None = Field(None, description="State/region code for public holidays.")
+    extra_holidays: list[str] = Field(default_factory=list, description="Extra days off, ISO dates.")
+    due_within_days: int = Field(3, ge=0, description="Plan the next sprint when the current ends within N days.")
+    velocity_window: int = Field(3, ge=1, description="Completed sprints averaged into rolling velocity.")
+    overcommit_warning: float = Field(0.10, ge=0, description="Warn when planned SP exceed velocity by this share.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class CeremonyTimes(_Section):
+    """Local start times and lengths of the recurring ceremonies."""
+
+    planning: time = Field(time(10, 0), description="Sprint planning, first day of the sprint.")
+    planning_minutes: int = Field(90, ge=5)
+    demo: time = Field(time(14, 0), description="Review/demo, demo date or last day of the sprint.")
+    demo_minutes: int = Field(60, ge=5)
+    retro: time = Field(time(15, 30), description="Retrospective, last day of the sprint.")
+    retro_minutes: int = Field(60, ge=5)
+    refinement: time = Field(time(14, 0), description="Backlog refinement / mid-sprint checkpoint.")
+    refinement_minutes: int = Field(45, ge=5)
+    refinement_day: int = Field(4, ge=0, description="Calendar day offset of refinement from sprint start.")
+    holiday_policy: Literal["skip", "previous_working_day", "next_working_day", "keep"] = Field(
+        "previous_working_day", description="What happens to a ceremony that falls on a holiday or weekend."
+    )
+
+
+class ReminderSettings(_Section):
+    """When reminders go out."""
+
+    lead_minutes: list[int] = Field(default_factory=lambda: [60], description="Minutes before each ceremony.")
+    day_before_at: time | None = Field(time(16, 0), description="Also remind the working day before, at this time.")
+    ceremonies: list[str] = Field(
+        default_factory=lambda: ["planning", "demo", "retro"], description="Ceremonies that get reminders."
+    )
+    horizon_hours: int = Field(48, ge=1, le=24 * 120, description="How far ahead reminders are scheduled.")
+
+
+class SlackSettings(_Section):
+    """Where messages go. The token is never configured here: Prefect Secret block or SLACK_BOT_TOKEN."""
+
+    channel: str = Field("#sprint", description="Channel name or id for reminders and announcements.")
+    docs_url: str | None = Field(None, description="Web base URL of the docs repo, for links in messages.")
+
+
+class BotSettings(_Section):
+    """Git identity of the bot's commits."""
+
+    name: str = Field("ceremonies-bot", description="Commit author/committer name.")
+    email: str = Field("ceremonies-bot@users.noreply.localhost", description="Commit author/committer email.")
+
+    @field_validator("email")
+    @classmethod
+    def _looks_like_email(cls, value: str) -> str:
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+", value):
+            raise ValueError(f"{value!r} is not an email address")
+        return value
+
+
+class KnowledgeSettings(_Section):
+    """Knowledge-base generation."""
+
+    sla_hours: int = Field(24, ge=1, description="Merged work must be reflected in the KB within this time.")
+    required_keys: list[str] = Field(
+        default_factory=lambda: ["docid", "title", "owner", "status"], description="Frontmatter every page needs."
+    )
+    generated_dir: str = Field("", description="Sub-directory of kb_dir for generated pages ('' = kb_dir).")
+
+
+class Settings(_Section):
+    """All settings of one team's docs repo."""
+
+    paths: PathSettings = Field(default_factory=PathSettings)
+    sprint: SprintSettings = Field(default_factory=SprintSettings)
+    ceremonies: CeremonyTimes = Field(default_factory=CeremonyTimes)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    bot: BotSettings = Field(default_factory=BotSettings)
+    kb: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+
+
+def _line_of(text: str, dotted_key: str) -> int | None:
+    """Return the 1-based line where the last part of ``dotted_key`` is assigned (best effort), else None."""
+    parts = dotted_key.split(".")
+    section, leaf = (parts[0], parts[-1]) if len(parts) > 1 else (None, parts[0])
+    in_section = section is None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_section = section is None or stripped.strip("[]").strip() == section
+            continue
+        if in_section and re.match(rf"{re.escape(leaf)}\s*=", stripped):
+            return number
+    return None
+
+
+def parse_config(text: str, path: str | Path = CONFIG_FILE) -> Settings:
+    """Return the Settings in ``text``; raise ConfigError naming ``path`` and every bad field with its line."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(path, [Problem("(file)", f"not valid TOML: {exc}", line)]) from exc
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"])
+            value = error.get("input")
+            shown = f" (got {value!r})" if not isinstance(value, dict) else ""
+            problems.append(Problem(key, f"{error['msg']}{shown}", _line_of(text, key)))
+        raise ConfigError(path, problems) from None
+
+
+def load_config(repo: str | Path) -> Settings:
+    """Return the Settings of the docs repo at ``repo`` (defaults when it has no ``ceremonies.toml``)."""
+    path = Path(repo) / CONFIG_FILE
+    if not path.is_file():
+        return Settings()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, [Problem("(file)", f"cannot read: {exc}")]) from exc
+    return parse_config(text, path)

@@ -1,0 +1,1 @@
+"""Rules for reminders: pure functions, inputs in, new text or messages out (no I/O, no clock)."""

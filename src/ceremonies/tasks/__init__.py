@@ -1,0 +1,1 @@
+"""The only package in ``src/`` that imports Prefect: the job steps wrapped as tasks (retries, logging)."""
