@@ -160,7 +160,8 @@ def parse_config(text: str, path: str | Path = CONFIG_FILE) -> Settings:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
         raise ConfigError(path, [Problem("(file)", f"not valid TOML: {exc}", line)]) from exc
     try:
         return Settings.model_validate(raw)
