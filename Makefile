@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/python flows/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src flows tests bench
+	$(BIN)/ruff check $(wildcard src flows tests bench)
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
