@@ -1,0 +1,809 @@
+"""Run the benchmarks: every measurement in a fresh subprocess, each next to a floor measured in the same run.
+
+The parent (:func:`run_all`) prepares repos (clones of the cached generated repo, extra merged commits) and starts
+one worker per measurement: ``python -m bench.run --op NAME --args JSON``. A worker imports what it measures, times
+only the measured call, and prints one ``@@BENCH {json}`` line with the seconds, what the call produced and its peak
+memory (VmHWM of the worker, and the largest child process it waited for, e.g. git).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import importlib
+import importlib.util
+import io
+import json
+import os
+import pstats
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from bench import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+PROFILE_DIR = generate.CACHE_DIR / "profiles"
+MARK = "@@BENCH "
+BENCHMARKS = ("parse", "next_sprint", "kb", "reminders", "prefect")
+WORKER_TIMEOUT = 1800
+
+
+# ---------------------------------------------------------------------------------------------------- results
+
+
+@dataclass
+class Row:
+    """One line of the results table: ``seconds`` of the measured thing against ``floor_seconds``.
+
+    ``ratio`` is seconds / floor_seconds (1.0 = as fast as the floor); ``target`` says what the issue asks for.
+    """
+
+    benchmark: str
+    seconds: float | None
+    floor_seconds: float | None = None
+    ratio: float | None = None
+    target: str = ""
+    rss_mb: float | None = None
+    floor_rss_mb: float | None = None
+    detail: str = ""
+    status: str = "ok"
+    group: str = ""
+
+
+@dataclass
+class RunResult:
+    """Everything one ``python -m bench --size X`` run measured."""
+
+    size: str
+    manifest: dict[str, Any]
+    generation_seconds: float
+    generation_cached: bool
+    rows: list[Row] = field(default_factory=list)
+    machine: dict[str, str] = field(default_factory=dict)
+    started: str = ""
+    total_seconds: float = 0.0
+
+
+# ---------------------------------------------------------------------------------------------------- worker side
+
+
+def _peak_rss_mb() -> float:
+    """Return the peak RSS in MB of this process or of the largest child it waited for, whichever is larger."""
+    own = 0.0
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1]) / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return round(max(own, children), 1)
+
+
+def _git(repo: Path | str, *args: str) -> str:
+    result = subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True)
+    return result.stdout
+
+
+def _jsonable(value: Any) -> Any:
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):
+        value = to_json()
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return json.loads(value)
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        return repr(value)[:2000]
+
+
+def _timed(call: Callable[[], Any], profile: str | None) -> tuple[float, Any]:
+    """Return (seconds, result) of ``call()``; with ``profile`` set, dump a cProfile excerpt there too."""
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    try:
+        result = call()
+    finally:
+        if profiler:
+            profiler.disable()
+    seconds = time.perf_counter() - started
+    if profiler and profile:
+        buffer = io.StringIO()
+        stats = pstats.Stats(profiler, stream=buffer)
+        stats.sort_stats("cumulative").print_stats(40)
+        stats.sort_stats("tottime").print_stats(25)
+        Path(profile).parent.mkdir(parents=True, exist_ok=True)
+        Path(profile).write_text(buffer.getvalue(), encoding="utf-8")
+    return seconds, result
+
+
+def _sprint_docs(work: Path) -> list[Path]:
+    return sorted((work / generate.SPRINT_DIR).glob("*.md"))
+
+
+def op_read_bytes(args: dict[str, Any]) -> dict[str, Any]:
+    """Floor of parsing: read and decode every sprint doc (best of ``repeat``)."""
+    paths = _sprint_docs(Path(args["work"]))
+
+    def read_all() -> int:
+        return sum(len(path.read_bytes().decode("utf-8", errors="replace")) for path in paths)
+
+    best = min(_timed(read_all, None)[0] for _ in range(args.get("repeat", 3)))
+    return {"seconds": best, "docs": len(paths), "bytes": sum(path.stat().st_size for path in paths)}
+
+
+def op_parse(args: dict[str, Any]) -> dict[str, Any]:
+    """Read and parse every sprint doc with the project's parser (best of ``repeat``); count parse errors."""
+    from ceremonies.domain.parsing import parse_document
+
+    work = Path(args["work"])
+    paths = _sprint_docs(work)
+    reader = _doc_reader()
+    outcome: dict[str, Any] = {}
+
+    def parse_all() -> int:
+        errors = 0
+        kinds: dict[str, int] = {}
+        for path in paths:
+            document = parse_document(reader(path), path.relative_to(work).as_posix())
+            errors += len(document.errors)
+            kinds[str(document.kind)] = kinds.get(str(document.kind), 0) + 1
+        outcome.update(errors=errors, kinds=kinds)
+        return errors
+
+    times = [
+        _timed(parse_all, args.get("profile") if attempt == 0 else None)[0] for attempt in range(args.get("repeat", 3))
+    ]
+    return {"seconds": min(times), "docs": len(paths), **outcome}
+
+
+def _doc_reader() -> Callable[[Path], str]:
+    """Return the project's ``read_doc_text`` when it exists, else a plain UTF-8 read."""
+    try:
+        files = importlib.import_module("ceremonies.adapters.files")
+        reader: Callable[[Path], str] = files.read_doc_text
+    except (ImportError, AttributeError):
+        return lambda path: path.read_text(encoding="utf-8", errors="replace")
+    return reader
+
+
+def op_next_sprint(args: dict[str, Any]) -> dict[str, Any]:
+    """Time ``run_next_sprint`` in process (direct path, commit and push to the local bare remote)."""
+    from ceremonies.jobs.next_sprint import run_next_sprint
+
+    from ceremonies.adapters.notify import ConsoleNotifier
+
+    work = args["work"]
+    today = date.fromisoformat(args["today"])
+    with contextlib.redirect_stdout(io.StringIO()):
+        seconds, result = _timed(
+            lambda: run_next_sprint(work, today=today, notifier=ConsoleNotifier("#bench", io.StringIO())),
+            args.get("profile"),
+        )
+    return {"seconds": seconds, "result": _jsonable(result)}
+
+
+def op_next_sprint_cli(args: dict[str, Any]) -> dict[str, Any]:
+    """Time the CLI process ``ceremonies next-sprint`` end to end (interpreter start, imports, job)."""
+    command = [
+        sys.executable,
+        "-m",
+        "ceremonies.cli",
+        "next-sprint",
+        "--repo",
+        args["work"],
+        "--today",
+        args["today"],
+        "--json",
+    ]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "exit_code": done.returncode,
+        "stdout": done.stdout[-2000:],
+        "stderr": done.stderr[-2000:],
+    }
+
+
+def op_floor_next_sprint(args: dict[str, Any]) -> dict[str, Any]:
+    """Floor of next-sprint: interpreter start + read the last plan/retro/summary + write one file + commit + push."""
+    work = Path(args["work"])
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in _sprint_docs(work)[-3:]]
+    target = work / generate.SPRINT_DIR / "BENCH-FLOOR-iteration-template.md"
+    target.write_text("".join(texts)[:6000], encoding="utf-8")
+    _git(work, "add", str(target))
+    _git(work, "-c", "user.name=floor", "-c", "user.email=floor@example.com", "commit", "-q", "-m", "floor")
+    _git(work, "push", "-q", "origin", "HEAD")
+    return {"seconds": time.perf_counter() - started}
+
+
+def op_refresh_kb(args: dict[str, Any]) -> dict[str, Any]:
+    """Time ``run_refresh_kb`` in process (full or incremental; commit; push to the local bare remote)."""
+    from ceremonies.jobs.refresh_kb import run_refresh_kb
+
+    from ceremonies.adapters.notify import ConsoleNotifier
+
+    work = args["work"]
+    now = datetime.fromisoformat(args["now"])
+    with contextlib.redirect_stdout(io.StringIO()):
+        seconds, result = _timed(
+            lambda: run_refresh_kb(work, full=args["full"], now=now, notifier=ConsoleNotifier("#bench", io.StringIO())),
+            args.get("profile"),
+        )
+    return {"seconds": seconds, "result": _jsonable(result)}
+
+
+def op_floor_kb(args: dict[str, Any]) -> dict[str, Any]:
+    """Floor of a KB refresh: ``git log --name-only`` over ``revs`` + read ``read`` pages + write ``write`` files."""
+    work = Path(args["work"])
+    out = Path(tempfile.mkdtemp(prefix="kb-floor-"))
+    started = time.perf_counter()
+    log = _git(work, "log", "--name-only", "--format=%H%x00%an%x00%aI%x00%s", *args["revs"])
+    texts = {}
+    for rel in args["read"]:
+        with contextlib.suppress(OSError):
+            texts[rel] = (work / rel).read_text(encoding="utf-8", errors="replace")
+    for number, rel in enumerate(args["write"]):
+        text = texts.get(rel)
+        if text is None:
+            with contextlib.suppress(OSError):
+                text = (work / rel).read_text(encoding="utf-8", errors="replace")
+        target = out / f"{number}.md"
+        target.write_text(text or "", encoding="utf-8")
+    seconds = time.perf_counter() - started
+    shutil.rmtree(out, ignore_errors=True)
+    return {"seconds": seconds, "log_bytes": len(log), "read": len(texts), "written": len(args["write"])}
+
+
+def op_reminders(args: dict[str, Any]) -> dict[str, Any]:
+    """Time the pure reminders computation for a year of sprints (see :func:`_reminders_call`)."""
+    call, count_of = _reminders_call(Path(args["work"]), int(args["sprints"]))
+    seconds, result = _timed(call, args.get("profile"))
+    return {"seconds": seconds, "count": count_of(result)}
+
+
+def _reminders_call(work: Path, sprints: int) -> tuple[Callable[[], Any], Callable[[Any], int]]:
+    """Return (call, count) computing every reminder of the last ``sprints`` sprints of ``work``'s history.
+
+    Loads the history first (not timed), then the call builds each sprint's ceremony calendar and the reminders due
+    over the whole year in one window.
+    """
+    from ceremonies import reminders
+    from ceremonies.config import load_config
+
+    load_history = importlib.import_module("ceremonies.adapters.files").load_history
+
+    settings = load_config(work)
+    history = load_history(work, settings)
+    plans = history.plans[-sprints:]
+    first = min(plan.start for plan in plans if plan.start)
+    last = max(plan.end for plan in plans if plan.end)
+    tz = settings.sprint.timezone
+    now = datetime(first.year, first.month, first.day, tzinfo=UTC) - timedelta(days=2)
+    horizon = (last - first) + timedelta(days=4)
+    compute = getattr(reminders, "due_reminders", None) or reminders.plan_reminders  # type: ignore[attr-defined]
+
+    def call() -> Any:
+        return compute(history, settings, now=now, horizon=horizon)
+
+    del tz
+    return call, lambda result: len(result)
+
+
+def op_prefect(args: dict[str, Any]) -> dict[str, Any]:
+    """Run the next-sprint flow twice (ephemeral Prefect: cold incl. server start, then warm) and refresh_kb once."""
+    from ceremonies.adapters.notify import ConsoleNotifier  # noqa: F401  (import cost outside the timing)
+
+    out: dict[str, Any] = {}
+    next_flow = _load_flow("next_sprint", "next_sprint")
+    with contextlib.redirect_stdout(io.StringIO()):
+        for label, work in (("next_sprint_cold", args["cold"]), ("next_sprint_warm", args["warm"])):
+            seconds, result = _timed(partial(next_flow, repo=work, today=date.fromisoformat(args["today"])), None)
+            out[label] = {"seconds": seconds, "result": _jsonable(result)}
+        if args.get("kb"):
+            kb_flow = _load_flow("refresh_kb", "refresh_kb")
+            seconds, result = _timed(lambda: kb_flow(repo=args["kb"], now=datetime.fromisoformat(args["now"])), None)
+            out["refresh_kb_warm"] = {"seconds": seconds, "result": _jsonable(result)}
+    out["seconds"] = out["next_sprint_warm"]["seconds"]
+    return out
+
+
+def _load_flow(module: str, name: str) -> Any:
+    path = ROOT / "flows" / f"{module}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_flows_{module}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return getattr(loaded, name)
+
+
+OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "read_bytes": op_read_bytes,
+    "parse": op_parse,
+    "next_sprint": op_next_sprint,
+    "next_sprint_cli": op_next_sprint_cli,
+    "floor_next_sprint": op_floor_next_sprint,
+    "refresh_kb": op_refresh_kb,
+    "floor_kb": op_floor_kb,
+    "reminders": op_reminders,
+    "prefect": op_prefect,
+}
+
+
+def worker_main(op: str, raw_args: str) -> int:
+    """Run one op and print its ``@@BENCH`` line; return the exit code."""
+    try:
+        outcome = OPS[op](json.loads(raw_args))
+        outcome["ok"] = True
+    except Exception as exc:  # report any failure of the measured code as data, not as a crash of the harness
+        outcome = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()[-3000:]}
+    outcome["rss_mb"] = _peak_rss_mb()
+    print(MARK + json.dumps(outcome, default=str), flush=True)
+    return 0 if outcome["ok"] else 1
+
+
+# ---------------------------------------------------------------------------------------------------- parent side
+
+
+def run_worker(op: str, args: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``op`` in a fresh interpreter; return its outcome (``ok`` False with ``error`` when it failed)."""
+    command = [sys.executable, "-m", "bench.run", "--op", op, "--args", json.dumps(args)]
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), str(ROOT / "src"), full_env.get("PYTHONPATH")]))
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, cwd=ROOT, env=full_env, timeout=WORKER_TIMEOUT, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return {"ok": False, "error": f"timed out after {WORKER_TIMEOUT} s"}
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith(MARK):
+            outcome: dict[str, Any] = json.loads(line[len(MARK) :])
+            return outcome
+    return {"ok": False, "error": f"worker exit {done.returncode}: {done.stderr.strip()[-1500:]}"}
+
+
+def _fail_row(name: str, outcome: dict[str, Any]) -> Row:
+    error = str(outcome.get("error", "failed")).splitlines()[0][:300]
+    status = "missing" if "ModuleNotFoundError" in error or "ImportError" in error else "error"
+    return Row(name, None, detail=error, status=status)
+
+
+def _ratio(seconds: float | None, floor: float | None) -> float | None:
+    if seconds is None or not floor:
+        return None
+    return round(seconds / floor, 2)
+
+
+class Bench:
+    """One run at one size: owns the temp dir with the clones and collects the rows."""
+
+    def __init__(
+        self, size: str, cached: Path, manifest: generate.Manifest, tmp: Path, profile: bool, log: Callable[[str], None]
+    ) -> None:
+        self.size = size
+        self.cached = cached
+        self.manifest = manifest
+        self.tmp = tmp
+        self.profile = profile
+        self.log = log
+        self.rows: list[Row] = []
+        self.direct: dict[str, float] = {}
+        self._clones = 0
+
+    def clone(self) -> tuple[Path, Path]:
+        """Return (work tree, bare remote) of a fresh copy of the generated repo."""
+        self._clones += 1
+        return generate.checkout(self.cached, self.tmp / f"clone{self._clones}")
+
+    def worker(self, op: str, **args: Any) -> dict[str, Any]:
+        """Run ``op`` in a fresh subprocess (profiled into PROFILE_DIR when asked); log and return its outcome."""
+        if self.profile and op in {"parse", "next_sprint", "refresh_kb", "reminders"}:
+            args["profile"] = str(PROFILE_DIR / f"{self.size}-{op}-{len(self.rows)}.txt")
+        started = time.perf_counter()
+        outcome = run_worker(op, args)
+        state = "ok" if outcome.get("ok") else f"FAILED: {str(outcome.get('error'))[:200]}"
+        self.log(
+            f"  {op}: {outcome.get('seconds', 0):.3f}s rss={outcome.get('rss_mb')}MB "
+            f"(wall {time.perf_counter() - started:.1f}s) {state}"
+        )
+        return outcome
+
+    # -- benchmarks ------------------------------------------------------------------------------------------
+
+    def parse(self) -> None:
+        """Parse every sprint doc vs reading the same bytes."""
+        work, _ = self.clone()
+        floor = self.worker("read_bytes", work=str(work))
+        parsed = self.worker("parse", work=str(work))
+        if not parsed.get("ok"):
+            self.rows.append(_fail_row("parse every sprint doc", parsed))
+            return
+        docs = parsed["docs"]
+        rate = docs / parsed["seconds"] if parsed["seconds"] else 0
+        floor_rate = docs / floor["seconds"] if floor.get("seconds") else 0
+        self.rows.append(
+            Row(
+                "parse every sprint doc",
+                parsed["seconds"],
+                floor.get("seconds"),
+                _ratio(parsed["seconds"], floor.get("seconds")),
+                "docs/s",
+                parsed["rss_mb"],
+                floor.get("rss_mb"),
+                f"{docs} docs, {rate:,.0f} docs/s (floor {floor_rate:,.0f} docs/s); "
+                f"{parsed.get('errors')} parse errors {parsed.get('kinds')}",
+            )
+        )
+
+    def next_sprint(self) -> None:
+        """Next-sprint end to end on the direct path: in process and as a CLI process, vs a read+write+commit floor."""
+        today = self._today()
+        work, _ = self.clone()
+        direct = self.worker("next_sprint", work=str(work), today=today)
+        floor = self.worker("floor_next_sprint", work=str(work))
+        if direct.get("ok"):
+            self.direct["next_sprint"] = direct["seconds"]
+            self.rows.append(
+                Row(
+                    "next-sprint, direct path in process",
+                    direct["seconds"],
+                    floor.get("seconds"),
+                    _ratio(direct["seconds"], floor.get("seconds")),
+                    "< 1 s",
+                    direct["rss_mb"],
+                    floor.get("rss_mb"),
+                    _short(direct.get("result")),
+                )
+            )
+        else:
+            self.rows.append(_fail_row("next-sprint, direct path in process", direct))
+        cli_work, _ = self.clone()
+        cli = self.worker("next_sprint_cli", work=str(cli_work), today=today)
+        if cli.get("ok") and cli.get("exit_code") == 0:
+            self.rows.append(
+                Row(
+                    "next-sprint, CLI process end to end",
+                    cli["seconds"],
+                    floor.get("seconds"),
+                    _ratio(cli["seconds"], floor.get("seconds")),
+                    "< 1 s",
+                    None,
+                    floor.get("rss_mb"),
+                    _short(cli.get("stdout")),
+                )
+            )
+        else:
+            detail = cli.get("error") or f"exit {cli.get('exit_code')}: {str(cli.get('stderr'))[-300:]}"
+            self.rows.append(Row("next-sprint, CLI process end to end", None, detail=str(detail)[:300], status="error"))
+
+    def kb(self) -> None:
+        """KB full rebuild, then incremental after 1 and after 20 merged commits, each vs its floor."""
+        work, remote = self.clone()
+        now = self._now()
+        full = self.worker("refresh_kb", work=str(work), full=True, now=now)
+        if not full.get("ok"):
+            self.rows.append(_fail_row("KB full rebuild", full))
+            return
+        written = _changed_by_head(work)
+        pages = [p for p in _git(work, "ls-files", generate.KB_DIR).splitlines() if p.endswith(".md")]
+        floor = self.worker("floor_kb", work=str(work), revs=["HEAD~1"], read=pages, write=written)
+        self.direct["kb_full"] = full["seconds"]
+        self.rows.append(
+            Row(
+                "KB full rebuild",
+                full["seconds"],
+                floor.get("seconds"),
+                _ratio(full["seconds"], floor.get("seconds")),
+                "≤ 3× floor",
+                full["rss_mb"],
+                floor.get("rss_mb"),
+                f"{len(pages)} pages read by floor, {len(written)} files written; {_short(full.get('result'), 160)}",
+            )
+        )
+        for count in (1, 20):
+            before = _git(work, "rev-parse", "HEAD").strip()
+            touched = add_merged_commits(work, count, seed=count)
+            merged = _git(work, "rev-parse", "HEAD").strip()
+            now = self._now(work)
+            inc = self.worker("refresh_kb", work=str(work), full=False, now=now)
+            name = f"KB incremental after {count} merge{'s' if count > 1 else ''}"
+            if not inc.get("ok"):
+                self.rows.append(_fail_row(name, inc))
+                continue
+            written = _changed_by_head(work) if _git(work, "rev-parse", "HEAD").strip() != merged else []
+            floor = self.worker(
+                "floor_kb",
+                work=str(work),
+                revs=[f"{before}..{merged}"],
+                read=sorted(set(touched) | set(written)),
+                write=sorted(set(touched) | set(written)),
+            )
+            self.direct[f"kb_inc_{count}"] = inc["seconds"]
+            speedup = full["seconds"] / inc["seconds"] if inc["seconds"] else 0
+            self.rows.append(
+                Row(
+                    name,
+                    inc["seconds"],
+                    floor.get("seconds"),
+                    _ratio(inc["seconds"], floor.get("seconds")),
+                    "≤ 2× floor, ≥ 50× faster than full" if count == 1 else "≥ 50× faster than full",
+                    inc["rss_mb"],
+                    floor.get("rss_mb"),
+                    f"{speedup:,.0f}× faster than the full rebuild; {len(written)} files written; "
+                    f"{_short(inc.get('result'), 120)}",
+                )
+            )
+        del remote
+
+    def reminders(self) -> None:
+        """Reminders computation for a year (26 sprints) of the generated history."""
+        work, _ = self.clone()
+        sprints = min(26, max(1, len(_sprint_docs(work)) // 3))
+        outcome = self.worker("reminders", work=str(work), sprints=sprints)
+        if not outcome.get("ok"):
+            self.rows.append(_fail_row("reminders for a year of sprints", outcome))
+            return
+        per = outcome["seconds"] / max(outcome.get("count") or 1, 1) * 1e6
+        self.rows.append(
+            Row(
+                "reminders for a year of sprints",
+                outcome["seconds"],
+                None,
+                None,
+                "",
+                outcome["rss_mb"],
+                None,
+                f"{sprints} sprints, {outcome.get('count')} reminders, {per:,.0f} µs per reminder",
+            )
+        )
+
+    def prefect(self) -> None:
+        """Prefect overhead: the next-sprint flow (ephemeral API, cold and warm) minus the direct path."""
+        today = self._today()
+        cold, _ = self.clone()
+        warm, _ = self.clone()
+        kb_work = ""
+        if "kb_inc_1" in self.direct:
+            kb_clone, _ = self.clone()
+            self.worker("refresh_kb", work=str(kb_clone), full=True, now=self._now())
+            add_merged_commits(kb_clone, 1, seed=101)
+            kb_work = str(kb_clone)
+        home = self.tmp / "prefect-home"
+        home.mkdir(exist_ok=True)
+        outcome = self.worker(
+            "prefect",
+            cold=str(cold),
+            warm=str(warm),
+            today=today,
+            kb=kb_work,
+            now=self._now(Path(kb_work)) if kb_work else self._now(),
+        )
+        if not outcome.get("ok"):
+            self.rows.append(_fail_row("Prefect overhead (ephemeral)", outcome))
+            return
+        direct = self.direct.get("next_sprint")
+        for label, name, base in (
+            ("next_sprint_cold", "next-sprint via flow, ephemeral, cold (server start)", direct),
+            ("next_sprint_warm", "next-sprint via flow, ephemeral, warm", direct),
+            ("refresh_kb_warm", "KB incremental (1 merge) via flow, warm", self.direct.get("kb_inc_1")),
+        ):
+            if label not in outcome:
+                continue
+            seconds = outcome[label]["seconds"]
+            overhead = f"overhead {seconds - base:+.2f} s over the direct path" if base is not None else ""
+            self.rows.append(Row(name, seconds, base, _ratio(seconds, base), "", outcome["rss_mb"], None, overhead))
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+
+    def _today(self) -> str:
+        end = self.manifest.last_sprint_end
+        return (date.fromisoformat(end) - timedelta(days=1)).isoformat() if end else date(2026, 3, 17).isoformat()
+
+    def _now(self, work: Path | None = None) -> str:
+        """Return a fixed 'now' one hour after the newest commit (so the SLA is met and runs are reproducible)."""
+        source = ["--git-dir", str(self.cached / "repo.git")] if work is None else ["-C", str(work)]
+        stamp = subprocess.run(
+            ["git", *source, "log", "-1", "--format=%cI", "main" if work is None else "HEAD"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        return (datetime.fromisoformat(stamp) + timedelta(hours=1)).isoformat()
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = re.sub(r"\s+", " ", text or "")
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _changed_by_head(work: Path) -> list[str]:
+    """Return the files the HEAD commit changed (the job's own commit)."""
+    return [line for line in _git(work, "show", "--name-only", "--format=", "HEAD").splitlines() if line]
+
+
+def add_merged_commits(work: Path, count: int, seed: int) -> list[str]:
+    """Merge ``count`` feature branches into ``work``'s main (and push): each changes code and edits one KB page.
+
+    Returns the KB pages the new commits touched. Built with fast-import, so the cost does not depend on repo size.
+    """
+    import random
+
+    rng = random.Random(seed)
+    git_dir = work / ".git"
+    pages = [p for p in _git(work, "ls-files", generate.KB_DIR).splitlines() if p.endswith(".md")]
+    code = [p for p in _git(work, "ls-files", "src").splitlines() if p.endswith(".py")] or ["src/app/main.py"]
+    head = _git(work, "rev-parse", "HEAD").strip()
+    when = int(_git(work, "log", "-1", "--format=%ct", "HEAD").strip()) + 60
+    fast = generate.FastImport(git_dir)
+    touched: list[str] = []
+    tip: int | str = head
+    try:
+        for number in range(count):
+            page = rng.choice(pages) if pages else f"{generate.KB_DIR}/notes.md"
+            source = rng.choice(code)
+            page_text = (work / page).read_text(encoding="utf-8", errors="replace") if pages else "# Notes\n"
+            marks = {
+                source: fast.blob(f'"""bench change {seed}-{number}."""\nVALUE = {rng.randrange(10**6)}\n'),
+                page: fast.blob(page_text + f"\nBench edit {seed}-{number}: {generate._sentence(rng, 8)}\n"),
+            }
+            who = generate.HUMANS[number % len(generate.HUMANS)]
+            feature = fast.commit(
+                "refs/heads/bench-feature", who, when, f"feat(bench): change {seed}-{number}\n", marks, tip
+            )
+            tip = fast.commit(
+                "refs/heads/main",
+                who,
+                when + 30,
+                f"Merge pull request #{9000 + number} from team/bench-{seed}-{number}\n",
+                marks,
+                tip,
+                merge=feature,
+            )
+            when += 120
+            touched.append(page)
+    finally:
+        fast.close()
+    subprocess.run(
+        ["git", "-C", str(work), "update-ref", "-d", "refs/heads/bench-feature"], check=False, capture_output=True
+    )
+    _git(work, "reset", "-q", "--hard", "main")
+    _git(work, "push", "-q", "origin", "main")
+    return sorted(set(touched))
+
+
+def machine_info() -> dict[str, str]:
+    """Return the machine facts the report prints: cores, CPU, RAM, python, prefect and git versions."""
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    try:
+        prefect_version = importlib.import_module("importlib.metadata").version("prefect")
+    except Exception:
+        prefect_version = "not installed"
+    git_version = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "ram": ram,
+        "python": sys.version.split()[0],
+        "prefect": prefect_version,
+        "git": git_version.replace("git version ", ""),
+    }
+
+
+def run_all(
+    size: str, only: list[str] | None = None, profile: bool = False, log: Callable[[str], None] = print
+) -> RunResult:
+    """Run the chosen benchmarks at ``size``; return the results (rows in benchmark order)."""
+    started = time.perf_counter()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    log(f"[bench] size={size}: preparing the repo (cache {generate.CACHE_DIR})")
+    gen_started = time.perf_counter()
+    existing = generate.load_manifest(generate.CACHE_DIR / f"{size}-v{generate.GENERATOR_VERSION}")
+    cached, manifest = generate.ensure_repo(size)
+    was_cached = existing is not None and existing.fingerprint == manifest.fingerprint
+    gen_seconds = manifest.seconds if not was_cached else time.perf_counter() - gen_started
+    log(
+        f"[bench] repo: {manifest.commits} commits, {manifest.sprint_docs} sprint docs, {manifest.kb_pages} KB pages "
+        f"({'cached' if was_cached else f'generated in {manifest.seconds:.1f} s'})"
+    )
+    result = RunResult(size, asdict(manifest), round(gen_seconds, 2), was_cached, machine=machine_info(), started=stamp)
+    with _tempdir() as tmp:
+        bench = Bench(size, cached, manifest, tmp, profile, log)
+        for name in only or list(BENCHMARKS):
+            log(f"[bench] {name}")
+            first = len(bench.rows)
+            try:
+                getattr(bench, name)()
+            except Exception as exc:  # one broken benchmark must not lose the others' numbers
+                bench.rows.append(
+                    Row(name, None, detail=f"harness error: {type(exc).__name__}: {exc}"[:300], status="error")
+                )
+                log(traceback.format_exc())
+            for row in bench.rows[first:]:
+                row.group = name
+        result.rows = bench.rows
+    result.total_seconds = round(time.perf_counter() - started, 1)
+    return result
+
+
+@contextlib.contextmanager
+def _tempdir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="ceremonies-bench-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def merge_partial(result: RunResult, ran: list[str]) -> RunResult:
+    """Return ``result`` plus the saved rows of the benchmarks this (``--only``) run did not run."""
+    previous = load(result.size)
+    if previous is None:
+        return result
+    kept = [row for row in previous.rows if row.group not in ran]
+    order = {name: index for index, name in enumerate(BENCHMARKS)}
+    result.rows = sorted(kept + result.rows, key=lambda row: order.get(row.group, len(order)))
+    return result
+
+
+def save(result: RunResult) -> Path:
+    """Write ``result`` to ``bench/results/<size>.json``; return the path."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{result.size}.json"
+    path.write_text(json.dumps(asdict(result), indent=2, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def load(size: str) -> RunResult | None:
+    """Return the saved result for ``size``, or None."""
+    path = RESULTS_DIR / f"{size}.json"
+    if not path.is_file():
+        return None
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["rows"] = [Row(**row) for row in raw.get("rows", [])]
+    return RunResult(**raw)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of a worker: ``python -m bench.run --op NAME --args JSON``."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--op", choices=sorted(OPS), required=True)
+    parser.add_argument("--args", default="{}")
+    options = parser.parse_args(argv)
+    return worker_main(options.op, options.args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
