@@ -1,0 +1,390 @@
+"""What every flow shares: secret redaction in logs, markdown artifacts, retry policies, the per-repo lock and
+the failure hook.
+
+Importing this module installs :class:`RedactingFilter` on Prefect's loggers and handlers, so a Slack token,
+the value of ``SLACK_BOT_TOKEN`` or credentials in a URL never reach the flow-run logs stored by the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager, suppress
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from prefect.artifacts import acreate_markdown_artifact, create_markdown_artifact
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+from prefect.concurrency.asyncio import concurrency as async_concurrency
+from prefect.concurrency.sync import concurrency as sync_concurrency
+from prefect.exceptions import ObjectAlreadyExists
+from prefect.logging import get_logger
+
+from ceremonies.config import Settings, load_config
+from ceremonies.domain.messages import Message
+from ceremonies.errors import CeremoniesError, SlackError
+
+# --- names shared with prefect.yaml, `ceremonies setup` and the docs -------------------------------------------------
+
+SLACK_TOKEN_BLOCK = "ceremonies-slack-token"
+"""Name of the Prefect Secret block holding the Slack bot token (created by ``ceremonies setup``)."""
+CHANNEL_VARIABLE = "ceremonies_slack_channel"
+"""Prefect Variable overriding the Slack channel of ``ceremonies.toml`` (optional)."""
+TIMEZONE_VARIABLE = "ceremonies_timezone"
+"""Prefect Variable naming the IANA time zone of the schedules (documentation; the schedules carry it too)."""
+WORK_POOL = "ceremonies-pool"
+"""Process work pool the deployments of ``prefect.yaml`` run on."""
+REDACTED = "***"
+
+# --- retry policies: only git push and Slack calls are retried ------------------------------------------------------
+
+PUSH_RETRIES = 3
+"""Extra attempts of a push task after the adapter's own fetch-rebase-retry loop gave up."""
+PUSH_RETRY_DELAYS: list[float] = [2.0, 10.0, 30.0]
+SLACK_RETRIES = 3
+"""Extra attempts of a Slack call (rate limits, 5xx, connection errors)."""
+SLACK_RETRY_DELAYS: list[float] = [1.0, 5.0, 15.0]
+RETRY_JITTER = 0.2
+
+_PERMANENT_SLACK_ERRORS = (
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "missing_scope",
+    "invalid_arguments",
+    "time_in_past",
+    "time_too_far",
+)
+
+
+def is_transient_slack_failure(message: str) -> bool:
+    """Return False when a Slack error message names a permanent error (bad token, unknown channel, ...)."""
+    return not any(code in message for code in _PERMANENT_SLACK_ERRORS)
+
+
+def retry_slack_condition(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect ``retry_condition_fn`` for Slack tasks: retry unless the failure is a permanent Slack error."""
+    try:
+        state.result()
+    except SlackError as exc:
+        return is_transient_slack_failure(str(exc))
+    except Exception:  # any other failure (network, 5xx) is worth a retry
+        return True
+    return False
+
+
+# --- redaction -----------------------------------------------------------------------------------------------------
+
+_SLACK_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+")
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/@\s:]*(?::[^/@\s]*)?)@")
+_SECRET_KEY = re.compile(r"token|secret|password|passwd|credential|api[_-]?key|auth", re.IGNORECASE)
+_extra_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Mask ``value`` (e.g. a token loaded from a Secret block) in every later log line and artifact."""
+    if value and len(value) >= 6:
+        _extra_secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with Slack tokens, known secret values and URL credentials replaced by ``***``."""
+    if not text:
+        return text
+    secrets = set(_extra_secrets)
+    env_token = os.environ.get("SLACK_BOT_TOKEN")
+    if env_token and len(env_token) >= 6:
+        secrets.add(env_token)
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    text = _SLACK_TOKEN.sub(REDACTED, text)
+    return _URL_USERINFO.sub(lambda m: f"{m.group('scheme')}{REDACTED}@", text)
+
+
+def redact_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a copy of flow-run ``parameters`` safe to show: secret-named keys masked, string values redacted."""
+
+    def clean(key: str, value: Any) -> Any:
+        if _SECRET_KEY.search(key) and value not in (None, "", False):
+            return REDACTED
+        if isinstance(value, str):
+            return redact(value)
+        if isinstance(value, Mapping):
+            return {str(k): clean(str(k), v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [clean(key, v) for v in value]
+        return value
+
+    return {key: clean(key, value) for key, value in parameters.items()}
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's message (and traceback text) through :func:`redact`; never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace the record's formatted message by its redacted form; return True (keep the record)."""
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not lose the record
+            message = str(record.msg)
+        cleaned = redact(message)
+        if cleaned != message or record.args:
+            record.msg = cleaned
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+_REDACTED_LOGGERS = ("prefect", "prefect.flow_runs", "prefect.task_runs", "prefect.workers", "prefect.runner")
+
+
+def install_redaction() -> None:
+    """Attach one RedactingFilter to Prefect's run loggers and to every handler they (or the root) use."""
+    loggers = [logging.getLogger(name) for name in _REDACTED_LOGGERS] + [logging.getLogger()]
+    targets: list[logging.Filterer] = []
+    for logger in loggers:
+        targets.append(logger)
+        targets.extend(logger.handlers)
+    for target in targets:
+        if not any(isinstance(existing, RedactingFilter) for existing in target.filters):
+            target.addFilter(RedactingFilter())
+
+
+install_redaction()
+
+
+def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """Return the current flow/task run logger, or the ``ceremonies`` Prefect logger outside a run."""
+    from prefect.exceptions import MissingContextError
+    from prefect.logging import get_run_logger
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return get_logger("ceremonies")
+
+
+# --- artifacts -----------------------------------------------------------------------------------------------------
+
+
+def artifact_key(key: str) -> str:
+    """Return ``key`` as a valid artifact key: lowercase letters, digits, single dashes (``SPR_013`` → ``spr-013``)."""
+    cleaned = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+    return cleaned[:100].strip("-") or "ceremonies"
+
+
+def publish_markdown(key: str, markdown: str, description: str | None = None) -> UUID:
+    """Attach a markdown artifact (redacted) to the current run under a sanitised ``key``; return its id."""
+    result: UUID = create_markdown_artifact(  # type: ignore[assignment]
+        markdown=redact(markdown),
+        key=artifact_key(key),
+        description=redact(description) if description else None,
+        _sync=True,  # type: ignore[call-arg]  # async_dispatch: force the sync path inside async flows too
+    )
+    return result
+
+
+async def apublish_markdown(key: str, markdown: str, description: str | None = None) -> UUID:
+    """Async twin of :func:`publish_markdown` for async flows and tasks; returns the artifact id."""
+    return await acreate_markdown_artifact(
+        markdown=redact(markdown),
+        key=artifact_key(key),
+        description=redact(description) if description else None,
+    )
+
+
+# --- per-repo lock -------------------------------------------------------------------------------------------------
+
+
+def _normalise_repo(repo: str) -> str:
+    """Return a canonical spelling of ``repo``: resolved absolute path, or URL without credentials and ``.git``."""
+    text = repo.strip()
+    if "://" in text or re.match(r"^[\w.-]+@[\w.-]+:", text):
+        text = _URL_USERINFO.sub(lambda m: m.group("scheme"), text)
+        text = re.sub(r"^[\w.-]+@([\w.-]+):", r"ssh://\1/", text)  # scp-like git@host:org/repo
+        text = text.rstrip("/")
+        text = text[: -len(".git")] if text.endswith(".git") else text
+        scheme, _, rest = text.partition("://")
+        host, _, path = rest.partition("/")
+        return f"{scheme.lower()}://{host.lower()}/{path}"
+    path = text[len("file://") :] if text.startswith("file://") else text
+    resolved = str(Path(path).expanduser().resolve())
+    return resolved[: -len(".git")] if resolved.endswith(".git") else resolved
+
+
+def repo_lock_name(repo: str) -> str:
+    """Return the global concurrency limit name of ``repo``: ``ceremonies-repo-<slug>-<8 hex>``, stable per repo.
+
+    Different spellings of one repo (trailing slash, ``.git``, credentials in the URL, relative path) map to
+    the same name; the slug makes it readable in the UI, the hash keeps same-named repos apart.
+    """
+    canonical = _normalise_repo(repo)
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:8]
+    last = canonical.rstrip("/").rsplit("/", 1)[-1]
+    slug = re.sub(r"[^a-z0-9]+", "-", last.lower()).strip("-")[:40].strip("-") or "repo"
+    return f"ceremonies-repo-{slug}-{digest}"
+
+
+def ensure_repo_limit(repo: str) -> str:
+    """Create the one-slot global concurrency limit of ``repo`` when missing; return its name."""
+    name = repo_lock_name(repo)
+    with get_client(sync_client=True) as client, suppress(ObjectAlreadyExists):
+        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+    return name
+
+
+async def aensure_repo_limit(repo: str) -> str:
+    """Async twin of :func:`ensure_repo_limit`; returns the limit name."""
+    name = repo_lock_name(repo)
+    async with get_client() as client:
+        with suppress(ObjectAlreadyExists):
+            await client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+    return name
+
+
+@contextmanager
+def repo_lock(repo: str, timeout_seconds: float | None = None, create: bool = True) -> Iterator[str]:
+    """Hold the repo's one-slot global concurrency limit (strict) for the block; yield the limit name.
+
+    A second run on the same repo waits here until the first leaves (or raises TimeoutError after
+    ``timeout_seconds``). With ``create`` the limit is created on first use; strict mode makes a missing
+    limit an error instead of Prefect's default warning-and-proceed.
+    """
+    name = ensure_repo_limit(repo) if create else repo_lock_name(repo)
+    logger = run_logger()
+    logger.info("Waiting for repo lock %s", name)
+    with sync_concurrency(name, occupy=1, timeout_seconds=timeout_seconds, strict=True):
+        logger.info("Holding repo lock %s", name)
+        yield name
+    logger.info("Released repo lock %s", name)
+
+
+@asynccontextmanager
+async def arepo_lock(repo: str, timeout_seconds: float | None = None, create: bool = True) -> AsyncIterator[str]:
+    """Async twin of :func:`repo_lock` for async flows; yields the limit name."""
+    name = await aensure_repo_limit(repo) if create else repo_lock_name(repo)
+    logger = run_logger()
+    logger.info("Waiting for repo lock %s", name)
+    async with async_concurrency(name, occupy=1, timeout_seconds=timeout_seconds, strict=True):
+        logger.info("Holding repo lock %s", name)
+        yield name
+    logger.info("Released repo lock %s", name)
+
+
+# --- Slack token, channel and the failure hook ---------------------------------------------------------------------
+
+
+def slack_token() -> str | None:
+    """Return the Slack bot token: ``SLACK_BOT_TOKEN`` when set, else the Secret block, else None.
+
+    The value is registered with the redactor, so it never shows up in logs or artifacts.
+    """
+    token = os.environ.get("SLACK_BOT_TOKEN") or None
+    if token is None:
+        try:
+            from prefect.blocks.system import Secret
+
+            token = str(Secret.load(SLACK_TOKEN_BLOCK, _sync=True).get())  # type: ignore[call-arg, union-attr]
+        except Exception:  # no block / no server: console notifier
+            token = None
+    register_secret(token)
+    return token
+
+
+def channel_override() -> str | None:
+    """Return the channel set in the Prefect Variable ``ceremonies_slack_channel``, or None."""
+    try:
+        from prefect.variables import Variable
+
+        value = Variable.get(CHANNEL_VARIABLE, default=None, _sync=True)  # type: ignore[call-overload]
+    except Exception:  # no server or no variable
+        return None
+    return str(value) if value else None
+
+
+def settings_for(repo: str | None) -> Settings:
+    """Return the settings of a local ``repo`` (defaults for URLs or on error), with the channel Variable applied."""
+    settings = Settings()
+    if repo and "://" not in repo and Path(repo).is_dir():
+        try:
+            settings = load_config(repo)
+        except CeremoniesError:
+            settings = Settings()
+    channel = channel_override()
+    if channel:
+        settings = settings.model_copy(update={"slack": settings.slack.model_copy(update={"channel": channel})})
+    return settings
+
+
+def ui_url() -> str | None:
+    """Return the Prefect UI base URL (PREFECT_UI_URL, else derived from PREFECT_API_URL), or None."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
+
+    configured = PREFECT_UI_URL.value()
+    if configured:
+        return str(configured).rstrip("/")
+    api = PREFECT_API_URL.value()
+    if api and "api.prefect.cloud" not in str(api):
+        return re.sub(r"/api/?$", "", str(api).rstrip("/"))
+    return None
+
+
+def failure_message(flow_name: str, run_name: str, run_id: str, parameters: Mapping[str, Any], reason: str) -> str:
+    """Return the Slack text announcing a failed run: name, redacted parameters, reason and UI link."""
+    params = redact_parameters(parameters)
+    shown = ", ".join(f"{key}={value!r}" for key, value in sorted(params.items())) or "(none)"
+    base = ui_url()
+    link = f"{base}/runs/flow-run/{run_id}" if base else f"flow run id {run_id}"
+    return redact(
+        f":x: Flow run *{run_name}* of `{flow_name}` failed.\n"
+        f"Parameters: {shown}\n"
+        f"Reason: {reason.strip()[:500] or 'unknown'}\n"
+        f"Details: {link}"
+    )
+
+
+def _make_notifier(settings: Settings) -> Any:
+    """Return the team's notifier: Slack when a token is configured, else the console."""
+    try:
+        from ceremonies.adapters.slack import make_notifier
+    except ImportError:
+        from ceremonies.adapters.notify import ConsoleNotifier
+
+        return ConsoleNotifier(settings.slack.channel)
+    return make_notifier(settings, slack_token(), False)
+
+
+def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:
+    """Prefect ``on_failure`` hook: post the failed run's name, parameters (no secrets) and UI link to Slack.
+
+    Never raises: a broken notifier is logged, the run's own failure stays what the UI shows.
+    """
+    logger = get_logger("ceremonies.failure")
+    try:
+        parameters = dict(getattr(flow_run, "parameters", {}) or {})
+        repo = parameters.get("repo")
+        settings = settings_for(repo if isinstance(repo, str) else None)
+        text = failure_message(
+            getattr(flow, "name", "flow"),
+            getattr(flow_run, "name", "?"),
+            str(getattr(flow_run, "id", "?")),
+            parameters,
+            str(getattr(state, "message", "") or ""),
+        )
+        key = f"failure/{getattr(flow_run, 'id', '?')}"
+        deliveries = _make_notifier(settings).send([Message(text=text, key=key)])
+        logger.info("Posted failure notice for %s: %s", getattr(flow_run, "name", "?"), deliveries)
+    except Exception as exc:  # a hook must never mask the run's failure
+        logger.error("Could not post the failure notice: %s", redact(str(exc)))

@@ -1,0 +1,179 @@
+"""ceremonies.tasks.common: redaction, artifact keys, repo lock names, the repo lock and the failure hook."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect import flow
+from prefect.client.orchestration import get_client
+from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
+
+from ceremonies.tasks import common
+
+TOKEN = "xoxb-1234567890-abcdefABCDEF"
+
+
+def test_redact_masks_slack_tokens_env_token_and_url_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "plain-secret-value-42")
+    text = f"token {TOKEN} env plain-secret-value-42 url https://bot:hunter2@git.example.com/team/docs.git"
+    cleaned = common.redact(text)
+    assert TOKEN not in cleaned
+    assert "plain-secret-value-42" not in cleaned
+    assert "hunter2" not in cleaned
+    assert "https://***@git.example.com/team/docs.git" in cleaned
+
+
+def test_redact_parameters_masks_secret_keys_and_values() -> None:
+    params = {"repo": "https://x:y@host/r.git", "slack_token": "abc", "nested": {"api_key": "k", "n": 1}, "dry": False}
+    cleaned = common.redact_parameters(params)
+    assert cleaned == {"repo": "https://***@host/r.git", "slack_token": "***", "nested": {"api_key": "***", "n": 1},
+                       "dry": False}
+
+
+def test_redacting_filter_rewrites_messages_and_tracebacks() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(common.RedactingFilter())
+    logger = logging.getLogger("ceremonies.test.redaction")
+    logger.addHandler(handler)
+    try:
+        logger.warning("posting with %s", TOKEN)
+        try:
+            raise RuntimeError(f"bad auth {TOKEN}")
+        except RuntimeError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    output = stream.getvalue()
+    assert TOKEN not in output
+    assert output.count(common.REDACTED) >= 2
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [("SPR-013 plan", "spr-013-plan"), ("kb/changes", "kb-changes"), ("__", "ceremonies"), ("Reminders_SPR_9", "reminders-spr-9")],
+)
+def test_artifact_key_is_lowercase_digits_dashes(key: str, expected: str) -> None:
+    assert common.artifact_key(key) == expected
+
+
+def test_repo_lock_name_is_stable_across_spellings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "Team Docs"
+    repo.mkdir()
+    monkeypatch.chdir(tmp_path)
+    local = {common.repo_lock_name(str(repo)), common.repo_lock_name("Team Docs"), common.repo_lock_name(f"{repo}/")}
+    assert len(local) == 1
+    name = local.pop()
+    assert name.startswith("ceremonies-repo-team-docs-")
+    urls = {
+        common.repo_lock_name("https://github.com/acme/docs.git"),
+        common.repo_lock_name("https://bot:tok@GitHub.com/acme/docs/"),
+        common.repo_lock_name("https://github.com/acme/docs"),
+    }
+    assert len(urls) == 1
+    assert common.repo_lock_name("https://github.com/other/docs") not in urls
+
+
+def test_failure_message_names_run_masks_secrets_and_links_ui(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.settings import PREFECT_UI_URL, temporary_settings
+
+    with temporary_settings({PREFECT_UI_URL: "http://127.0.0.1:4999"}):
+        text = common.failure_message(
+            "next-sprint", "brave-otter", "abc-123", {"repo": "https://u:p@h/r", "token": TOKEN}, f"boom {TOKEN}"
+        )
+    assert "brave-otter" in text and "next-sprint" in text
+    assert "http://127.0.0.1:4999/runs/flow-run/abc-123" in text
+    assert TOKEN not in text and ":p@" not in text
+
+
+def test_retry_condition_skips_permanent_slack_errors() -> None:
+    assert common.is_transient_slack_failure("ratelimited")
+    assert not common.is_transient_slack_failure("chat.postMessage failed: channel_not_found")
+
+
+# --- against Prefect's test server -----------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_repo_lock_serialises_two_runs_on_one_repo(tmp_path: Path) -> None:
+    repo = str(tmp_path / "docs")
+    spans: list[tuple[float, float]] = []
+
+    @flow(name="lock-probe")
+    async def probe() -> None:
+        async with common.arepo_lock(repo):
+            start = time.monotonic()
+            await asyncio.sleep(0.5)
+            spans.append((start, time.monotonic()))
+
+    async def both() -> None:
+        await asyncio.gather(probe(), probe())
+
+    asyncio.run(both())
+    (a_start, a_end), (b_start, b_end) = sorted(spans)
+    assert b_start >= a_end, "the second run entered the repo lock before the first left it"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_sync_repo_lock_creates_limit_and_missing_limit_is_strict(tmp_path: Path) -> None:
+    repo = str(tmp_path / "sync-docs")
+    with common.repo_lock(repo) as name:
+        with get_client(sync_client=True) as client:
+            limit = client.read_global_concurrency_limit_by_name(name)
+        assert limit.limit == 1
+    with pytest.raises(ConcurrencySlotAcquisitionError), common.repo_lock(str(tmp_path / "never"), create=False):
+        pass
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_flow_run_logs_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+
+    @flow(name="leaky", log_prints=True)
+    async def leaky() -> str:
+        from prefect.logging import get_run_logger
+
+        get_run_logger().info("using token %s", TOKEN)
+        print(f"printed {TOKEN}")
+        from prefect.context import get_run_context
+
+        return str(get_run_context().flow_run.id)  # type: ignore[union-attr]
+
+    run_id = asyncio.run(leaky())
+
+    async def read_logs() -> list[str]:
+        from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+        async with get_client() as client:
+            await asyncio.sleep(2.5)  # the API log handler flushes in the background
+            logs = await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+            return [log.message for log in logs]
+
+    messages = asyncio.run(read_logs())
+    assert any("using token" in m for m in messages)
+    assert all(TOKEN not in m for m in messages)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_notify_failure_hook_reports_failed_run(capsys: pytest.CaptureFixture[str]) -> None:
+    seen: list[Any] = []
+
+    def hook(flow_: Any, flow_run: Any, state: Any) -> None:
+        seen.append(flow_run.name)
+        common.notify_failure(flow_, flow_run, state)
+
+    @flow(name="doomed", on_failure=[hook])
+    async def doomed(repo: str = "https://bot:pw@example.invalid/docs.git") -> None:
+        raise RuntimeError("it broke")
+
+    asyncio.run(doomed(return_state=True))
+    out = capsys.readouterr().out
+    assert seen and seen[0] in out
+    assert "doomed" in out and "it broke" in out
+    assert ":pw@" not in out
