@@ -1,0 +1,183 @@
+"""Dates as teams write them: German (``18. März 2026``), English with dots, US (``Feb 4, 2026``), ISO, ranges.
+
+Month and weekday names come from dateparser's locale data (German and English), not from a table here.
+Parsing is deterministic: no clock is read (a fixed ``RELATIVE_BASE``), and text without a year is rejected
+unless the caller passes the year it belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any
+
+LANGUAGES = ("de", "en")
+_RELATIVE_BASE = datetime(2000, 1, 1)
+_SETTINGS: dict[str, Any] = {
+    "PREFER_DATES_FROM": "past",
+    "RELATIVE_BASE": _RELATIVE_BASE,
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "STRICT_PARSING": True,
+    "RETURN_AS_TIMEZONE_AWARE": False,
+    "PARSERS": ["absolute-time"],
+}
+_MAX_DATE_TEXT = 48
+_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_DAY = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+_DECORATION = re.compile(r"[*_`]+")
+_RANGE_SEPARATOR = re.compile(
+    r"\s*(?:–|—|\s-\s|(?<=[\d.])\s*-\s*(?=\s*[^\W\d])|\bto\b|\bbis\b|\buntil\b|\bthrough\b|→|->)\s*", re.IGNORECASE
+)
+_PARENTHETICAL = re.compile(r"\(([^()]*)\)")
+
+
+@lru_cache(maxsize=1)
+def _dateparser() -> Any:
+    """Return the dateparser module (imported lazily: it loads locale data on first use)."""
+    import dateparser
+
+    return dateparser
+
+
+def clean_date_text(text: str) -> str:
+    """Return ``text`` without markdown decoration, surrounding punctuation and doubled spaces."""
+    text = _DECORATION.sub("", text)
+    text = re.sub(r"\s+", " ", text)
+    return text.strip(" \t:;|()[]")
+
+
+def _iso(text: str) -> date | None:
+    """Return the ISO date ``YYYY-MM-DD`` in ``text`` (the whole text), else None."""
+    match = _ISO.match(text)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str, year: int | None) -> date | None:
+    """Return the date written in ``text`` (see :func:`parse_date`); cached because docs repeat dates."""
+    text = clean_date_text(text)
+    if not text or len(text) > _MAX_DATE_TEXT or not _DAY.search(text):
+        return None
+    iso = _iso(text)
+    if iso is not None:
+        return iso
+    if not _YEAR.search(text):
+        if year is None:
+            return None
+        text = f"{text.rstrip(',. ')} {year}"
+    try:
+        parsed = _dateparser().parse(text, languages=list(LANGUAGES), settings=_SETTINGS)
+    except Exception:  # dateparser raises assorted errors on odd input; unreadable is None here
+        return None
+    if parsed is None:
+        return None
+    return date(parsed.year, parsed.month, parsed.day)
+
+
+def parse_date(text: str, year: int | None = None) -> date | None:
+    """Return the date written in ``text``, or None when it is not (exactly) a date.
+
+    Accepts ``18. März 2026``, ``14. October 2026``, ``Feb 4, 2026``, ``Fri Apr 24, 2026``, ``March 18, 2026``,
+    ``2026-03-18``, ``18.03.2026``. Without a year in the text the result is None unless ``year`` is given.
+    """
+    if not isinstance(text, str):
+        return None
+    return _parse_cached(text, year)
+
+
+def _range_from_parts(left: str, right: str, year: int | None) -> tuple[date, date] | None:
+    """Return (start, end) from the two sides of a range; the left side may borrow year and month from the right."""
+    end = parse_date(right, year)
+    if end is None:
+        return None
+    start = parse_date(left, end.year)
+    if start is None:
+        return None
+    if start > end:
+        start = parse_date(left, end.year - 1)
+        if start is None or start > end:
+            return None
+    return start, end
+
+
+def _borrow_month(left: str, right: str) -> str:
+    """Return ``right`` prefixed with the month word of ``left`` when ``right`` has none (``Apr 13–24, 2026``)."""
+    if re.search(r"[^\W\d]{3,}", right):
+        return right
+    words = re.findall(r"[^\W\d]{3,}\.?", left)
+    return f"{words[-1]} {right}" if words else right
+
+
+def _candidates(text: str) -> list[str]:
+    """Return the texts a range may hide in: the whole, each parenthetical, and the text without parentheticals."""
+    found = [text]
+    found += [inner for inner in _PARENTHETICAL.findall(text) if _DAY.search(inner)]
+    without = _PARENTHETICAL.sub(" ", text)
+    if without != text:
+        found.append(without)
+    return found
+
+
+def parse_date_range(text: str, year: int | None = None) -> tuple[date, date] | None:
+    """Return (start, end) of a date range written in ``text``, or None.
+
+    Accepts ``7. Januar - 21. Januar 2026``, ``Apr 13–Apr 24, 2026``, ``Mar 18-Apr 1, 2026``, ``Apr 13–24, 2026``,
+    ``2026-03-18 to 2026-04-01`` and finds a range inside a title such as
+    ``Sprint Plan — Apr 13–Apr 24, 2026 (America/Denver)``.
+    """
+    if not isinstance(text, str) or len(text) > 1000:
+        return None
+    for candidate in _candidates(text):
+        parts = [clean_date_text(part) for part in _RANGE_SEPARATOR.split(candidate)]
+        for left, right in pairwise(parts):
+            if not left or not right:
+                continue
+            found = _range_from_parts(left, right, year) or _range_from_parts(left, _borrow_month(left, right), year)
+            if found is not None:
+                return found
+    return None
+
+
+def find_date(text: str, year: int | None = None) -> date | None:
+    """Return the first date written somewhere in ``text`` (a sentence or field value), else None.
+
+    Tries the whole text, then shorter windows of words, so ``Green light on 18. März 2026.`` gives 2026-03-18.
+    """
+    whole = parse_date(text, year)
+    if whole is not None:
+        return whole
+    words = clean_date_text(text).split()
+    for size in (4, 3, 2, 1):
+        for start in range(len(words) - size + 1):
+            window = " ".join(words[start : start + size]).strip(".,;")
+            if (_YEAR.search(window) or year is not None) and _DAY.search(window):
+                found = parse_date(window, year)
+                if found is not None:
+                    return found
+    return None
+
+
+def format_date(value: date, style: str = "iso") -> str:
+    """Return ``value`` written in a doc style: ``iso`` (2026-03-18), ``de`` (18. März 2026), ``us`` (Mar 18, 2026).
+
+    Month names come from babel's CLDR data, so the output parses back with :func:`parse_date`.
+    """
+    if style == "iso":
+        return value.isoformat()
+    from babel.dates import format_date as babel_format
+
+    if style == "de":
+        return babel_format(value, "d. MMMM y", locale="de")
+    if style == "us":
+        return babel_format(value, "MMM d, y", locale="en_US")
+    if style == "en-dot":
+        return babel_format(value, "d. MMMM y", locale="en")
+    raise ValueError(f"unknown date style {style!r} (use iso, de, us or en-dot)")

@@ -1,0 +1,940 @@
+"""Sprint docs (plans, retrospectives, execution summaries) → the domain model.
+
+:func:`parse_document` never raises: whatever cannot be read becomes a :class:`SprintDocError` (path, line,
+what) in ``Document.errors`` and the rest of the file is still read. :func:`build_history` puts many
+documents together, oldest sprint first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, time
+from pathlib import PurePath
+from typing import Any
+
+from ceremonies.domain.dates import find_date, parse_date, parse_date_range
+from ceremonies.domain.frontmatter import Frontmatter, is_placeholder, split_frontmatter
+from ceremonies.domain.model import (
+    ONGOING,
+    Ceremony,
+    CeremonyKind,
+    DocKind,
+    Document,
+    ExecutionSummary,
+    Retro,
+    RetroAction,
+    Sprint,
+    SprintHistory,
+    WorkItem,
+    next_label,
+)
+from ceremonies.domain.outline import ListItem, Section, Table, outline, plain, split_label
+from ceremonies.errors import SprintDocError
+
+MAX_TEXT = 2_000_000
+_KEY = re.compile(r"^\s*([A-Z][A-Z0-9]{0,9}-\d{1,6})(?![\w])")
+_NUMBER_IN_TEXT = re.compile(r"\bSprint\s+(\d{4}-\d{1,3}|\d{1,4})\b", re.IGNORECASE)
+_SPRINT_REF = re.compile(r"\b(?:Sprint\s+)?(\d{4}-\d{1,3})\b|\b([A-Z][A-Z0-9]{0,9}-\d{1,6})\b|\bSprint\s+(\d{1,4})\b")
+_ONGOING = re.compile(r"\b(ongoing|continuous|every sprint|all sprints|laufend|permanent|dauerhaft)\b", re.I)
+_NEXT_SPRINT = re.compile(r"\b(next sprint|nächste[rn]? sprint|following sprint)\b", re.I)
+_ITEM_ID = re.compile(r"^(?P<id>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|#\d+)\s*[:—–-]\s*(?P<title>.+)$", re.DOTALL)
+_POINTS = re.compile(r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)?)\s*(?:SP|story\s*points?|pts?\.?|points?|Punkte)(?!\w)", re.I)
+_CHECKBOX = re.compile(r"^\[(?P<mark>[ xX✓✔])\]\s*")
+_SEGMENT_SPLIT = re.compile(r"\s+(?:—|–|--|\|)\s+|\s+-\s+(?=@)")
+_OWNER = re.compile(r"@[\w.\-]*\w")
+_POINTS_UNIT = r"(?:SP|story\s*points?|pts?\.?|points?|Punkte)"
+_POINTS_VALUE = re.compile(rf"^~?\s*(?P<n>\d+(?:[.,]\d+)?)\s*{_POINTS_UNIT}?(?:\s|$|[(/,;])", re.I)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_TIMEZONE = re.compile(
+    r"\((?P<tz>(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[A-Za-z_+\-]+"
+    r"(?:/[A-Za-z_+\-]+)?|UTC)\)"
+)
+_CEREMONY_LINE = re.compile(
+    r"^(?P<when>[^:]+?)\s*(?:—|–|-|,)\s*(?P<start>\d{1,2}[:.]\d{2})\s*(?:(?:–|—|-|to|bis)\s*"
+    r"(?P<end>\d{1,2}[:.]\d{2}))?\s*(?:Uhr|h)?\s*:?\s+(?P<name>.+?)\.?$"
+)
+_RECURRING = re.compile(r"^(daily|every ?day|each day|täglich|weekdays|werktags)$", re.I)
+_PLACEHOLDER_ACTION = re.compile(r"^(action( item)?\s*\d*|todo|tbd|\.\.\.|…)$", re.I)
+_PRIORITY = re.compile(r"\b(critical|high|medium|low)\b(?:\s+priority)?|\b(P[0-3])\b", re.I)
+
+_PLAN_SECTIONS = re.compile(r"\b(scope|goals?|sprint overview|commitment|backlog|ziele)\b", re.I)
+_SCOPE_TITLE = re.compile(r"\b(scope|backlog|planned items|committed items|sprint items|umfang)\b", re.I)
+_NOT_SCOPE_TITLE = re.compile(r"out[- ]of[- ]scope|retro|future|next sprint", re.I)
+_GOALS_TITLE = re.compile(r"\b(goals?|ziele?)\b", re.I)
+_ACCEPTANCE_TITLE = re.compile(r"\bacceptance\b|\babnahme", re.I)
+_RISK_TITLE = re.compile(r"\brisks?\b|\brisiken\b|\bblockers?\b", re.I)
+_TIMETABLE_TITLE = re.compile(r"\b(timeline|ceremon\w*|schedule|calendar|meetings|termine|zeitplan)\b", re.I)
+_RETRO_SECTION_TITLE = re.compile(r"^\W*(?:\d+\W+)?(?:sprint\s+)?retro(?:spective|spektive)?\b", re.I)
+_RETRO_ACTIONS_TITLE = re.compile(r"\baction items?\b|\bactions\b|\bmaßnahmen\b|\bnext steps\b", re.I)
+_WENT_WELL = re.compile(r"went well|what worked|keep doing|\bliked\b|positives?|gut gelaufen|\bwell\b", re.I)
+_TO_IMPROVE = re.compile(
+    r"improve|didn.?t go well|went wrong|challenges?|problems?|less of|verbesser|schlecht|lacked", re.I
+)
+_COMPLETED_TITLE = re.compile(r"\b(completed|done|delivered|erledigt|abgeschlossen)\b", re.I)
+_SUMMARY_TITLE = re.compile(r"execution summary|sprint summary|sprint report|sprint review summary", re.I)
+_RETRO_TITLE = re.compile(r"\bretro(spective|spektive)?\b", re.I)
+_PLAN_TITLE = re.compile(r"\bplan(ning|ned)?\b|\biteration\b|\bsprint\b", re.I)
+
+
+@dataclass
+class _Doc:
+    """Working state while parsing one file: its parts and the problems found so far."""
+
+    path: str
+    front: Frontmatter
+    root: Section
+    errors: list[SprintDocError] = field(default_factory=list)
+
+    def error(self, line: int | None, what: str) -> None:
+        """Record one problem at ``line`` of this file."""
+        self.errors.append(SprintDocError(self.path, line, what))
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Return the merged frontmatter."""
+        return self.front.meta
+
+    @property
+    def heading(self) -> Section | None:
+        """Return the first level-1 section (the document title), else the first section."""
+        sections = [section for section in self.root.walk() if section.level]
+        level_one = [section for section in sections if section.level == 1]
+        candidates = level_one or sections
+        return candidates[0] if candidates else None
+
+    @property
+    def title(self) -> str:
+        """Return the document title: the first heading's plain text, else the frontmatter title."""
+        heading = self.heading
+        if heading is not None and heading.title:
+            return plain(heading.title)
+        value = self.meta.get("title")
+        return str(value) if isinstance(value, str) else ""
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+
+def _number(text: str) -> float | None:
+    """Return the first number in ``text`` (comma decimals accepted), else None."""
+    match = _NUMBER.search(text)
+    return float(match.group().replace(",", ".")) if match else None
+
+
+def _points(text: str) -> float | None:
+    """Return the story points written in ``text`` (``8 SP``, ``(5 SP)``, ``3 pts``), last mention wins."""
+    found = list(_POINTS.finditer(text))
+    return float(found[-1]["n"].replace(",", ".")) if found else None
+
+
+def _meta_text(meta: dict[str, Any], *keys: str) -> str | None:
+    """Return the first of ``keys`` in ``meta`` as text, skipping placeholders."""
+    for key in keys:
+        value = meta.get(key)
+        if value is not None and not is_placeholder(value):
+            return str(value)
+    return None
+
+
+def _fields(section: Section) -> dict[str, tuple[str, int]]:
+    """Return ``label → (value, line)`` of every ``Label: value`` item/paragraph in ``section`` (first wins)."""
+    found: dict[str, tuple[str, int]] = {}
+
+    def add(text: str, line: int) -> None:
+        split = split_label(text)
+        if split is not None and split[0] not in found:
+            found[split[0]] = (split[1], line)
+
+    def add_items(items: Iterable[ListItem]) -> None:
+        for item in items:
+            add(item.text, item.line)
+            add_items(item.children)
+
+    for part in section.walk():
+        for paragraph in part.paragraphs:
+            for offset, line in enumerate(paragraph.text.split("\n")):
+                add(line, paragraph.line + offset)
+        add_items(part.items)
+    return found
+
+
+def _field(fields: dict[str, tuple[str, int]], *labels: str) -> tuple[str, int] | None:
+    """Return (value, line) of the first of ``labels`` present with a non-placeholder value, else None."""
+    for label in labels:
+        if label in fields and not is_placeholder(fields[label][0]):
+            return fields[label]
+    return None
+
+
+def _sections(root: Section, title: re.Pattern[str], exclude: re.Pattern[str] | None = None) -> list[Section]:
+    """Return the outermost sections whose titles match ``title`` (and not ``exclude``)."""
+    matched: list[Section] = []
+    covered: set[int] = set()
+    for section in root.find(title):
+        if exclude is not None and exclude.search(plain(section.title)):
+            continue
+        if id(section) in covered:
+            continue
+        matched.append(section)
+        covered.update(id(inner) for inner in section.walk())
+    return matched
+
+
+def _all_items(section: Section) -> list[ListItem]:
+    """Return the top-level list items of ``section`` and of all its sub-sections."""
+    return [item for part in section.walk() for item in part.items]
+
+
+def sprint_ref(text: str, current_key: str | None = None) -> str | None:
+    """Return the sprint a text points at: ``2026-13`` (from ``Sprint 2026-13``), a key ``SPR-019``, ONGOING.
+
+    ``next sprint`` resolves to the sprint after ``current_key`` when it is known; otherwise None.
+    """
+    text = plain(text)
+    if _ONGOING.search(text):
+        return ONGOING
+    if _NEXT_SPRINT.search(text):
+        try:
+            return next_label(current_key) if current_key else None
+        except ValueError:
+            return None
+    match = _SPRINT_REF.search(text)
+    if not match:
+        return None
+    return match.group(1) or match.group(2) or match.group(3)
+
+
+def _owners(text: str) -> tuple[str, ...]:
+    """Return the ``@owners`` in ``text``; without any ``@``, the names split on ``/ , &`` (placeholders dropped)."""
+    found = _OWNER.findall(text)
+    if found:
+        return tuple(dict.fromkeys(found))
+    names = [name.strip() for name in re.split(r"[/,&]| and ", plain(text))]
+    return tuple(name for name in names if name and not is_placeholder(name) and len(name) <= 40)
+
+
+# ---------------------------------------------------------------------------------------------------- work items
+
+
+def parse_scope_line(text: str, line: int | None = None) -> WorkItem | None:
+    """Return the work item in a scope line, or None when the line is not one.
+
+    Shapes: ``[ ] ID: title — @a/@b — 8 SP``, ``[x] title — @a — 3 SP`` (no ID), ``**ID: title** (5 SP)``.
+    A line counts when it has a checkbox, an ID or points.
+    """
+    checkbox = _CHECKBOX.match(text)
+    done = bool(checkbox and checkbox["mark"] != " ")
+    body = text[checkbox.end() :] if checkbox else text
+    bold = re.match(r"^\s*\*\*(?P<inner>.+?)\*\*(?P<rest>.*)$", body, re.DOTALL)
+    head, rest = (bold["inner"], bold["rest"]) if bold else (body, "")
+    segments = _SEGMENT_SPLIT.split(plain(head))
+    head_text, extra = segments[0], [*segments[1:], plain(rest)]
+    points = _points(" ".join(extra)) if _points(" ".join(extra)) is not None else _points(head_text)
+    title = _POINTS_TAIL.sub("", head_text).strip(" —–-:")
+    item_id = None
+    id_match = _ITEM_ID.match(title)
+    if id_match:
+        item_id, title = id_match["id"], id_match["title"].strip()
+    owner_text = " ".join(segment for segment in extra if _OWNER.search(segment))
+    if not (checkbox or item_id or points is not None) or not title:
+        return None
+    return WorkItem(title=title, id=item_id, owners=_owners(owner_text) if owner_text else (), points=points,
+                    done=done, line=line)
+
+
+_POINTS_TAIL = re.compile(rf"\s*[(\[]?\s*\d+(?:[.,]\d+)?\s*{_POINTS_UNIT}\s*[)\]]?\s*[✅✔️]*\s*$", re.I)
+
+_TABLE_COLUMNS = {
+    "id": ("id", "key", "ticket", "issue"),
+    "title": ("title", "item", "story", "summary", "name", "task", "titel"),
+    "owner": ("owner", "owners", "assignee", "who", "verantwortlich"),
+    "points": ("est", "estimate", "sp", "points", "story points", "pts", "punkte", "size"),
+    "status": ("status", "done", "state"),
+}
+
+
+def _column(header: tuple[str, ...], role: str) -> int | None:
+    """Return the index of the table column playing ``role`` (id, title, owner, points, status), else None."""
+    names = [plain(cell).lower().strip(" .") for cell in header]
+    for wanted in _TABLE_COLUMNS[role]:
+        if wanted in names:
+            return names.index(wanted)
+    return None
+
+
+def _cell(row: tuple[str, ...], index: int | None) -> str:
+    """Return the plain text of cell ``index`` of ``row`` ('' when absent)."""
+    return plain(row[index]) if index is not None and index < len(row) else ""
+
+
+def table_items(table: Table) -> list[WorkItem]:
+    """Return the work items of a backlog table with ID/Title/Owner/Est-like columns (none if it has no title)."""
+    columns = {role: _column(table.header, role) for role in _TABLE_COLUMNS}
+    if columns["title"] is None and columns["id"] is None:
+        return []
+    items = []
+    for row, line in zip(table.rows, table.row_lines, strict=False):
+        title = _cell(row, columns["title"]) or _cell(row, columns["id"])
+        if not title:
+            continue
+        status = _cell(row, columns["status"]).lower()
+        items.append(
+            WorkItem(
+                title=title,
+                id=_cell(row, columns["id"]) or None,
+                owners=_owners(_cell(row, columns["owner"])),
+                points=_number(_cell(row, columns["points"])),
+                done=status in ("done", "x", "✅", "closed", "erledigt", "yes"),
+                line=line,
+            )
+        )
+    return items
+
+
+def _scope_items(doc: _Doc) -> tuple[WorkItem, ...]:
+    """Return the scope items of a plan: scope lines and backlog tables of its scope/backlog sections."""
+    items: list[WorkItem] = []
+    for section in _sections(doc.root, _SCOPE_TITLE, _NOT_SCOPE_TITLE):
+        for part in section.walk():
+            stretch = bool(re.search(r"stretch", part.title, re.I))
+            for block in part.blocks:
+                if isinstance(block, Table):
+                    items += table_items(block)
+                elif isinstance(block, ListItem):
+                    items += _scope_from_item(block, stretch)
+                elif re.search(r"\bstretch\b", block.text, re.I):
+                    stretch = True
+                elif split_label(block.text) is not None:
+                    stretch = False
+    return tuple(items)
+
+
+def _scope_from_item(item: ListItem, stretch: bool) -> list[WorkItem]:
+    """Return the work item of ``item`` (or of its children when it is a label like ``Committed:``)."""
+    found = parse_scope_line(item.text, item.line)
+    if found is not None:
+        return [replace(found, stretch=stretch)]
+    label = item.text.strip().rstrip(":").lower()
+    nested_stretch = stretch or "stretch" in label
+    return [
+        replace(child_item, stretch=nested_stretch)
+        for child in item.children
+        if (child_item := parse_scope_line(child.text, child.line)) is not None
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------- retro actions
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a heading above an action says: its priority and target sprint."""
+
+    priority: str | None = None
+    target: str | None = None
+
+
+def _heading_context(title: str, parent: _Context, current_key: str | None) -> _Context:
+    """Return the context a priority heading such as ``High Priority Items (SPR-013 Focus)`` gives its actions."""
+    text = plain(title)
+    priority_match = _PRIORITY.search(text)
+    priority = (priority_match.group(1) or priority_match.group(2)).lower() if priority_match else parent.priority
+    target = parent.target
+    for inner in re.findall(r"\(([^()]*)\)", text):
+        target = sprint_ref(inner, current_key) or target
+    return _Context(priority, target)
+
+
+def _action_fields(item: ListItem) -> dict[str, str]:
+    """Return ``label → value`` of an action's sub-bullets (``Owner:``, ``Target:``, ``Measure:``...)."""
+    found: dict[str, str] = {}
+    for child in item.children:
+        split = split_label(child.text)
+        if split is not None:
+            found.setdefault(split[0], split[1])
+    return found
+
+
+def _action_from_item(item: ListItem, context: _Context, current_key: str | None) -> RetroAction | None:
+    """Return the action in a list item (checkbox line or numbered item with sub-bullets), else None."""
+    checkbox = _CHECKBOX.match(item.text)
+    body = item.text[checkbox.end() :] if checkbox else item.text
+    segments = _SEGMENT_SPLIT.split(plain(body))
+    head = segments[0].strip().rstrip(":")
+    if not head or _PLACEHOLDER_ACTION.match(head) or is_placeholder(head):
+        return None
+    fields = _action_fields(item)
+    owner_text = fields.get("owner") or fields.get("owners") or fields.get("verantwortlich") or ""
+    owners = _owners(owner_text) if owner_text else ()
+    target, due = _target_and_due(segments[1:], fields, context, current_key)
+    if not owners:
+        owners = next((_owners(seg) for seg in segments[1:] if _OWNER.search(seg)), ())
+    points_text = fields.get("story points") or fields.get("points") or fields.get("sp") or ""
+    item_id, text = None, _POINTS_TAIL.sub("", head).strip()
+    id_match = _ITEM_ID.match(text)
+    if id_match:
+        item_id, text = id_match["id"], id_match["title"].strip()
+    return RetroAction(
+        text=text,
+        index=0,
+        owners=owners,
+        target=target,
+        measure=fields.get("measure") or fields.get("metric") or fields.get("success measure"),
+        priority=(fields.get("priority") or "").lower() or context.priority,
+        due=due,
+        id=item_id,
+        points=_number(points_text) if points_text else _points(" ".join(segments[1:])),
+        done=bool(checkbox and checkbox["mark"] != " "),
+        line=item.line,
+    )
+
+
+def _target_and_due(
+    segments: list[str], fields: dict[str, str], context: _Context, current_key: str | None
+) -> tuple[str | None, str | None]:
+    """Return (target sprint, due text) of an action from its ``Target:``/``Due:`` fields, segments or heading."""
+    target = None
+    for label in ("target", "target sprint", "sprint", "ziel"):
+        if label in fields:
+            target = sprint_ref(fields[label], current_key) or target
+    due = fields.get("due") or fields.get("deadline") or fields.get("fällig")
+    for segment in segments:
+        if _OWNER.search(segment) or _points(segment) is not None:
+            continue
+        ref = sprint_ref(segment, current_key)
+        if ref is not None and target is None:
+            target = ref
+        elif ref is None and due is None and segment.strip() and not is_placeholder(segment.strip()):
+            due = segment.strip()
+    if due is not None:
+        as_date = parse_date(due)
+        due = as_date.isoformat() if as_date else due
+    return target or context.target, due
+
+
+def _actions_in(section: Section, context: _Context, current_key: str | None) -> list[RetroAction]:
+    """Return the actions of ``section`` and its sub-sections; sub-headings refine priority and target."""
+    context = _heading_context(section.title, context, current_key) if section.level else context
+    actions = []
+    for item in section.items:
+        action = _action_from_item(item, context, current_key)
+        if action is not None:
+            actions.append(action)
+        elif not item.text.strip() or split_label(item.text) is not None:
+            actions += [a for child in item.children if (a := _action_from_item(child, context, current_key))]
+    for child in section.children:
+        actions += _actions_in(child, context, current_key)
+    return actions
+
+
+def _numbered(actions: list[RetroAction]) -> tuple[RetroAction, ...]:
+    """Return ``actions`` with ``index`` set to their 1-based position."""
+    return tuple(replace(action, index=index) for index, action in enumerate(actions, start=1))
+
+
+# ---------------------------------------------------------------------------------------------------- retros
+
+
+@dataclass
+class _RetroParts:
+    """What a retrospective says, collected while walking its sections and labelled list items."""
+
+    went_well: list[str] = field(default_factory=list)
+    to_improve: list[str] = field(default_factory=list)
+    actions: list[RetroAction] = field(default_factory=list)
+
+    @property
+    def filled(self) -> bool:
+        """Return True when anything real was written (a blank template is not a retro)."""
+        return bool(self.went_well or self.to_improve or self.actions)
+
+
+def _bucket(label: str) -> str | None:
+    """Return which part of a retro a heading or label names: ``well``, ``improve``, ``actions``, else None."""
+    text = plain(label)
+    if _RETRO_ACTIONS_TITLE.search(text):
+        return "actions"
+    if _TO_IMPROVE.search(text):
+        return "improve"
+    if _WENT_WELL.search(text):
+        return "well"
+    return None
+
+
+def _texts(items: Iterable[ListItem]) -> list[str]:
+    """Return the plain, non-placeholder texts of ``items``."""
+    return [plain(item.text) for item in items if plain(item.text) and not is_placeholder(plain(item.text))]
+
+
+def _retro_labelled_item(item: ListItem, parts: _RetroParts, current_key: str | None) -> None:
+    """Add a ``- What went well: ...`` / ``- Action items:`` item (value inline or as sub-items) to ``parts``."""
+    split = split_label(item.text)
+    bucket = _bucket(split[0] if split else item.text)
+    if bucket is None:
+        return
+    value = split[1] if split else ""
+    if bucket == "actions":
+        inline = [ListItem(value, item.line)] if value else []
+        found = [_action_from_item(it, _Context(), current_key) for it in [*inline, *item.children]]
+        parts.actions += [action for action in found if action is not None]
+        return
+    texts = ([] if not value or is_placeholder(value) else [value]) + _texts(item.children)
+    (parts.went_well if bucket == "well" else parts.to_improve).extend(texts)
+
+
+def _collect_retro(section: Section, parts: _RetroParts, current_key: str | None) -> None:
+    """Walk ``section``: headings and labelled items named like retro parts feed ``parts``."""
+    bucket = _bucket(section.title) if section.level else None
+    if bucket == "actions":
+        parts.actions += _actions_in(section, _Context(), current_key)
+        return
+    if bucket is not None:
+        texts = _texts(_all_items(section)) or [plain(p.text) for p in section.paragraphs if plain(p.text)]
+        (parts.went_well if bucket == "well" else parts.to_improve).extend(texts)
+        return
+    for item in section.items:
+        _retro_labelled_item(item, parts, current_key)
+    for child in section.children:
+        _collect_retro(child, parts, current_key)
+
+
+def _retro_from(section: Section, key: str | None, number: str | None, path: str) -> Retro | None:
+    """Return the retro written in ``section``, or None when it is only the empty template."""
+    parts = _RetroParts()
+    _collect_retro(section, parts, key)
+    if not parts.filled:
+        return None
+    return Retro(key, number, tuple(parts.went_well), tuple(parts.to_improve), _numbered(parts.actions), path)
+
+
+# ---------------------------------------------------------------------------------------------------- identity
+
+
+def _key(doc: _Doc) -> str | None:
+    """Return the sprint key (``SPR-013``) from the docid, the title, a ``sprint:`` key or the file name."""
+    candidates = [
+        _meta_text(doc.meta, "docid", "id", "key", "sprint", "sprint_key"),
+        doc.heading.title if doc.heading else None,
+        _meta_text(doc.meta, "title"),
+        PurePath(doc.path).name,
+    ]
+    for candidate in candidates:
+        match = _KEY.match(plain(candidate)) if candidate else None
+        if match:
+            return match.group(1)
+    return None
+
+
+def _number_and_name(doc: _Doc, fields: dict[str, tuple[str, int]]) -> tuple[str | None, str | None]:
+    """Return (number ``2026-13``, name ``Sprint 2026-13``) from the overview fields, title or intro text."""
+    number_field = _field(fields, "sprint number", "sprint no", "sprint no.", "sprint nr", "number")
+    name_field = _field(fields, "sprint name", "name")
+    number = None
+    if number_field is not None:
+        match = re.search(r"\d{4}-\d{1,3}|\d+", number_field[0])
+        number = match.group() if match else None
+    intro = [p.text for p in doc.heading.paragraphs[:3]] if doc.heading else []
+    for text in [doc.title, _meta_text(doc.meta, "title") or "", name_field[0] if name_field else "", *intro]:
+        if number is not None:
+            break
+        match = _NUMBER_IN_TEXT.search(plain(text))
+        number = match.group(1) if match else None
+    name = name_field[0] if name_field else (f"Sprint {number}" if number else None)
+    return number, name
+
+
+def _dates(doc: _Doc, fields: dict[str, tuple[str, int]]) -> tuple[date | None, date | None]:
+    """Return (start, end) from ``Start Date:``/``End Date:`` fields, frontmatter, or a range in the title."""
+    start = _dated_field(doc, fields, "start date", "start", "sprint start", "beginn", "startdatum")
+    end = _dated_field(doc, fields, "end date", "end", "sprint end", "ende", "enddatum")
+    start = start or _meta_date(doc, "start", "start_date", "sprint_start")
+    end = end or _meta_date(doc, "end", "end_date", "sprint_end")
+    if start is None or end is None:
+        texts = [doc.title, _meta_text(doc.meta, "title") or ""]
+        dates_field = _field(fields, "dates", "sprint dates", "zeitraum", "timeline", "period")
+        texts += [dates_field[0]] if dates_field else []
+        for text in texts:
+            found = parse_date_range(text)
+            if found is not None:
+                start, end = start or found[0], end or found[1]
+                break
+    return start, end
+
+
+def _meta_date(doc: _Doc, *keys: str) -> date | None:
+    """Return the date under one of ``keys`` of the frontmatter (YAML date or text), else None."""
+    for key in keys:
+        value = doc.meta.get(key)
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str) and (found := parse_date(value)) is not None:
+            return found
+    return None
+
+
+def _dated_field(doc: _Doc, fields: dict[str, tuple[str, int]], *labels: str, year: int | None = None) -> date | None:
+    """Return the date in the first present field of ``labels``; record an error when it is unreadable."""
+    found = _field(fields, *labels)
+    if found is None:
+        return None
+    value, line = found
+    parsed = parse_date(value, year) or find_date(value, year)
+    if parsed is None:
+        doc.error(line, f"cannot read the date {value!r} ({labels[0]})")
+    return parsed
+
+
+def _timezone(doc: _Doc, fields: dict[str, tuple[str, int]]) -> str | None:
+    """Return the IANA time zone named in the title (``(America/Denver)``), frontmatter or a field."""
+    for text in (doc.title, _meta_text(doc.meta, "title") or ""):
+        match = _TIMEZONE.search(text)
+        if match:
+            return match["tz"]
+    value = _meta_text(doc.meta, "timezone", "time_zone", "tz")
+    found = _field(fields, "time zone", "timezone", "zeitzone")
+    return value or (found[0] if found else None)
+
+
+# ---------------------------------------------------------------------------------------------------- timetable
+
+
+def ceremony_kind(name: str) -> CeremonyKind:
+    """Return the kind of a ceremony by its name: planning, demo/review, retro, refinement, stand-up, other."""
+    text = name.lower()
+    if "retro" in text:
+        return CeremonyKind.RETRO
+    if "planning" in text or "planung" in text:
+        return CeremonyKind.PLANNING
+    if "demo" in text or "sprint review" in text or text.strip(" .") == "review":
+        return CeremonyKind.DEMO
+    if re.search(r"refinement|grooming|checkpoint", text):
+        return CeremonyKind.REFINEMENT
+    if re.search(r"stand-?\s?up|daily scrum|daily", text):
+        return CeremonyKind.STANDUP
+    return CeremonyKind.OTHER
+
+
+def _clock(text: str | None) -> time | None:
+    """Return ``HH:MM`` (or ``HH.MM``) as a time, None when absent; raise ValueError when out of range."""
+    if not text:
+        return None
+    hours, minutes = re.split(r"[:.]", text)
+    return time(int(hours), int(minutes))
+
+
+def parse_ceremony_line(text: str, line: int | None, year: int | None, after: date | None = None) -> Ceremony | None:
+    """Return the ceremony in a timetable line such as ``**Mon Apr 13 — 09:30–11:00:** Sprint Planning.``.
+
+    ``Daily — 09:15–09:30: Stand-up`` gives ``day=None``. A day without a year takes ``year`` (the following year
+    when that would fall well before ``after``). Raises ValueError when the line matches but its day/time is bad.
+    """
+    match = _CEREMONY_LINE.match(plain(text))
+    if not match:
+        return None
+    when, name = match["when"].strip(), match["name"].strip()
+    day = None
+    if not _RECURRING.match(when):
+        day = parse_date(when, year)
+        if day is None:
+            raise ValueError(f"cannot read the day {when!r} of ceremony {name!r}")
+        if after is not None and year is not None and (after - day).days > 180:
+            day = parse_date(when, year + 1)
+    return Ceremony(name, ceremony_kind(name), day, _clock(match["start"]) or time(0), _clock(match["end"]), line)
+
+
+def _timetable(doc: _Doc, start: date | None, end: date | None) -> tuple[Ceremony, ...]:
+    """Return the ceremonies listed in the plan's timeline/ceremonies section(s)."""
+    ceremonies = []
+    known = start or end
+    year = known.year if known else None
+    for section in _sections(doc.root, _TIMETABLE_TITLE):
+        for item in _all_items(section):
+            try:
+                ceremony = parse_ceremony_line(item.text, item.line, year, start)
+            except ValueError as exc:
+                doc.error(item.line, str(exc))
+                continue
+            if ceremony is not None:
+                ceremonies.append(ceremony)
+    return tuple(ceremonies)
+
+
+# ---------------------------------------------------------------------------------------------------- plans
+
+
+def _list_texts(doc: _Doc, title: re.Pattern[str], exclude: re.Pattern[str] | None = None) -> tuple[str, ...]:
+    """Return the item texts of the sections titled like ``title``; paragraphs when they have no list."""
+    texts: list[str] = []
+    for section in _sections(doc.root, title, exclude):
+        items = _texts(_all_items(section))
+        texts += items or [plain(p.text) for p in section.paragraphs if len(plain(p.text)) > 25]
+    return tuple(texts)
+
+
+def _risks(doc: _Doc) -> tuple[str, ...]:
+    """Return the risks: list items of risk sections, or the first column of a risk table."""
+    risks = list(_list_texts(doc, _RISK_TITLE))
+    for section in _sections(doc.root, _RISK_TITLE):
+        for table in section.tables:
+            risks += [plain(row[0]) for row in table.rows if row and plain(row[0])]
+    return tuple(dict.fromkeys(risks))
+
+
+def _plan_retro(doc: _Doc, key: str | None, number: str | None) -> Retro | None:
+    """Return the filled-in ``Retrospective`` section of a plan (None for the blank template)."""
+    for section in _sections(doc.root, _RETRO_SECTION_TITLE):
+        retro = _retro_from(section, key, number, doc.path)
+        if retro is not None:
+            return retro
+    return None
+
+
+def _future_actions(doc: _Doc, key: str | None, number: str | None) -> tuple[RetroAction, ...]:
+    """Return retro actions listed in the plan (e.g. ``Backlog Creation from Retrospective Action Items``)
+    that target a sprint other than this one, or every sprint (ONGOING)."""
+    actions: list[RetroAction] = []
+    for section in _sections(doc.root, _RETRO_ACTIONS_TITLE, _RETRO_SECTION_TITLE):
+        actions += _actions_in(section, _Context(), key)
+    own = {key, number, None}
+    return _numbered([action for action in actions if action.target not in own])
+
+
+def _points_field(fields: dict[str, tuple[str, int]], *labels: str) -> float | None:
+    """Return the story points in the first of ``labels`` whose value starts with points (``45``, ``~43 pts``)."""
+    for label in labels:
+        found = _field(fields, label)
+        match = _POINTS_VALUE.match(found[0]) if found else None
+        if match:
+            return float(match["n"].replace(",", "."))
+    return None
+
+
+def _duration(doc: _Doc, fields: dict[str, tuple[str, int]], start: date | None, end: date | None) -> int | None:
+    """Return the sprint length in days as written in a ``Duration`` field (weeks × 7), else None."""
+    found = _field(fields, "duration (days)", "duration", "dauer", "dauer (tage)", "length")
+    if found is None:
+        return None
+    value = _number(found[0])
+    if value is None:
+        doc.error(found[1], f"cannot read the duration {found[0]!r}")
+        return None
+    return int(value) * 7 if re.search(r"week|woche", found[0], re.I) else int(value)
+
+
+def _demo_day(timetable: tuple[Ceremony, ...]) -> date | None:
+    """Return the day of the first demo/review in a timetable, else None."""
+    return next((c.day for c in timetable if c.kind == CeremonyKind.DEMO and c.day), None)
+
+
+def _plan(doc: _Doc) -> Sprint:
+    """Return the Sprint written in a plan document."""
+    fields = _fields(doc.root)
+    key = _key(doc)
+    number, name = _number_and_name(doc, fields)
+    start, end = _dates(doc, fields)
+    if start is None or end is None:
+        doc.error(doc.heading.line if doc.heading else 1, "no sprint dates found (Start Date:/End Date: or a range)")
+    elif end < start:
+        doc.error(doc.heading.line if doc.heading else 1, f"sprint ends ({end}) before it starts ({start})")
+    demo_owner = _field(fields, "demo owner", "demo by", "presenter")
+    known = start or end
+    year = known.year if known else None
+    timetable = _timetable(doc, start, end)
+    return Sprint(
+        key=key,
+        number=number,
+        name=name,
+        title=doc.title or None,
+        start=start,
+        end=end,
+        duration_days=_duration(doc, fields, start, end),
+        goals=_list_texts(doc, _GOALS_TITLE),
+        planned_points=_points_field(fields, "planned story points", "planned sp", "planned points",
+                                     "committed story points", "commitment", "planned"),
+        capacity_points=_points_field(fields, "team capacity", "capacity", "kapazität"),
+        items=_scope_items(doc),
+        acceptance=_list_texts(doc, _ACCEPTANCE_TITLE),
+        risks=_risks(doc),
+        demo_owner=demo_owner[0] if demo_owner else None,
+        demo_date=_dated_field(doc, fields, "demo date", "review date", year=year) or _demo_day(timetable),
+        timetable=timetable,
+        timezone=_timezone(doc, fields),
+        owner=_meta_text(doc.meta, "owner"),
+        status=_meta_text(doc.meta, "status"),
+        future=_future_actions(doc, key, number),
+        retro=_plan_retro(doc, key, number),
+        path=doc.path,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- summaries
+
+
+_COMPLETED_HEADING = re.compile(
+    r"^\s*(?:\d+[.)]\s*)?(?P<title>.+?)\s*(?:[-–—(:]\s*(?P<points>\d+(?:[.,]\d+)?)\s*SP\)?)?\s*[✅✔️☑]*\s*$", re.I
+)
+
+
+def _completed_item(title: str, line: int) -> WorkItem | None:
+    """Return the completed item in a heading like ``1. ML Model Versioning - 8 SP ✅``."""
+    match = _COMPLETED_HEADING.match(plain(title))
+    if not match or not match["title"]:
+        return None
+    text = match["title"].strip(" -–—")
+    item_id = None
+    id_match = _ITEM_ID.match(text)
+    if id_match:
+        item_id, text = id_match["id"], id_match["title"].strip()
+    points = float(match["points"].replace(",", ".")) if match["points"] else None
+    return WorkItem(title=text, id=item_id, points=points, done=True, line=line)
+
+
+def _completed(doc: _Doc) -> tuple[WorkItem, ...]:
+    """Return the completed items: sub-headings of ``Completed Work`` sections, or their scope-like list items."""
+    items: list[WorkItem] = []
+    for section in _sections(doc.root, _COMPLETED_TITLE):
+        headed = [item for child in section.children if (item := _completed_item(child.title, child.line))]
+        if headed:
+            items += headed
+            continue
+        for list_item in _all_items(section):
+            found = parse_scope_line(list_item.text, list_item.line)
+            if found is not None:
+                items.append(replace(found, done=True))
+        for table in section.tables:
+            items += [replace(item, done=True) for item in table_items(table)]
+    return tuple(items)
+
+
+def _summary(doc: _Doc) -> ExecutionSummary:
+    """Return the ExecutionSummary written in a summary document."""
+    fields = _fields(doc.root)
+    start, end = _dates(doc, fields)
+    number, _ = _number_and_name(doc, fields)
+    completed = _completed(doc)
+    velocity, planned = None, None
+    found = _field(fields, "story points completed", "completed story points", "velocity", "completed sp",
+                   "delivered story points", "delivered")
+    if found is not None:
+        numbers = [float(n.replace(",", ".")) for n in _NUMBER.findall(found[0].split("(")[0])]
+        if not numbers:
+            doc.error(found[1], f"cannot read story points from {found[0]!r}")
+        velocity = numbers[0] if numbers else None
+        planned = numbers[1] if len(numbers) > 1 else None
+    if velocity is None and completed:
+        velocity = sum(item.points or 0 for item in completed)
+    if planned is None:
+        planned = _points_field(fields, "planned story points", "capacity", "team capacity", "committed")
+    return ExecutionSummary(_key(doc), number, start, end, completed, velocity, planned, doc.path)
+
+
+# ---------------------------------------------------------------------------------------------------- documents
+
+
+def detect_kind(doc: _Doc) -> DocKind:
+    """Return the kind of a document from its frontmatter type, title, file name, then its sections."""
+    declared = str(doc.meta.get("type") or doc.meta.get("kind") or "").lower()
+    for kind, words in ((DocKind.SUMMARY, "summary"), (DocKind.RETRO, "retro"), (DocKind.PLAN, "plan")):
+        if words in declared:
+            return kind
+    for text in (doc.title, _meta_text(doc.meta, "title") or "", _meta_text(doc.meta, "docid") or ""):
+        if _SUMMARY_TITLE.search(text):
+            return DocKind.SUMMARY
+        if _RETRO_TITLE.search(text) and not re.search(r"planning|plan\b", text, re.I):
+            return DocKind.RETRO
+    name = PurePath(doc.path).name.lower()
+    if "summary" in name:
+        return DocKind.SUMMARY
+    if "retro" in name:
+        return DocKind.RETRO
+    titles = [plain(section.title) for section in doc.root.walk() if section.level]
+    if any(_PLAN_TITLE.search(text) for text in (doc.title, name)) or any(_PLAN_SECTIONS.search(t) for t in titles):
+        return DocKind.PLAN
+    if any(_bucket(title) for title in titles):
+        return DocKind.RETRO
+    return DocKind.UNKNOWN
+
+
+def _retro_document(doc: _Doc) -> Retro:
+    """Return the Retro of a separate retrospective file (possibly with no parts, which is an error)."""
+    fields = _fields(doc.root)
+    number, _ = _number_and_name(doc, fields)
+    key = _key(doc)
+    retro = _retro_from(doc.root, key, number, doc.path)
+    if retro is None:
+        doc.error(doc.heading.line if doc.heading else 1, "retrospective has no went-well, to-improve or actions")
+        return Retro(key, number, path=doc.path)
+    return retro
+
+
+def _split(text: str, path: str) -> tuple[Frontmatter, list[SprintDocError]]:
+    """Return the frontmatter split of ``text``; on invalid YAML, the body after the blocks and the error."""
+    front = split_frontmatter(text, path, strict=False)
+    return front, list(front.errors)
+
+
+def _read(text: str, path: str) -> Document:
+    """Return the Document in ``text`` (the body of :func:`parse_document`, which adds the safety net)."""
+    if len(text) > MAX_TEXT:
+        return Document(path, DocKind.UNKNOWN, errors=(SprintDocError(path, None, f"too large ({len(text)} chars)"),))
+    front, errors = _split(text, path)
+    if not front.body.strip() and not front.meta:
+        return Document(path, DocKind.UNKNOWN, front.meta, front.blocks, front.has_bom,
+                        errors=(*errors, SprintDocError(path, 1, "empty document")))
+    doc = _Doc(path, front, outline(front.body, front.body_line), list(errors))
+    kind = detect_kind(doc)
+    sprint = _plan(doc) if kind == DocKind.PLAN else None
+    retro = _retro_document(doc) if kind == DocKind.RETRO else (sprint.retro if sprint else None)
+    summary = _summary(doc) if kind == DocKind.SUMMARY else None
+    return Document(path, kind, front.meta, front.blocks, front.has_bom, sprint, retro, summary, tuple(doc.errors))
+
+
+def parse_document(text: str, path: str) -> Document:
+    """Return the Document read from ``text`` (the content of the file at ``path``); never raises.
+
+    Unreadable parts become SprintDocError(path, line, what) in ``errors``; the rest is still read.
+    """
+    try:
+        return _read(text, path)
+    except Exception as exc:  # a parser bug must not stop the other files; it is reported like bad input
+        return Document(path, DocKind.UNKNOWN, errors=(SprintDocError(path, None, f"internal parser error: {exc!r}"),))
+
+
+# ---------------------------------------------------------------------------------------------------- history
+
+
+def _label_numbers(label: str | None) -> tuple[int, ...]:
+    """Return the numbers in a sprint label (``2026-13`` → (2026, 13), ``SPR-013`` → (13,)) for sorting."""
+    return tuple(int(n) for n in re.findall(r"\d+", label or ""))[:4]
+
+
+def _sprint_order(sprint: Sprint) -> tuple[Any, ...]:
+    """Return the sort key of a plan: start date, then number, then key, then path."""
+    return (sprint.start or date.max, _label_numbers(sprint.number), _label_numbers(sprint.key), sprint.path or "")
+
+
+def build_history(docs: Iterable[Document]) -> SprintHistory:
+    """Return plans, retros (separate files and filled-in plan sections) and summaries, oldest first, with all errors.
+
+    Retros and summaries are ordered by the start date of the plan with the same key or number when known.
+    """
+    docs = list(docs)
+    plans = sorted((d.sprint for d in docs if d.sprint is not None), key=_sprint_order)
+    starts: dict[str, date] = {}
+    for plan in plans:
+        for label in (plan.key, plan.number):
+            if label and plan.start:
+                starts.setdefault(label, plan.start)
+
+    def order(key: str | None, number: str | None, start: date | None, path: str | None) -> tuple[Any, ...]:
+        known = start or starts.get(key or "") or starts.get(number or "") or date.max
+        return (known, _label_numbers(number), _label_numbers(key), path or "")
+
+    retros = sorted((d.retro for d in docs if d.retro is not None), key=lambda r: order(r.sprint_key, r.sprint_number,
+                                                                                        None, r.path))
+    summaries = sorted((d.summary for d in docs if d.summary is not None),
+                       key=lambda s: order(s.key, s.number, s.start, s.path))
+    errors = tuple(error for d in docs for error in d.errors)
+    return SprintHistory(tuple(plans), tuple(retros), tuple(summaries), errors)
