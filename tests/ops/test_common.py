@@ -57,7 +57,12 @@ def test_redacting_filter_rewrites_messages_and_tracebacks() -> None:
 
 @pytest.mark.parametrize(
     ("key", "expected"),
-    [("SPR-013 plan", "spr-013-plan"), ("kb/changes", "kb-changes"), ("__", "ceremonies"), ("Reminders_SPR_9", "reminders-spr-9")],
+    [
+        ("SPR-013 plan", "spr-013-plan"),
+        ("kb/changes", "kb-changes"),
+        ("__", "ceremonies"),
+        ("Reminders_SPR_9", "reminders-spr-9"),
+    ],
 )
 def test_artifact_key_is_lowercase_digits_dashes(key: str, expected: str) -> None:
     assert common.artifact_key(key) == expected
@@ -116,8 +121,8 @@ def test_repo_lock_serialises_two_runs_on_one_repo(tmp_path: Path) -> None:
         await asyncio.gather(probe(), probe())
 
     asyncio.run(both())
-    (a_start, a_end), (b_start, b_end) = sorted(spans)
-    assert b_start >= a_end, "the second run entered the repo lock before the first left it"
+    (_, first_end), (second_start, _) = sorted(spans)
+    assert second_start >= first_end, "the second run entered the repo lock before the first left it"
 
 
 @pytest.mark.usefixtures("prefect_harness")
