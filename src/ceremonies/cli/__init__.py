@@ -12,6 +12,8 @@ from ceremonies.cli._app import app, run_app
 
 # Sub-command modules register on `app` when imported.
 # (sub-command imports go here, one line each)
+# isort: split
+from ceremonies.cli import docs as _docs  # noqa: F401
 
 __all__ = ["app", "main"]
 

@@ -86,6 +86,7 @@ class _Doc:
     front: Frontmatter
     root: Section
     errors: list[SprintDocError] = field(default_factory=list)
+    key_hint: str | None = None
 
     def error(self, line: int | None, what: str) -> None:
         """Record one problem at ``line`` of this file."""
@@ -518,6 +519,7 @@ def _key(doc: _Doc) -> str | None:
         _meta_text(doc.meta, "docid", "id", "key", "sprint", "sprint_key"),
         doc.heading.title if doc.heading else None,
         _meta_text(doc.meta, "title"),
+        doc.key_hint,
         PurePath(doc.path).name,
     ]
     for candidate in candidates:
@@ -875,7 +877,7 @@ def _split(text: str, path: str) -> tuple[Frontmatter, list[SprintDocError]]:
     return front, list(front.errors)
 
 
-def _read(text: str, path: str) -> Document:
+def _read(text: str, path: str, kind: DocKind | None, key: str | None) -> Document:
     """Return the Document in ``text`` (the body of :func:`parse_document`, which adds the safety net)."""
     if len(text) > MAX_TEXT:
         return Document(path, DocKind.UNKNOWN, errors=(SprintDocError(path, None, f"too large ({len(text)} chars)"),))
@@ -883,21 +885,23 @@ def _read(text: str, path: str) -> Document:
     if not front.body.strip() and not front.meta:
         return Document(path, DocKind.UNKNOWN, front.meta, front.blocks, front.has_bom,
                         errors=(*errors, SprintDocError(path, 1, "empty document")))
-    doc = _Doc(path, front, outline(front.body, front.body_line), list(errors))
-    kind = detect_kind(doc)
+    doc = _Doc(path, front, outline(front.body, front.body_line), list(errors), key)
+    kind = kind if kind not in (None, DocKind.UNKNOWN) else detect_kind(doc)
     sprint = _plan(doc) if kind == DocKind.PLAN else None
     retro = _retro_document(doc) if kind == DocKind.RETRO else (sprint.retro if sprint else None)
     summary = _summary(doc) if kind == DocKind.SUMMARY else None
     return Document(path, kind, front.meta, front.blocks, front.has_bom, sprint, retro, summary, tuple(doc.errors))
 
 
-def parse_document(text: str, path: str) -> Document:
+def parse_document(text: str, path: str, kind: DocKind | None = None, key: str | None = None) -> Document:
     """Return the Document read from ``text`` (the content of the file at ``path``); never raises.
 
-    Unreadable parts become SprintDocError(path, line, what) in ``errors``; the rest is still read.
+    Unreadable parts become SprintDocError(path, line, what) in ``errors``; the rest is still read. ``kind`` and
+    ``key`` are hints from the file name (see ``Settings.paths``): ``kind`` overrides detection, ``key`` is used
+    when the document itself names no sprint key.
     """
     try:
-        return _read(text, path)
+        return _read(text, path, kind, key)
     except Exception as exc:  # a parser bug must not stop the other files; it is reported like bad input
         return Document(path, DocKind.UNKNOWN, errors=(SprintDocError(path, None, f"internal parser error: {exc!r}"),))
 
