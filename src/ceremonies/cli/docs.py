@@ -191,7 +191,7 @@ def parse_path(path: Path) -> Document:
 
 @app.command("parse")
 def parse_command(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Sprint docs to read (plans, retros, execution summaries).")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Sprint docs: plans, retros, summaries.")],
     json_output: JsonOption = False,
 ) -> None:
     """Print what each sprint doc says: kind, sprint key/number, dates, items, retro actions, timetable, errors.
