@@ -1,0 +1,252 @@
+"""Merged work from git: the first-parent history of main, read with ONE ``git log`` call.
+
+A merge commit's files are its diff against its first parent, so merge commits and squash/rebase merges look
+the same. The sync point lives in git itself: the trailer ``KB-Synced-Through: <sha>`` on the bot's last KB
+commit. Shallow clones are deepened (``git fetch --unshallow``) or refused with a clear GitError — merged work
+is never silently dated today.
+
+The KB refresh also keeps a small cache in the git dir (``<git-dir>/ceremonies/kb-state.json``) so unchanged
+pages are not parsed again; it is only an optimisation — losing it costs one full read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ceremonies.adapters.files import write_atomic
+from ceremonies.domain.commits import SYNC_TRAILER, FileChange, MergedCommit
+from ceremonies.errors import GitError
+
+RECORD = "\x1e"
+UNIT = "\x1f"
+TRAILER_SEP = "\x1d"
+LOG_FORMAT = "%x1e%H%x1f%P%x1f%cI%x1f%an%x1f%ae%x1f%s%x1f%b%x1f%(trailers:unfold,separator=%x1d)%x1f"
+STATE_FILE = "ceremonies/kb-state.json"
+_GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
+
+
+@dataclass(frozen=True)
+class RepoFacts:
+    """What one ``git rev-parse`` says about a work tree: git dir, HEAD sha (None before the first commit), shallow."""
+
+    root: Path
+    git_dir: Path
+    head: str | None
+    shallow: bool
+
+
+@dataclass(frozen=True)
+class SyncPoint:
+    """The bot's last KB commit (``commit``) and the main-branch sha its trailer says the KB reflects."""
+
+    commit: str
+    synced_through: str
+
+
+def run_git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``git -C root args`` and return the finished process; raise GitError naming the repo when it fails."""
+    env = {**os.environ, **_GIT_ENV}
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=env,
+            check=False,
+        )
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc}", path=root) from exc
+    if check and done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise GitError(f"`git {' '.join(args[:3])}` failed: {detail[-1] if detail else done.returncode}", path=root)
+    return done
+
+
+def repo_facts(root: str | Path) -> RepoFacts:
+    """Return the git dir, HEAD and shallowness of the work tree at ``root`` (one git call when HEAD exists)."""
+    path = Path(root)
+    if not path.is_dir():
+        raise GitError("not a directory", path=path)
+    done = run_git(path, "rev-parse", "--is-shallow-repository", "--absolute-git-dir", "--verify", "-q", "HEAD",
+                   check=False)
+    lines = done.stdout.split()
+    if done.returncode == 0 and len(lines) == 3:
+        return RepoFacts(path, Path(lines[1]), lines[2], lines[0] == "true")
+    bare = run_git(path, "rev-parse", "--is-shallow-repository", "--absolute-git-dir", check=False)
+    parts = bare.stdout.split()
+    if bare.returncode != 0 or len(parts) != 2:
+        raise GitError("not a git work tree (git rev-parse failed)", path=path)
+    return RepoFacts(path, Path(parts[1]), None, parts[0] == "true")
+
+
+def find_sync_point(root: Path) -> SyncPoint | None:
+    """Return the sync point recorded by the bot's last KB commit on the first-parent line, else None."""
+    done = run_git(
+        root,
+        "log",
+        "--first-parent",
+        "-1",
+        "-E",
+        f"--grep=^{SYNC_TRAILER}:",
+        f"--format=%H%x1f%(trailers:key={SYNC_TRAILER},valueonly,separator=%x1d)",
+        "HEAD",
+        check=False,
+    )
+    if done.returncode != 0 or not done.stdout.strip():
+        return None
+    commit, _, values = done.stdout.strip().partition(UNIT)
+    shas = [value.strip() for value in values.split(TRAILER_SEP) if value.strip()]
+    if not shas:
+        return None
+    return SyncPoint(commit=commit, synced_through=shas[-1])
+
+
+def _files(raw: str) -> tuple[FileChange, ...]:
+    """Return the file changes of one commit from its ``--name-status -z`` part."""
+    tokens = [token for token in raw.lstrip("\0\n").split("\0") if token != ""]
+    changes: list[FileChange] = []
+    index = 0
+    while index < len(tokens):
+        status = tokens[index].strip()
+        letter = status[:1]
+        if letter in ("R", "C") and index + 2 < len(tokens):
+            changes.append(FileChange(letter, tokens[index + 2], tokens[index + 1]))
+            index += 3
+        elif index + 1 < len(tokens):
+            changes.append(FileChange(letter, tokens[index + 1]))
+            index += 2
+        else:
+            break
+    return tuple(changes)
+
+
+def _trailers(raw: str) -> tuple[tuple[str, str], ...]:
+    """Return ``(key, value)`` pairs from ``%(trailers:unfold,separator=%x1d)`` output."""
+    pairs = []
+    for item in raw.split(TRAILER_SEP):
+        key, sep, value = item.partition(":")
+        if sep and key.strip():
+            pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
+
+
+def parse_log(output: str) -> list[MergedCommit]:
+    """Return the commits in ``git log --format=LOG_FORMAT --name-status -z`` output, in output order."""
+    commits = []
+    for record in output.split(RECORD):
+        if not record.strip("\0\n"):
+            continue
+        fields = record.split(UNIT)
+        if len(fields) < 9:
+            raise GitError(f"unexpected git log record: {record[:80]!r}")
+        sha, parents, date, author, email, subject, body, trailers = fields[:8]
+        commits.append(
+            MergedCommit(
+                sha=sha.strip("\0\n"),
+                date=datetime.fromisoformat(date),
+                author=author,
+                author_email=email,
+                subject=subject,
+                body=body.strip(),
+                trailers=_trailers(trailers),
+                files=_files(UNIT.join(fields[8:])),
+                parents=tuple(parents.split()),
+            )
+        )
+    return commits
+
+
+def _is_ancestor(root: Path, ancestor: str, head: str) -> bool:
+    """Return True when ``ancestor`` is a commit present locally and an ancestor of ``head``."""
+    return run_git(root, "merge-base", "--is-ancestor", ancestor, head, check=False).returncode == 0
+
+
+def _has_remote(root: Path) -> bool:
+    """Return True when the repo has at least one remote."""
+    return bool(run_git(root, "remote", check=False).stdout.strip())
+
+
+def ensure_history(facts: RepoFacts, since: str | None) -> RepoFacts:
+    """Return facts of a repo whose history covers ``since..HEAD`` (or all of it), deepening a shallow clone.
+
+    Raises GitError when the clone is shallow, the needed history is missing and it cannot be deepened.
+    """
+    if not facts.shallow or facts.head is None:
+        return facts
+    if since is not None and _is_ancestor(facts.root, since, facts.head):
+        return facts
+    needed = f"merged work since {since[:12]}" if since else "the full history"
+    if not _has_remote(facts.root):
+        raise GitError(
+            f"shallow clone without a remote: {needed} is missing; clone with full history "
+            "(no --depth) so merged work is not dated wrongly",
+            path=facts.root,
+        )
+    done = run_git(facts.root, "fetch", "--quiet", "--unshallow", check=False)
+    if done.returncode != 0:
+        detail = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise GitError(
+            f"shallow clone: {needed} is missing and `git fetch --unshallow` failed ({detail}); "
+            "clone with full history",
+            path=facts.root,
+        )
+    return repo_facts(facts.root)
+
+
+def read_merged_work(facts: RepoFacts, since: str | None = None) -> list[MergedCommit]:
+    """Return the first-parent commits of HEAD after ``since`` (all when None), oldest first, files included.
+
+    One ``git log`` call; a merge commit's files are its diff against its first parent. An unknown ``since``
+    (e.g. history rewritten) raises GitError so the caller can fall back to a full read.
+    """
+    if facts.head is None:
+        return []
+    revision = f"{since}..{facts.head}" if since else facts.head
+    done = run_git(
+        facts.root,
+        "-c",
+        "core.quotePath=false",
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--name-status",
+        "--no-renames",
+        "-z",
+        "--reverse",
+        f"--format={LOG_FORMAT}",
+        revision,
+        "--",
+    )
+    return parse_log(done.stdout)
+
+
+def state_path(facts: RepoFacts) -> Path:
+    """Return where the KB refresh keeps its cache inside the git dir."""
+    return facts.git_dir / STATE_FILE
+
+
+def load_state(facts: RepoFacts) -> dict[str, Any] | None:
+    """Return the cached KB state, or None when there is none or it cannot be read (the cache is optional)."""
+    try:
+        data = json.loads(state_path(facts).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def save_state(facts: RepoFacts, data: dict[str, Any]) -> None:
+    """Store the KB state in the git dir (atomically)."""
+    write_atomic(state_path(facts), json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=True))
+
+
+def clear_state(facts: RepoFacts) -> None:
+    """Remove the cached KB state (a full rebuild starts from nothing)."""
+    state_path(facts).unlink(missing_ok=True)
