@@ -36,7 +36,9 @@ from ceremonies.errors import SprintDocError
 MAX_TEXT = 2_000_000
 _KEY = re.compile(r"^\s*([A-Z][A-Z0-9]{0,9}-\d{1,6})(?![\w])")
 _NUMBER_IN_TEXT = re.compile(r"\bSprint\s+(\d{4}-\d{1,3}|\d{1,4})\b", re.IGNORECASE)
-_SPRINT_REF = re.compile(r"\b(?:Sprint\s+)?(\d{4}-\d{1,3})\b|\b([A-Z][A-Z0-9]{0,9}-\d{1,6})\b|\bSprint\s+(\d{1,4})\b")
+_SPRINT_REF = re.compile(
+    r"\b(?:Sprint\s+)?(\d{4}-\d{1,3})(?![-\d.])|\b([A-Z][A-Z0-9]{0,9}-\d{1,6})\b|\bSprint\s+(\d{1,4})\b"
+)
 _ONGOING = re.compile(r"\b(ongoing|continuous|every sprint|all sprints|laufend|permanent|dauerhaft)\b", re.I)
 _NEXT_SPRINT = re.compile(r"\b(next sprint|nächste[rn]? sprint|following sprint)\b", re.I)
 _ITEM_ID = re.compile(r"^(?P<id>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|#\d+)\s*[:—–-]\s*(?P<title>.+)$", re.DOTALL)
@@ -202,7 +204,7 @@ def sprint_ref(text: str, current_key: str | None = None) -> str | None:
         except ValueError:
             return None
     match = _SPRINT_REF.search(text)
-    if not match:
+    if not match or parse_date(text) is not None:
         return None
     return match.group(1) or match.group(2) or match.group(3)
 
@@ -730,16 +732,26 @@ def _demo_day(timetable: tuple[Ceremony, ...]) -> date | None:
     return next((c.day for c in timetable if c.kind == CeremonyKind.DEMO and c.day), None)
 
 
+def _check_dates(doc: _Doc, start: date | None, end: date | None, quiet: bool) -> None:
+    """Record an error when a plan has no start/end date (unless one was already reported) or ends before it starts."""
+    line = doc.heading.line if doc.heading else 1
+    if start is not None and end is not None:
+        if end < start:
+            doc.error(line, f"sprint ends ({end}) before it starts ({start})")
+        return
+    if not quiet:
+        missing = " and ".join(name for name, value in (("start", start), ("end", end)) if value is None)
+        doc.error(line, f"no sprint {missing} date found (Start Date:/End Date: or a range in the title)")
+
+
 def _plan(doc: _Doc) -> Sprint:
     """Return the Sprint written in a plan document."""
     fields = _fields(doc.root)
     key = _key(doc)
     number, name = _number_and_name(doc, fields)
+    known_errors = len(doc.errors)
     start, end = _dates(doc, fields)
-    if start is None or end is None:
-        doc.error(doc.heading.line if doc.heading else 1, "no sprint dates found (Start Date:/End Date: or a range)")
-    elif end < start:
-        doc.error(doc.heading.line if doc.heading else 1, f"sprint ends ({end}) before it starts ({start})")
+    _check_dates(doc, start, end, quiet=len(doc.errors) > known_errors)
     demo_owner = _field(fields, "demo owner", "demo by", "presenter")
     known = start or end
     year = known.year if known else None
@@ -890,7 +902,8 @@ def _read(text: str, path: str, kind: DocKind | None, key: str | None) -> Docume
     sprint = _plan(doc) if kind == DocKind.PLAN else None
     retro = _retro_document(doc) if kind == DocKind.RETRO else (sprint.retro if sprint else None)
     summary = _summary(doc) if kind == DocKind.SUMMARY else None
-    return Document(path, kind, front.meta, front.blocks, front.has_bom, sprint, retro, summary, tuple(doc.errors))
+    problems = tuple(sorted(doc.errors, key=lambda error: error.line or 0))
+    return Document(path, kind, front.meta, front.blocks, front.has_bom, sprint, retro, summary, problems)
 
 
 def parse_document(text: str, path: str, kind: DocKind | None = None, key: str | None = None) -> Document:
