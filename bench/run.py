@@ -149,38 +149,34 @@ def op_read_bytes(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def op_parse(args: dict[str, Any]) -> dict[str, Any]:
-    """Read and parse every sprint doc with the project's parser (best of ``repeat``); count parse errors."""
-    from ceremonies.domain.parsing import parse_document
+    """Read and parse every sprint doc the way the jobs do (``scan_sprint_dir``; best of ``repeat``).
+
+    Also reports ``build_history`` over the parsed docs and the count of parse errors by kind.
+    """
+    from ceremonies.adapters.files import scan_sprint_dir
+    from ceremonies.config import load_config
+    from ceremonies.domain.parsing import build_history
 
     work = Path(args["work"])
-    paths = _sprint_docs(work)
-    reader = _doc_reader()
-    outcome: dict[str, Any] = {}
-
-    def parse_all() -> int:
-        errors = 0
-        kinds: dict[str, int] = {}
-        for path in paths:
-            document = parse_document(reader(path), path.relative_to(work).as_posix())
-            errors += len(document.errors)
-            kinds[str(document.kind)] = kinds.get(str(document.kind), 0) + 1
-        outcome.update(errors=errors, kinds=kinds)
-        return errors
-
-    times = [
-        _timed(parse_all, args.get("profile") if attempt == 0 else None)[0] for attempt in range(args.get("repeat", 3))
-    ]
-    return {"seconds": min(times), "docs": len(paths), **outcome}
-
-
-def _doc_reader() -> Callable[[Path], str]:
-    """Return the project's ``read_doc_text`` when it exists, else a plain UTF-8 read."""
-    try:
-        files = importlib.import_module("ceremonies.adapters.files")
-        reader: Callable[[Path], str] = files.read_doc_text
-    except (ImportError, AttributeError):
-        return lambda path: path.read_text(encoding="utf-8", errors="replace")
-    return reader
+    settings = load_config(work)
+    times = []
+    docs: list[Any] = []
+    for attempt in range(args.get("repeat", 3)):
+        seconds, docs = _timed(partial(scan_sprint_dir, work, settings), args.get("profile") if attempt == 0 else None)
+        times.append(seconds)
+    history_seconds, history = _timed(partial(build_history, docs), None)
+    kinds: dict[str, int] = {}
+    for document in docs:
+        kinds[str(document.kind)] = kinds.get(str(document.kind), 0) + 1
+    return {
+        "seconds": min(times),
+        "docs": len(docs),
+        "errors": sum(len(document.errors) for document in docs),
+        "error_samples": [str(error) for document in docs for error in document.errors][:5],
+        "kinds": kinds,
+        "history_seconds": history_seconds,
+        "plans": len(history.plans),
+    }
 
 
 def op_next_sprint(args: dict[str, Any]) -> dict[str, Any]:
@@ -366,10 +362,18 @@ def worker_main(op: str, raw_args: str) -> int:
 # ---------------------------------------------------------------------------------------------------- parent side
 
 
-def run_worker(op: str, args: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run ``op`` in a fresh interpreter; return its outcome (``ok`` False with ``error`` when it failed)."""
+def run_worker(op: str, args: dict[str, Any], env: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """Run ``op`` in a fresh interpreter; return its outcome (``ok`` False with ``error`` when it failed).
+
+    ``env`` adds variables to the worker's environment; a None value removes that variable.
+    """
     command = [sys.executable, "-m", "bench.run", "--op", op, "--args", json.dumps(args)]
-    full_env = {**os.environ, **(env or {})}
+    full_env = dict(os.environ)
+    for key, value in (env or {}).items():
+        if value is None:
+            full_env.pop(key, None)
+        else:
+            full_env[key] = value
     full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), str(ROOT / "src"), full_env.get("PYTHONPATH")]))
     try:
         done = subprocess.run(
@@ -417,12 +421,12 @@ class Bench:
         self._clones += 1
         return generate.checkout(self.cached, self.tmp / f"clone{self._clones}")
 
-    def worker(self, op: str, **args: Any) -> dict[str, Any]:
+    def worker(self, op: str, env: dict[str, str | None] | None = None, **args: Any) -> dict[str, Any]:
         """Run ``op`` in a fresh subprocess (profiled into PROFILE_DIR when asked); log and return its outcome."""
         if self.profile and op in {"parse", "next_sprint", "refresh_kb", "reminders"}:
             args["profile"] = str(PROFILE_DIR / f"{self.size}-{op}-{len(self.rows)}.txt")
         started = time.perf_counter()
-        outcome = run_worker(op, args)
+        outcome = run_worker(op, args, env)
         state = "ok" if outcome.get("ok") else f"FAILED: {str(outcome.get('error'))[:200]}"
         self.log(
             f"  {op}: {outcome.get('seconds', 0):.3f}s rss={outcome.get('rss_mb')}MB "
@@ -453,7 +457,8 @@ class Bench:
                 parsed["rss_mb"],
                 floor.get("rss_mb"),
                 f"{docs} docs, {rate:,.0f} docs/s (floor {floor_rate:,.0f} docs/s); "
-                f"{parsed.get('errors')} parse errors {parsed.get('kinds')}",
+                f"{parsed.get('errors')} parse errors {parsed.get('kinds')}; build_history "
+                f"{parsed.get('history_seconds', 0) * 1000:,.0f} ms",
             )
         )
 
@@ -594,6 +599,7 @@ class Bench:
         home.mkdir(exist_ok=True)
         outcome = self.worker(
             "prefect",
+            env={"PREFECT_HOME": str(home), "PREFECT_API_URL": None, "PREFECT_LOGGING_LEVEL": "WARNING"},
             cold=str(cold),
             warm=str(warm),
             today=today,
