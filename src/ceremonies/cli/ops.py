@@ -1,0 +1,116 @@
+"""``ceremonies serve``, ``ceremonies server`` and ``ceremonies setup``: running ceremonies on Prefect.
+
+Prefect is imported inside the commands only, so the rest of the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ceremonies.cli._app import app, print_json
+from ceremonies.errors import UsageError
+
+
+def _parse_parameters(values: list[str]) -> dict[str, Any]:
+    """Return ``KEY=VALUE`` pairs as a dict; VALUE is JSON when it parses as JSON, else the plain string."""
+    parsed: dict[str, Any] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param expects KEY=VALUE, got {item!r}")
+        try:
+            parsed[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            parsed[key] = raw
+    return parsed
+
+
+@app.command("serve")
+def serve(
+    deployment: Annotated[
+        list[str] | None, typer.Option("--deployment", "-d", help="Serve only this deployment (repeatable).")
+    ] = None,
+    repo: Annotated[str | None, typer.Option(help="Docs repo (URL or path) for every deployment's `repo`.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="IANA time zone of the schedules (default: Variable, then prefect.yaml).")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="Default parameter KEY=VALUE (repeatable).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Most flow runs executed at once by this process.")] = None,
+    project_dir: Annotated[
+        Path | None, typer.Option(help="ceremonies checkout with prefect.yaml and flows/ (default: found).")
+    ] = None,
+    pause_on_shutdown: Annotated[
+        bool, typer.Option(help="Pause the schedules when this process stops (Prefect's default; off here).")
+    ] = False,
+) -> None:
+    """Serve all deployments of prefect.yaml from this one process (Ctrl-C to stop)."""
+    from ceremonies.tasks.deployments import serve_all
+
+    parameters = _parse_parameters(param or [])
+    if repo:
+        parameters["repo"] = repo
+    serve_all(
+        root=project_dir.resolve() if project_dir else None,
+        only=deployment or None,
+        timezone=timezone,
+        parameters=parameters,
+        limit=limit,
+        pause_on_shutdown=pause_on_shutdown,
+    )
+
+
+@app.command("server")
+def server(
+    port: Annotated[int, typer.Option(help="Loopback port of the API and UI.")] = 4200,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    home: Annotated[
+        Path | None, typer.Option(help="PREFECT_HOME holding the SQLite database (default: ~/.prefect).")
+    ] = None,
+) -> None:
+    """Start a local Prefect server (SQLite) whose UI talks to this port; prints the URLs to export."""
+    from ceremonies.testing.prefect_server import prefect_executable, server_settings
+
+    prefect_home = (home or Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect"))).expanduser().resolve()
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    settings = server_settings(port, prefect_home, os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL"))
+    if host != "127.0.0.1":
+        settings["PREFECT_SERVER_API_HOST"] = host
+    sys.stderr.write(
+        f"Prefect UI: {settings['PREFECT_UI_URL']}\n"
+        f"In other shells: export PREFECT_API_URL={settings['PREFECT_API_URL']}\n"
+    )
+    sys.stderr.flush()
+    env = {**os.environ, **settings}
+    executable = prefect_executable()
+    os.execve(executable, [executable, "server", "start", "--host", host, "--port", str(port)], env)
+
+
+@app.command("setup")
+def setup(
+    repo: Annotated[str | None, typer.Option(help="Docs repo (URL or path): Variable + its concurrency limit.")] = None,
+    channel: Annotated[str | None, typer.Option(help="Slack channel Variable (overrides ceremonies.toml).")] = None,
+    timezone: Annotated[str, typer.Option(help="IANA time zone Variable for the schedules.")] = "Europe/Berlin",
+    json_output: Annotated[bool, typer.Option("--json", help="Print what was created as JSON.")] = False,
+) -> None:
+    """Create the work pool, the Slack token Secret block (from SLACK_BOT_TOKEN), Variables and repo lock."""
+    from ceremonies.tasks.deployments import setup_server
+
+    token = os.environ.get("SLACK_BOT_TOKEN") or None
+    report = setup_server(repo=repo, channel=channel, timezone=timezone, token=token)
+    if json_output:
+        print_json(report.to_json())
+        return
+    typer.echo(f"work pool:          {report.work_pool}")
+    typer.echo(f"secret block:       {report.secret_block or '(skipped: SLACK_BOT_TOKEN not set)'}")
+    for name, value in report.to_json()["variables"].items():
+        typer.echo(f"variable:           {name} = {value}")
+    for name in report.concurrency_limits:
+        typer.echo(f"concurrency limit:  {name} (1 slot)")
