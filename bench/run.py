@@ -415,6 +415,7 @@ class Bench:
         self.rows: list[Row] = []
         self.direct: dict[str, float] = {}
         self._clones = 0
+        self._synced_remote: Path | None = None
 
     def clone(self) -> tuple[Path, Path]:
         """Return (work tree, bare remote) of a fresh copy of the generated repo."""
@@ -585,41 +586,79 @@ class Bench:
         )
 
     def prefect(self) -> None:
-        """Prefect overhead: the next-sprint flow (ephemeral API, cold and warm) minus the direct path."""
+        """Prefect overhead: the same jobs via their flows minus the direct path; ephemeral API, then a real server."""
+        home = self.tmp / "prefect-home"
+        home.mkdir(exist_ok=True)
+        env: dict[str, str | None] = {"PREFECT_HOME": str(home), "PREFECT_API_URL": None}
+        self._prefect_rows("ephemeral", env)
+        try:
+            server_module = importlib.import_module("ceremonies.testing.prefect_server")
+        except ImportError:
+            return
+        try:
+            with server_module.running_prefect_server(home=self.tmp / "prefect-server-home") as server:
+                self._prefect_rows("server", {**server.env})
+        except Exception as exc:  # a server that cannot start here is reported, not fatal
+            self.rows.append(
+                Row("Prefect via a running server", None, detail=f"{type(exc).__name__}: {exc}"[:300], status="error")
+            )
+
+    def _prefect_rows(self, mode: str, env: dict[str, str | None]) -> None:
+        """Run the flows in one worker against ``env``'s API; add a row per flow run with its overhead."""
         today = self._today()
         cold, _ = self.clone()
         warm, _ = self.clone()
-        kb_work = ""
-        if "kb_inc_1" in self.direct:
-            kb_clone, _ = self.clone()
-            self.worker("refresh_kb", work=str(kb_clone), full=True, now=self._now())
-            add_merged_commits(kb_clone, 1, seed=101)
-            kb_work = str(kb_clone)
-        home = self.tmp / "prefect-home"
-        home.mkdir(exist_ok=True)
+        kb_work = self._kb_clone_with_new_merge()
         outcome = self.worker(
             "prefect",
-            env={"PREFECT_HOME": str(home), "PREFECT_API_URL": None, "PREFECT_LOGGING_LEVEL": "WARNING"},
+            env={**env, "PREFECT_LOGGING_LEVEL": "WARNING"},
             cold=str(cold),
             warm=str(warm),
             today=today,
-            kb=kb_work,
-            now=self._now(Path(kb_work)) if kb_work else self._now(),
+            kb=str(kb_work) if kb_work else "",
+            now=self._now(kb_work) if kb_work else self._now(),
         )
         if not outcome.get("ok"):
-            self.rows.append(_fail_row("Prefect overhead (ephemeral)", outcome))
+            self.rows.append(_fail_row(f"Prefect overhead ({mode})", outcome))
             return
         direct = self.direct.get("next_sprint")
+        first = "cold, incl. temporary server start" if mode == "ephemeral" else "first run in the process"
         for label, name, base in (
-            ("next_sprint_cold", "next-sprint via flow, ephemeral, cold (server start)", direct),
-            ("next_sprint_warm", "next-sprint via flow, ephemeral, warm", direct),
-            ("refresh_kb_warm", "KB incremental (1 merge) via flow, warm", self.direct.get("kb_inc_1")),
+            ("next_sprint_cold", f"next-sprint via flow, {mode}, {first}", direct),
+            ("next_sprint_warm", f"next-sprint via flow, {mode}, warm", direct),
+            ("refresh_kb_warm", f"KB incremental (1 merge) via flow, {mode}, warm", self.direct.get("kb_inc_1")),
         ):
             if label not in outcome:
                 continue
             seconds = outcome[label]["seconds"]
-            overhead = f"overhead {seconds - base:+.2f} s over the direct path" if base is not None else ""
-            self.rows.append(Row(name, seconds, base, _ratio(seconds, base), "", outcome["rss_mb"], None, overhead))
+            overhead = f"overhead {seconds - base:+.2f} s over the direct path; " if base is not None else ""
+            self.rows.append(
+                Row(
+                    name,
+                    seconds,
+                    base,
+                    _ratio(seconds, base),
+                    "",
+                    outcome["rss_mb"],
+                    None,
+                    overhead + _short(outcome[label].get("result"), 100),
+                )
+            )
+
+    def _kb_clone_with_new_merge(self) -> Path | None:
+        """Return a clone whose KB is synced and which has one new merge, or None when the KB job is missing."""
+        if "kb_inc_1" not in self.direct:
+            return None
+        if self._synced_remote is None:
+            work, remote = self.clone()
+            self.worker("refresh_kb", work=str(work), full=True, now=self._now())
+            self._synced_remote = remote
+        self._clones += 1
+        remote, dest = self.tmp / f"clone{self._clones}" / "remote.git", self.tmp / f"clone{self._clones}" / "work"
+        subprocess.run(["git", "clone", "-q", "--bare", str(self._synced_remote), str(remote)], check=True)
+        subprocess.run(["git", "clone", "-q", str(remote), str(dest)], check=True)
+        add_merged_commits(dest, 1, seed=100 + self._clones)
+        return dest
 
     # -- helpers ---------------------------------------------------------------------------------------------
 
