@@ -20,7 +20,7 @@ BOM = "\ufeff"
 _FENCE = "---"
 _YAML_KEY_LINE = re.compile(r"^[A-Za-z_][\w .-]*:(\s|$)")
 _PLACEHOLDER = re.compile(
-    r"^\s*(?:|tbd|tba|todo|n/?a|none|null|-+|\.\.\.|…|x+|\?+|placeholder|owner|title|"
+    r"^\s*(?:|tbd|tba|todo|n/?a|none|null|-+|\.\.\.|…|x{3,}|\?+|placeholder|owner|title|"
     r"<[^<>]*>|\{\{.*\}\}|\[[^\[\]]*\]|your[ _-].*)\s*$",
     re.IGNORECASE,
 )
@@ -155,7 +155,7 @@ def load_yaml_block(content: str, first_line: int, path: str = "") -> dict[str, 
     try:
         loaded = _load_lenient(content) if content.strip() else {}
     except Exception as exc:  # yaml errors, bad timestamps (ValueError), deep nesting (RecursionError)
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
         raise SprintDocError(path, line, f"invalid YAML in frontmatter: {problem}") from None
