@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import time
@@ -732,7 +733,8 @@ class HistoryBuilder:
                 feature = fast.commit(
                     "refs/heads/bench-feature", change.who, change.when - 600, change.message + "\n", marks, tip
                 )
-                pr = 1000 + number
+                found = re.search(r"\(#(\d+)\)", change.message)
+                pr = int(found[1]) if found else 1000 + number
                 message = f"Merge pull request #{pr} from team/feature-{pr}\n\n{change.message}\n"
                 tip = fast.commit("refs/heads/main", change.who, change.when, message, marks, tip, merge=feature)
                 self.counts["commits"] += 2
