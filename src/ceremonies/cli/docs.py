@@ -255,6 +255,8 @@ def check_command(
         docs = [_doc_status(doc) for doc in scan_sprint_dir(repo, settings)]
     except ConfigError as error:
         raise fail(error) from None
+    if not docs:
+        typer.echo(f"note: no sprint docs under {repo / settings.paths.sprint_dir}", err=True)
     ok = not config_problems and all(doc["ok"] for doc in docs)
     if json_output:
         print_json({"repo": str(repo), "ok": ok, "config_errors": config_problems, "documents": docs})

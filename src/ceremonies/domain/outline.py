@@ -107,8 +107,8 @@ def split_label(text: str) -> tuple[str, str] | None:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    """Return the CommonMark parser with pipe tables enabled."""
-    return MarkdownIt("commonmark").enable("table")
+    """Return the CommonMark block parser with pipe tables (inline markdown is kept raw, not tokenized)."""
+    return MarkdownIt("commonmark").enable("table").disable("inline")  # raw inline text is all we read
 
 
 def _line(node: SyntaxTreeNode, offset: int) -> int:
