@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ceremonies.domain.dates import format_date
-from ceremonies.domain.parsing import build_history, parse_document, parse_scope_line
+from ceremonies.domain.lines import parse_scope_line
+from ceremonies.domain.parsing import build_history, parse_document
 from ceremonies.errors import SprintDocError
 
 _FRAGMENTS = st.sampled_from([

@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from ceremonies.domain import ONGOING, CeremonyKind, DocKind, Document
-from ceremonies.domain.parsing import (
-    build_history,
-    ceremony_kind,
-    parse_ceremony_line,
-    parse_document,
-    parse_scope_line,
-    sprint_ref,
-)
+from ceremonies.domain.lines import ceremony_kind, parse_ceremony_line, parse_scope_line, sprint_ref
+from ceremonies.domain.parsing import build_history, parse_document
 
 DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "docs"
 SPRINT = DOCS / "good" / ".ai" / "sprint"

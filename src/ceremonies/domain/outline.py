@@ -70,6 +70,10 @@ class Section:
         for child in self.children:
             yield from child.walk()
 
+    def all_items(self) -> list[ListItem]:
+        """Return the top-level list items of this section and of every section below it."""
+        return [item for part in self.walk() for item in part.items]
+
     @property
     def items(self) -> list[ListItem]:
         """Return the section's own top-level list items."""

@@ -10,14 +10,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, time
+from datetime import date
 from pathlib import PurePath
 from typing import Any
 
 from ceremonies.domain.dates import find_date, parse_date, parse_date_range
 from ceremonies.domain.frontmatter import Frontmatter, is_placeholder, split_frontmatter
+from ceremonies.domain.lines import (
+    ITEM_ID,
+    NUMBER,
+    POINTS_UNIT,
+    number_in,
+    parse_ceremony_line,
+    parse_scope_line,
+    table_items,
+)
 from ceremonies.domain.model import (
-    ONGOING,
     Ceremony,
     CeremonyKind,
     DocKind,
@@ -28,38 +36,27 @@ from ceremonies.domain.model import (
     Sprint,
     SprintHistory,
     WorkItem,
-    next_label,
 )
 from ceremonies.domain.outline import ListItem, Section, Table, outline, plain, split_label
+from ceremonies.domain.retros import (
+    RETRO_ACTIONS_TITLE,
+    Context,
+    actions_in,
+    numbered,
+    retro_bucket,
+    retro_from,
+    texts_of,
+)
 from ceremonies.errors import SprintDocError
 
 MAX_TEXT = 2_000_000
 _KEY = re.compile(r"^\s*([A-Z][A-Z0-9]{0,9}-\d{1,6})(?![\w])")
 _NUMBER_IN_TEXT = re.compile(r"\bSprint\s+(\d{4}-\d{1,3}|\d{1,4})\b", re.IGNORECASE)
-_SPRINT_REF = re.compile(
-    r"\b(?:Sprint\s+)?(\d{4}-\d{1,3})(?![-\d.])|\b([A-Z][A-Z0-9]{0,9}-\d{1,6})\b|\bSprint\s+(\d{1,4})\b"
-)
-_ONGOING = re.compile(r"\b(ongoing|continuous|every sprint|all sprints|laufend|permanent|dauerhaft)\b", re.I)
-_NEXT_SPRINT = re.compile(r"\b(next sprint|nächste[rn]? sprint|following sprint)\b", re.I)
-_ITEM_ID = re.compile(r"^(?P<id>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|#\d+)\s*[:—–-]\s*(?P<title>.+)$", re.DOTALL)
-_POINTS = re.compile(r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)?)\s*(?:SP|story\s*points?|pts?\.?|points?|Punkte)(?!\w)", re.I)
-_CHECKBOX = re.compile(r"^\[(?P<mark>[ xX✓✔])\]\s*")
-_SEGMENT_SPLIT = re.compile(r"\s+(?:—|–|--|\|)\s+|\s+-\s+(?=@)")
-_OWNER = re.compile(r"@[\w.\-]*\w")
-_POINTS_UNIT = r"(?:SP|story\s*points?|pts?\.?|points?|Punkte)"
-_POINTS_VALUE = re.compile(rf"^~?\s*(?P<n>\d+(?:[.,]\d+)?)\s*{_POINTS_UNIT}?(?:\s|$|[(/,;])", re.I)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_POINTS_VALUE = re.compile(rf"^~?\s*(?P<n>\d+(?:[.,]\d+)?)\s*{POINTS_UNIT}?(?:\s|$|[(/,;])", re.I)
 _TIMEZONE = re.compile(
     r"\((?P<tz>(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[A-Za-z_+\-]+"
     r"(?:/[A-Za-z_+\-]+)?|UTC)\)"
 )
-_CEREMONY_LINE = re.compile(
-    r"^(?P<when>[^:]+?)\s*(?:—|–|-|,)\s*(?P<start>\d{1,2}[:.]\d{2})\s*(?:(?:–|—|-|to|bis)\s*"
-    r"(?P<end>\d{1,2}[:.]\d{2}))?\s*(?:Uhr|h)?\s*:?\s+(?P<name>.+?)\.?$"
-)
-_RECURRING = re.compile(r"^(daily|every ?day|each day|täglich|weekdays|werktags)$", re.I)
-_PLACEHOLDER_ACTION = re.compile(r"^(action( item)?\s*\d*|todo|tbd|\.\.\.|…)$", re.I)
-_PRIORITY = re.compile(r"\b(critical|high|medium|low)\b(?:\s+priority)?|\b(P[0-3])\b", re.I)
 
 _PLAN_SECTIONS = re.compile(r"\b(scope|goals?|sprint overview|commitment|backlog|ziele)\b", re.I)
 _SCOPE_TITLE = re.compile(r"\b(scope|backlog|planned items|committed items|sprint items|umfang)\b", re.I)
@@ -69,11 +66,6 @@ _ACCEPTANCE_TITLE = re.compile(r"\bacceptance\b|\babnahme", re.I)
 _RISK_TITLE = re.compile(r"\brisks?\b|\brisiken\b|\bblockers?\b", re.I)
 _TIMETABLE_TITLE = re.compile(r"\b(timeline|ceremon\w*|schedule|calendar|meetings|termine|zeitplan)\b", re.I)
 _RETRO_SECTION_TITLE = re.compile(r"^\W*(?:\d+\W+)?(?:sprint\s+)?retro(?:spective|spektive)?\b", re.I)
-_RETRO_ACTIONS_TITLE = re.compile(r"\baction items?\b|\bactions\b|\bmaßnahmen\b|\bnext steps\b", re.I)
-_WENT_WELL = re.compile(r"went well|what worked|keep doing|\bliked\b|positives?|gut gelaufen|\bwell\b", re.I)
-_TO_IMPROVE = re.compile(
-    r"improve|didn.?t go well|went wrong|challenges?|problems?|less of|verbesser|schlecht|lacked", re.I
-)
 _COMPLETED_TITLE = re.compile(r"\b(completed|done|delivered|erledigt|abgeschlossen)\b", re.I)
 _SUMMARY_TITLE = re.compile(r"execution summary|sprint summary|sprint report|sprint review summary", re.I)
 _RETRO_TITLE = re.compile(r"\bretro(spective|spektive)?\b", re.I)
@@ -120,16 +112,8 @@ class _Doc:
 # ---------------------------------------------------------------------------------------------------- helpers
 
 
-def _number(text: str) -> float | None:
-    """Return the first number in ``text`` (comma decimals accepted), else None."""
-    match = _NUMBER.search(text)
-    return float(match.group().replace(",", ".")) if match else None
 
 
-def _points(text: str) -> float | None:
-    """Return the story points written in ``text`` (``8 SP``, ``(5 SP)``, ``3 pts``), last mention wins."""
-    found = list(_POINTS.finditer(text))
-    return float(found[-1]["n"].replace(",", ".")) if found else None
 
 
 def _meta_text(meta: dict[str, Any], *keys: str) -> str | None:
@@ -185,115 +169,22 @@ def _sections(root: Section, title: re.Pattern[str], exclude: re.Pattern[str] | 
     return matched
 
 
-def _all_items(section: Section) -> list[ListItem]:
-    """Return the top-level list items of ``section`` and of all its sub-sections."""
-    return [item for part in section.walk() for item in part.items]
 
 
-def sprint_ref(text: str, current_key: str | None = None) -> str | None:
-    """Return the sprint a text points at: ``2026-13`` (from ``Sprint 2026-13``), a key ``SPR-019``, ONGOING.
-
-    ``next sprint`` resolves to the sprint after ``current_key`` when it is known; otherwise None.
-    """
-    text = plain(text)
-    if _ONGOING.search(text):
-        return ONGOING
-    if _NEXT_SPRINT.search(text):
-        try:
-            return next_label(current_key) if current_key else None
-        except ValueError:
-            return None
-    match = _SPRINT_REF.search(text)
-    if not match or parse_date(text) is not None:
-        return None
-    return match.group(1) or match.group(2) or match.group(3)
-
-
-def _owners(text: str) -> tuple[str, ...]:
-    """Return the ``@owners`` in ``text``; without any ``@``, the names split on ``/ , &`` (placeholders dropped)."""
-    found = _OWNER.findall(text)
-    if found:
-        return tuple(dict.fromkeys(found))
-    names = [name.strip() for name in re.split(r"[/,&]| and ", plain(text))]
-    return tuple(name for name in names if name and not is_placeholder(name) and len(name) <= 40)
 
 
 # ---------------------------------------------------------------------------------------------------- work items
 
 
-def parse_scope_line(text: str, line: int | None = None) -> WorkItem | None:
-    """Return the work item in a scope line, or None when the line is not one.
-
-    Shapes: ``[ ] ID: title — @a/@b — 8 SP``, ``[x] title — @a — 3 SP`` (no ID), ``**ID: title** (5 SP)``.
-    A line counts when it has a checkbox, an ID or points.
-    """
-    checkbox = _CHECKBOX.match(text)
-    done = bool(checkbox and checkbox["mark"] != " ")
-    body = text[checkbox.end() :] if checkbox else text
-    bold = re.match(r"^\s*\*\*(?P<inner>.+?)\*\*(?P<rest>.*)$", body, re.DOTALL)
-    head, rest = (bold["inner"], bold["rest"]) if bold else (body, "")
-    segments = _SEGMENT_SPLIT.split(plain(head))
-    head_text, extra = segments[0], [*segments[1:], plain(rest)]
-    points = _points(" ".join(extra)) if _points(" ".join(extra)) is not None else _points(head_text)
-    title = _POINTS_TAIL.sub("", head_text).strip(" —–-:")
-    item_id = None
-    id_match = _ITEM_ID.match(title)
-    if id_match:
-        item_id, title = id_match["id"], id_match["title"].strip()
-    owner_text = " ".join(segment for segment in extra if _OWNER.search(segment))
-    if not (checkbox or item_id or points is not None) or not title:
-        return None
-    return WorkItem(title=title, id=item_id, owners=_owners(owner_text) if owner_text else (), points=points,
-                    done=done, line=line)
 
 
-_POINTS_TAIL = re.compile(rf"\s*[(\[]?\s*\d+(?:[.,]\d+)?\s*{_POINTS_UNIT}\s*[)\]]?\s*[✅✔️]*\s*$", re.I)
-
-_TABLE_COLUMNS = {
-    "id": ("id", "key", "ticket", "issue"),
-    "title": ("title", "item", "story", "summary", "name", "task", "titel"),
-    "owner": ("owner", "owners", "assignee", "who", "verantwortlich"),
-    "points": ("est", "estimate", "sp", "points", "story points", "pts", "punkte", "size"),
-    "status": ("status", "done", "state"),
-}
 
 
-def _column(header: tuple[str, ...], role: str) -> int | None:
-    """Return the index of the table column playing ``role`` (id, title, owner, points, status), else None."""
-    names = [plain(cell).lower().strip(" .") for cell in header]
-    for wanted in _TABLE_COLUMNS[role]:
-        if wanted in names:
-            return names.index(wanted)
-    return None
 
 
-def _cell(row: tuple[str, ...], index: int | None) -> str:
-    """Return the plain text of cell ``index`` of ``row`` ('' when absent)."""
-    return plain(row[index]) if index is not None and index < len(row) else ""
 
 
-def table_items(table: Table) -> list[WorkItem]:
-    """Return the work items of a backlog table with ID/Title/Owner/Est-like columns (none if it has no title)."""
-    columns = {role: _column(table.header, role) for role in _TABLE_COLUMNS}
-    if columns["title"] is None and columns["id"] is None:
-        return []
-    items = []
-    for row, line in zip(table.rows, table.row_lines, strict=False):
-        title = _cell(row, columns["title"]) or _cell(row, columns["id"])
-        if not title:
-            continue
-        status = _cell(row, columns["status"]).lower()
-        items.append(
-            WorkItem(
-                title=title,
-                id=_cell(row, columns["id"]) or None,
-                owners=_owners(_cell(row, columns["owner"])),
-                points=_number(_cell(row, columns["points"])),
-                done=status in ("done", "x", "✅", "closed", "erledigt", "yes"),
-                line=line,
-            )
-        )
-    return items
+
 
 
 def _scope_items(doc: _Doc) -> tuple[WorkItem, ...]:
@@ -331,185 +222,33 @@ def _scope_from_item(item: ListItem, stretch: bool) -> list[WorkItem]:
 # ---------------------------------------------------------------------------------------------------- retro actions
 
 
-@dataclass(frozen=True)
-class _Context:
-    """What a heading above an action says: its priority and target sprint."""
-
-    priority: str | None = None
-    target: str | None = None
 
 
-def _heading_context(title: str, parent: _Context, current_key: str | None) -> _Context:
-    """Return the context a priority heading such as ``High Priority Items (SPR-013 Focus)`` gives its actions."""
-    text = plain(title)
-    priority_match = _PRIORITY.search(text)
-    priority = (priority_match.group(1) or priority_match.group(2)).lower() if priority_match else parent.priority
-    target = parent.target
-    for inner in re.findall(r"\(([^()]*)\)", text):
-        target = sprint_ref(inner, current_key) or target
-    return _Context(priority, target)
 
 
-def _action_fields(item: ListItem) -> dict[str, str]:
-    """Return ``label → value`` of an action's sub-bullets (``Owner:``, ``Target:``, ``Measure:``...)."""
-    found: dict[str, str] = {}
-    for child in item.children:
-        split = split_label(child.text)
-        if split is not None:
-            found.setdefault(split[0], split[1])
-    return found
 
 
-def _action_from_item(item: ListItem, context: _Context, current_key: str | None) -> RetroAction | None:
-    """Return the action in a list item (checkbox line or numbered item with sub-bullets), else None."""
-    checkbox = _CHECKBOX.match(item.text)
-    body = item.text[checkbox.end() :] if checkbox else item.text
-    segments = _SEGMENT_SPLIT.split(plain(body))
-    head = segments[0].strip().rstrip(":")
-    if not head or _PLACEHOLDER_ACTION.match(head) or is_placeholder(head):
-        return None
-    fields = _action_fields(item)
-    owner_text = fields.get("owner") or fields.get("owners") or fields.get("verantwortlich") or ""
-    owners = _owners(owner_text) if owner_text else ()
-    target, due = _target_and_due(segments[1:], fields, context, current_key)
-    if not owners:
-        owners = next((_owners(seg) for seg in segments[1:] if _OWNER.search(seg)), ())
-    points_text = fields.get("story points") or fields.get("points") or fields.get("sp") or ""
-    item_id, text = None, _POINTS_TAIL.sub("", head).strip()
-    id_match = _ITEM_ID.match(text)
-    if id_match:
-        item_id, text = id_match["id"], id_match["title"].strip()
-    return RetroAction(
-        text=text,
-        index=0,
-        owners=owners,
-        target=target,
-        measure=fields.get("measure") or fields.get("metric") or fields.get("success measure"),
-        priority=(fields.get("priority") or "").lower() or context.priority,
-        due=due,
-        id=item_id,
-        points=_number(points_text) if points_text else _points(" ".join(segments[1:])),
-        done=bool(checkbox and checkbox["mark"] != " "),
-        line=item.line,
-    )
 
 
-def _target_and_due(
-    segments: list[str], fields: dict[str, str], context: _Context, current_key: str | None
-) -> tuple[str | None, str | None]:
-    """Return (target sprint, due text) of an action from its ``Target:``/``Due:`` fields, segments or heading."""
-    target = None
-    for label in ("target", "target sprint", "sprint", "ziel"):
-        if label in fields:
-            target = sprint_ref(fields[label], current_key) or target
-    due = fields.get("due") or fields.get("deadline") or fields.get("fällig")
-    for segment in segments:
-        if _OWNER.search(segment) or _points(segment) is not None:
-            continue
-        ref = sprint_ref(segment, current_key)
-        if ref is not None and target is None:
-            target = ref
-        elif ref is None and due is None and segment.strip() and not is_placeholder(segment.strip()):
-            due = segment.strip()
-    if due is not None:
-        as_date = parse_date(due)
-        due = as_date.isoformat() if as_date else due
-    return target or context.target, due
 
 
-def _actions_in(section: Section, context: _Context, current_key: str | None) -> list[RetroAction]:
-    """Return the actions of ``section`` and its sub-sections; sub-headings refine priority and target."""
-    context = _heading_context(section.title, context, current_key) if section.level else context
-    actions = []
-    for item in section.items:
-        action = _action_from_item(item, context, current_key)
-        if action is not None:
-            actions.append(action)
-        elif not item.text.strip() or split_label(item.text) is not None:
-            actions += [a for child in item.children if (a := _action_from_item(child, context, current_key))]
-    for child in section.children:
-        actions += _actions_in(child, context, current_key)
-    return actions
 
 
-def _numbered(actions: list[RetroAction]) -> tuple[RetroAction, ...]:
-    """Return ``actions`` with ``index`` set to their 1-based position."""
-    return tuple(replace(action, index=index) for index, action in enumerate(actions, start=1))
 
 
 # ---------------------------------------------------------------------------------------------------- retros
 
 
-@dataclass
-class _RetroParts:
-    """What a retrospective says, collected while walking its sections and labelled list items."""
-
-    went_well: list[str] = field(default_factory=list)
-    to_improve: list[str] = field(default_factory=list)
-    actions: list[RetroAction] = field(default_factory=list)
-
-    @property
-    def filled(self) -> bool:
-        """Return True when anything real was written (a blank template is not a retro)."""
-        return bool(self.went_well or self.to_improve or self.actions)
 
 
-def _bucket(label: str) -> str | None:
-    """Return which part of a retro a heading or label names: ``well``, ``improve``, ``actions``, else None."""
-    text = plain(label)
-    if _RETRO_ACTIONS_TITLE.search(text):
-        return "actions"
-    if _TO_IMPROVE.search(text):
-        return "improve"
-    if _WENT_WELL.search(text):
-        return "well"
-    return None
 
 
-def _texts(items: Iterable[ListItem]) -> list[str]:
-    """Return the plain, non-placeholder texts of ``items``."""
-    return [plain(item.text) for item in items if plain(item.text) and not is_placeholder(plain(item.text))]
 
 
-def _retro_labelled_item(item: ListItem, parts: _RetroParts, current_key: str | None) -> None:
-    """Add a ``- What went well: ...`` / ``- Action items:`` item (value inline or as sub-items) to ``parts``."""
-    split = split_label(item.text)
-    bucket = _bucket(split[0] if split else item.text)
-    if bucket is None:
-        return
-    value = split[1] if split else ""
-    if bucket == "actions":
-        inline = [ListItem(value, item.line)] if value else []
-        found = [_action_from_item(it, _Context(), current_key) for it in [*inline, *item.children]]
-        parts.actions += [action for action in found if action is not None]
-        return
-    texts = ([] if not value or is_placeholder(value) else [value]) + _texts(item.children)
-    (parts.went_well if bucket == "well" else parts.to_improve).extend(texts)
 
 
-def _collect_retro(section: Section, parts: _RetroParts, current_key: str | None) -> None:
-    """Walk ``section``: headings and labelled items named like retro parts feed ``parts``."""
-    bucket = _bucket(section.title) if section.level else None
-    if bucket == "actions":
-        parts.actions += _actions_in(section, _Context(), current_key)
-        return
-    if bucket is not None:
-        texts = _texts(_all_items(section)) or [plain(p.text) for p in section.paragraphs if plain(p.text)]
-        (parts.went_well if bucket == "well" else parts.to_improve).extend(texts)
-        return
-    for item in section.items:
-        _retro_labelled_item(item, parts, current_key)
-    for child in section.children:
-        _collect_retro(child, parts, current_key)
 
 
-def _retro_from(section: Section, key: str | None, number: str | None, path: str) -> Retro | None:
-    """Return the retro written in ``section``, or None when it is only the empty template."""
-    parts = _RetroParts()
-    _collect_retro(section, parts, key)
-    if not parts.filled:
-        return None
-    return Retro(key, number, tuple(parts.went_well), tuple(parts.to_improve), _numbered(parts.actions), path)
 
 
 # ---------------------------------------------------------------------------------------------------- identity
@@ -604,48 +343,10 @@ def _timezone(doc: _Doc, fields: dict[str, tuple[str, int]]) -> str | None:
 # ---------------------------------------------------------------------------------------------------- timetable
 
 
-def ceremony_kind(name: str) -> CeremonyKind:
-    """Return the kind of a ceremony by its name: planning, demo/review, retro, refinement, stand-up, other."""
-    text = name.lower()
-    if "retro" in text:
-        return CeremonyKind.RETRO
-    if "planning" in text or "planung" in text:
-        return CeremonyKind.PLANNING
-    if "demo" in text or "sprint review" in text or text.strip(" .") == "review":
-        return CeremonyKind.DEMO
-    if re.search(r"refinement|grooming|checkpoint", text):
-        return CeremonyKind.REFINEMENT
-    if re.search(r"stand-?\s?up|daily scrum|daily", text):
-        return CeremonyKind.STANDUP
-    return CeremonyKind.OTHER
 
 
-def _clock(text: str | None) -> time | None:
-    """Return ``HH:MM`` (or ``HH.MM``) as a time, None when absent; raise ValueError when out of range."""
-    if not text:
-        return None
-    hours, minutes = re.split(r"[:.]", text)
-    return time(int(hours), int(minutes))
 
 
-def parse_ceremony_line(text: str, line: int | None, year: int | None, after: date | None = None) -> Ceremony | None:
-    """Return the ceremony in a timetable line such as ``**Mon Apr 13 — 09:30–11:00:** Sprint Planning.``.
-
-    ``Daily — 09:15–09:30: Stand-up`` gives ``day=None``. A day without a year takes ``year`` (the following year
-    when that would fall well before ``after``). Raises ValueError when the line matches but its day/time is bad.
-    """
-    match = _CEREMONY_LINE.match(plain(text))
-    if not match:
-        return None
-    when, name = match["when"].strip(), match["name"].strip()
-    day = None
-    if not _RECURRING.match(when):
-        day = parse_date(when, year)
-        if day is None:
-            raise ValueError(f"cannot read the day {when!r} of ceremony {name!r}")
-        if after is not None and year is not None and (after - day).days > 180:
-            day = parse_date(when, year + 1)
-    return Ceremony(name, ceremony_kind(name), day, _clock(match["start"]) or time(0), _clock(match["end"]), line)
 
 
 def _timetable(doc: _Doc, start: date | None, end: date | None) -> tuple[Ceremony, ...]:
@@ -654,7 +355,7 @@ def _timetable(doc: _Doc, start: date | None, end: date | None) -> tuple[Ceremon
     known = start or end
     year = known.year if known else None
     for section in _sections(doc.root, _TIMETABLE_TITLE):
-        for item in _all_items(section):
+        for item in section.all_items():
             try:
                 ceremony = parse_ceremony_line(item.text, item.line, year, start)
             except ValueError as exc:
@@ -672,7 +373,7 @@ def _list_texts(doc: _Doc, title: re.Pattern[str], exclude: re.Pattern[str] | No
     """Return the item texts of the sections titled like ``title``; paragraphs when they have no list."""
     texts: list[str] = []
     for section in _sections(doc.root, title, exclude):
-        items = _texts(_all_items(section))
+        items = texts_of(section.all_items())
         texts += items or [plain(p.text) for p in section.paragraphs if len(plain(p.text)) > 25]
     return tuple(texts)
 
@@ -689,7 +390,7 @@ def _risks(doc: _Doc) -> tuple[str, ...]:
 def _plan_retro(doc: _Doc, key: str | None, number: str | None) -> Retro | None:
     """Return the filled-in ``Retrospective`` section of a plan (None for the blank template)."""
     for section in _sections(doc.root, _RETRO_SECTION_TITLE):
-        retro = _retro_from(section, key, number, doc.path)
+        retro = retro_from(section, key, number, doc.path)
         if retro is not None:
             return retro
     return None
@@ -699,10 +400,10 @@ def _future_actions(doc: _Doc, key: str | None, number: str | None) -> tuple[Ret
     """Return retro actions listed in the plan (e.g. ``Backlog Creation from Retrospective Action Items``)
     that target a sprint other than this one, or every sprint (ONGOING)."""
     actions: list[RetroAction] = []
-    for section in _sections(doc.root, _RETRO_ACTIONS_TITLE, _RETRO_SECTION_TITLE):
-        actions += _actions_in(section, _Context(), key)
+    for section in _sections(doc.root, RETRO_ACTIONS_TITLE, _RETRO_SECTION_TITLE):
+        actions += actions_in(section, Context(), key)
     own = {key, number, None}
-    return _numbered([action for action in actions if action.target not in own])
+    return numbered([action for action in actions if action.target not in own])
 
 
 def _points_field(fields: dict[str, tuple[str, int]], *labels: str) -> float | None:
@@ -720,7 +421,7 @@ def _duration(doc: _Doc, fields: dict[str, tuple[str, int]], start: date | None,
     found = _field(fields, "duration (days)", "duration", "dauer", "dauer (tage)", "length")
     if found is None:
         return None
-    value = _number(found[0])
+    value = number_in(found[0])
     if value is None:
         doc.error(found[1], f"cannot read the duration {found[0]!r}")
         return None
@@ -798,7 +499,7 @@ def _completed_item(title: str, line: int) -> WorkItem | None:
         return None
     text = match["title"].strip(" -–—")
     item_id = None
-    id_match = _ITEM_ID.match(text)
+    id_match = ITEM_ID.match(text)
     if id_match:
         item_id, text = id_match["id"], id_match["title"].strip()
     points = float(match["points"].replace(",", ".")) if match["points"] else None
@@ -813,7 +514,7 @@ def _completed(doc: _Doc) -> tuple[WorkItem, ...]:
         if headed:
             items += headed
             continue
-        for list_item in _all_items(section):
+        for list_item in section.all_items():
             found = parse_scope_line(list_item.text, list_item.line)
             if found is not None:
                 items.append(replace(found, done=True))
@@ -832,7 +533,7 @@ def _summary(doc: _Doc) -> ExecutionSummary:
     found = _field(fields, "story points completed", "completed story points", "velocity", "completed sp",
                    "delivered story points", "delivered")
     if found is not None:
-        numbers = [float(n.replace(",", ".")) for n in _NUMBER.findall(found[0].split("(")[0])]
+        numbers = [float(n.replace(",", ".")) for n in NUMBER.findall(found[0].split("(")[0])]
         if not numbers:
             doc.error(found[1], f"cannot read story points from {found[0]!r}")
         velocity = numbers[0] if numbers else None
@@ -866,7 +567,7 @@ def detect_kind(doc: _Doc) -> DocKind:
     titles = [plain(section.title) for section in doc.root.walk() if section.level]
     if any(_PLAN_TITLE.search(text) for text in (doc.title, name)) or any(_PLAN_SECTIONS.search(t) for t in titles):
         return DocKind.PLAN
-    if any(_bucket(title) for title in titles):
+    if any(retro_bucket(title) for title in titles):
         return DocKind.RETRO
     return DocKind.UNKNOWN
 
@@ -876,7 +577,7 @@ def _retro_document(doc: _Doc) -> Retro:
     fields = _fields(doc.root)
     number, _ = _number_and_name(doc, fields)
     key = _key(doc)
-    retro = _retro_from(doc.root, key, number, doc.path)
+    retro = retro_from(doc.root, key, number, doc.path)
     if retro is None:
         doc.error(doc.heading.line if doc.heading else 1, "retrospective has no went-well, to-improve or actions")
         return Retro(key, number, path=doc.path)
