@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ceremonies.adapters import files
 from ceremonies.adapters.files import load_history, name_hints, read_doc_text, scan_sprint_dir
@@ -112,3 +114,16 @@ def test_custom_naming_patterns_give_kind_and_key(tmp_path: Path) -> None:
     assert (doc.retro.sprint_key, doc.retro.went_well) == ("SPR-007", ("pairing",))
     assert name_hints("SPR-012-retrospective.md", Settings()) == (DocKind.RETRO, "SPR-012")
     assert name_hints("README.md", Settings()) == (None, None)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=300))
+def test_any_bytes_read_as_text_or_a_named_error(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "any.md"
+    path.write_bytes(data)
+    try:
+        text = read_doc_text(path)
+    except SprintDocError as error:
+        assert error.path == str(path)
+    else:
+        assert isinstance(text, str)

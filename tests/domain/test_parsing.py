@@ -236,3 +236,19 @@ def test_ceremony_kinds(name: str, kind: CeremonyKind) -> None:
 ])
 def test_sprint_refs(text: str, expected: str | None) -> None:
     assert sprint_ref(text, "SPR-012") == expected
+
+
+def test_german_range_in_the_title_and_stretch_items() -> None:
+    text = ("# SPR-060: Sprint 2027-01 Planning (7. Januar - 21. Januar 2027)\n\n## Scope\n\n**Must-have:**\n\n"
+            "- [ ] A-1: Core — @a — 5 SP\n\n**Stretch (time-boxed):**\n\n- [ ] A-2: Nice to have — @b — 2 SP\n")
+    sprint = parse_document(text, "plan.md").sprint
+    assert sprint is not None
+    assert (sprint.start, sprint.end) == (date(2027, 1, 7), date(2027, 1, 21))
+    assert [(item.id, item.stretch) for item in sprint.items] == [("A-1", False), ("A-2", True)]
+
+
+def test_document_kinds_without_frontmatter_or_hints() -> None:
+    retro = parse_document("# Sprint 2026-20 Retro\n\n## What went well\n- CI got faster\n", "notes.md")
+    assert (retro.kind, retro.retro is not None) == (DocKind.RETRO, True)
+    other = parse_document("# Team handbook\n\nHow we work.\n", "handbook.md")
+    assert (other.kind, other.errors) == (DocKind.UNKNOWN, ())
