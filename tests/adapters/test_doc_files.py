@@ -31,10 +31,13 @@ def test_read_doc_text_keeps_bom_and_crlf() -> None:
     assert text.startswith("\ufeff---\r\n")
 
 
-@pytest.mark.parametrize(("data", "line", "words"), [
-    (b"# ok\nline\n\x00\x01", 3, "binary"),
-    (b"# ok\n\xff\xfe\xfd not utf-8", 2, "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("data", "line", "words"),
+    [
+        (b"# ok\nline\n\x00\x01", 3, "binary"),
+        (b"# ok\n\xff\xfe\xfd not utf-8", 2, "not UTF-8"),
+    ],
+)
 def test_unreadable_bytes_name_file_and_line(tmp_path: Path, data: bytes, line: int, words: str) -> None:
     path = tmp_path / "bad.md"
     path.write_bytes(data)
@@ -63,9 +66,12 @@ def test_missing_and_too_large_files(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_scan_reads_every_doc_with_repo_relative_paths(repo: Path) -> None:
     docs = scan_sprint_dir(repo, Settings())
     assert [doc.path for doc in docs] == [
-        ".ai/sprint/SPR-020-execution-summary.md", ".ai/sprint/SPR-020-iteration-template.md",
-        ".ai/sprint/SPR-020-retrospective.md", ".ai/sprint/SPR-021-iteration-template.md",
-        ".ai/sprint/SPR-030-iteration-template.md"]
+        ".ai/sprint/SPR-020-execution-summary.md",
+        ".ai/sprint/SPR-020-iteration-template.md",
+        ".ai/sprint/SPR-020-retrospective.md",
+        ".ai/sprint/SPR-021-iteration-template.md",
+        ".ai/sprint/SPR-030-iteration-template.md",
+    ]
     assert [doc.kind for doc in docs] == [DocKind.SUMMARY, DocKind.PLAN, DocKind.RETRO, DocKind.PLAN, DocKind.PLAN]
     assert all(doc.ok for doc in docs)
 

@@ -17,8 +17,14 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 
 def ceremonies(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the ceremonies CLI in a subprocess and return its result (never raises on exit codes)."""
-    return subprocess.run([sys.executable, "-m", "ceremonies.cli", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "ceremonies.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -33,8 +39,12 @@ def broken_repo(tmp_path: Path) -> Path:
 
 def test_parse_json_of_own_fixtures() -> None:
     sprint_dir = DOCS / "good" / ".ai" / "sprint"
-    result = ceremonies("parse", str(sprint_dir / "SPR-020-iteration-template.md"),
-                        str(sprint_dir / "SPR-030-iteration-template.md"), "--json")
+    result = ceremonies(
+        "parse",
+        str(sprint_dir / "SPR-020-iteration-template.md"),
+        str(sprint_dir / "SPR-030-iteration-template.md"),
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     plan, us_plan = json.loads(result.stdout)
     assert (plan["kind"], plan["sprint"]["key"], plan["sprint"]["start"]) == ("plan", "SPR-020", "2026-09-02")
@@ -45,8 +55,11 @@ def test_parse_json_of_own_fixtures() -> None:
 
 
 def test_parse_text_lists_items_and_errors() -> None:
-    result = ceremonies("parse", str(DOCS / "good" / ".ai" / "sprint" / "SPR-020-retrospective.md"),
-                        str(DOCS / "messy" / "SPR-044-iteration-template.md"))
+    result = ceremonies(
+        "parse",
+        str(DOCS / "good" / ".ai" / "sprint" / "SPR-020-retrospective.md"),
+        str(DOCS / "messy" / "SPR-044-iteration-template.md"),
+    )
     assert result.returncode == 1
     assert "retro of SPR-020 (2026-20): 2 went well, 2 to improve, 5 actions" in result.stdout
     assert "SPR-044-iteration-template.md:2: binary file" in result.stdout
@@ -58,8 +71,12 @@ def test_parse_seeds_acceptance() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     docs = {Path(doc["path"]).name[:3]: doc for doc in json.loads(result.stdout)}
     plan = docs["000"]["sprint"]
-    assert (plan["key"], plan["number"], plan["start"], plan["end"]) == ("SPR-013", "2026-13", "2026-03-18",
-                                                                         "2026-04-01")
+    assert (plan["key"], plan["number"], plan["start"], plan["end"]) == (
+        "SPR-013",
+        "2026-13",
+        "2026-03-18",
+        "2026-04-01",
+    )
     assert (len(plan["items"]), plan["scope_points"]) == (6, 45)
     assert all(item["owners"] for item in plan["items"])
     us_plan = docs["004"]["sprint"]
@@ -94,8 +111,11 @@ def test_check_json(broken_repo: Path) -> None:
     report = json.loads(result.stdout)
     assert report["ok"] is False
     bad = {doc["path"]: doc["errors"][0]["line"] for doc in report["documents"] if not doc["ok"]}
-    assert bad == {".ai/sprint/SPR-043-iteration-template.md": 3, ".ai/sprint/SPR-044-iteration-template.md": 2,
-                   ".ai/sprint/SPR-045-iteration-template.md": 1}
+    assert bad == {
+        ".ai/sprint/SPR-043-iteration-template.md": 3,
+        ".ai/sprint/SPR-044-iteration-template.md": 2,
+        ".ai/sprint/SPR-045-iteration-template.md": 1,
+    }
 
 
 def test_check_reports_a_bad_config_and_still_lints_the_docs(tmp_path: Path) -> None:

@@ -11,17 +11,20 @@ from hypothesis import strategies as st
 from ceremonies.domain.dates import find_date, format_date, parse_date, parse_date_range
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("18. März 2026", date(2026, 3, 18)),
-    ("1. April 2026", date(2026, 4, 1)),
-    ("14. October 2026", date(2026, 10, 14)),
-    ("Feb 4, 2026", date(2026, 2, 4)),
-    ("Fri Apr 24, 2026", date(2026, 4, 24)),
-    ("March 18, 2026", date(2026, 3, 18)),
-    ("2026-04-13", date(2026, 4, 13)),
-    ("18.03.2026", date(2026, 3, 18)),
-    ("**1. April 2026**", date(2026, 4, 1)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("18. März 2026", date(2026, 3, 18)),
+        ("1. April 2026", date(2026, 4, 1)),
+        ("14. October 2026", date(2026, 10, 14)),
+        ("Feb 4, 2026", date(2026, 2, 4)),
+        ("Fri Apr 24, 2026", date(2026, 4, 24)),
+        ("March 18, 2026", date(2026, 3, 18)),
+        ("2026-04-13", date(2026, 4, 13)),
+        ("18.03.2026", date(2026, 3, 18)),
+        ("**1. April 2026**", date(2026, 4, 1)),
+    ],
+)
 def test_single_dates(text: str, expected: date) -> None:
     assert parse_date(text) == expected
 
@@ -37,16 +40,19 @@ def test_year_context_completes_a_date_without_year() -> None:
     assert parse_date("29. Februar", 2026) is None
 
 
-@pytest.mark.parametrize(("text", "start", "end"), [
-    ("7. Januar - 21. Januar 2026", date(2026, 1, 7), date(2026, 1, 21)),
-    ("Apr 13–Apr 24, 2026", date(2026, 4, 13), date(2026, 4, 24)),
-    ("Mar 18-Apr 1, 2026", date(2026, 3, 18), date(2026, 4, 1)),
-    ("Apr 13–24, 2026", date(2026, 4, 13), date(2026, 4, 24)),
-    ("2026-03-18 to 2026-04-01", date(2026, 3, 18), date(2026, 4, 1)),
-    ("Dec 28 – Jan 8, 2027", date(2026, 12, 28), date(2027, 1, 8)),
-    ("Sprint Plan — Apr 13–Apr 24, 2026 (America/Denver)", date(2026, 4, 13), date(2026, 4, 24)),
-    ("2 weeks (Mar 18-Apr 1, 2026) - Realistic", date(2026, 3, 18), date(2026, 4, 1)),
-])
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("7. Januar - 21. Januar 2026", date(2026, 1, 7), date(2026, 1, 21)),
+        ("Apr 13–Apr 24, 2026", date(2026, 4, 13), date(2026, 4, 24)),
+        ("Mar 18-Apr 1, 2026", date(2026, 3, 18), date(2026, 4, 1)),
+        ("Apr 13–24, 2026", date(2026, 4, 13), date(2026, 4, 24)),
+        ("2026-03-18 to 2026-04-01", date(2026, 3, 18), date(2026, 4, 1)),
+        ("Dec 28 – Jan 8, 2027", date(2026, 12, 28), date(2027, 1, 8)),
+        ("Sprint Plan — Apr 13–Apr 24, 2026 (America/Denver)", date(2026, 4, 13), date(2026, 4, 24)),
+        ("2 weeks (Mar 18-Apr 1, 2026) - Realistic", date(2026, 3, 18), date(2026, 4, 1)),
+    ],
+)
 def test_ranges(text: str, start: date, end: date) -> None:
     assert parse_date_range(text) == (start, end)
 

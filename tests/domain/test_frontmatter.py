@@ -48,7 +48,7 @@ def test_document_starting_with_a_rule_and_prose_has_no_frontmatter() -> None:
 
 
 def test_trailing_tool_junk_is_cut_and_its_line_reported() -> None:
-    text = PLAN + "Last line</content>\n<parameter name=\"filePath\">/x/SPR-013.md"
+    text = PLAN + 'Last line</content>\n<parameter name="filePath">/x/SPR-013.md'
     front = split_frontmatter(text)
     assert front.junk_line == 10
     assert front.body.endswith("Last line\n")
@@ -81,10 +81,20 @@ def test_a_leading_rule_around_a_list_is_body_not_frontmatter() -> None:
     assert (front.blocks, front.body_line) == (0, 1)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("TBD", True), ("", True), (None, True), ("<title>", True), ("{{ owner }}", True), ([], True),
-    ("Sprint 2026-13", False), (45, False), (["a"], False),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("TBD", True),
+        ("", True),
+        (None, True),
+        ("<title>", True),
+        ("{{ owner }}", True),
+        ([], True),
+        ("Sprint 2026-13", False),
+        (45, False),
+        (["a"], False),
+    ],
+)
 def test_placeholders(value: object, expected: bool) -> None:
     assert is_placeholder(value) is expected
 

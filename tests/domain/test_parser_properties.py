@@ -12,17 +12,48 @@ from ceremonies.domain.lines import parse_scope_line
 from ceremonies.domain.parsing import build_history, parse_document
 from ceremonies.errors import SprintDocError
 
-_FRAGMENTS = st.sampled_from([
-    "---\n", "docid: SPR-013\n", "title: [x\n", "owner: @A\n", "\ufeff", "\r\n", "\n", "# SPR-013: Sprint 2026-13\n",
-    "## Scope\n", "## Retrospective (End of Sprint)\n", "- What went well:\n", "- Action items:\n",
-    "  - [ ] Action 1 — Owner — Due\n", "- [ ] A-1: thing — @a/@b — 8 SP\n", "- [x] done — @c — 3 SP\n",
-    "1. **B-2: title**\n", "   - Target: Sprint 2026-14\n", "   - Owner: @d\n", "### High Priority (SPR-019)\n",
-    "- **Start Date:** 18. März 2026\n", "- **End Date:** Apr 24, 2026\n", "| ID | Title | Est |\n",
-    "| -- | -- | --: |\n", "| X-1 | y | 5 |\n", "## 7) Timeline & Ceremonies\n",
-    "- **Mon Apr 13 — 09:30–11:00:** Sprint Planning.\n", "- **Daily — 25:99–09:30:** Stand-up.\n",
-    "#### 1. Thing - 8 SP ✅\n", "## Completed Work\n", "- **Story Points Completed:** 45/45\n",
-    "</content>\n<parameter name=\"filePath\">x", "> quote\n", "```\ncode\n", "\x00", "[", "*", "|", "@",
-])
+_FRAGMENTS = st.sampled_from(
+    [
+        "---\n",
+        "docid: SPR-013\n",
+        "title: [x\n",
+        "owner: @A\n",
+        "\ufeff",
+        "\r\n",
+        "\n",
+        "# SPR-013: Sprint 2026-13\n",
+        "## Scope\n",
+        "## Retrospective (End of Sprint)\n",
+        "- What went well:\n",
+        "- Action items:\n",
+        "  - [ ] Action 1 — Owner — Due\n",
+        "- [ ] A-1: thing — @a/@b — 8 SP\n",
+        "- [x] done — @c — 3 SP\n",
+        "1. **B-2: title**\n",
+        "   - Target: Sprint 2026-14\n",
+        "   - Owner: @d\n",
+        "### High Priority (SPR-019)\n",
+        "- **Start Date:** 18. März 2026\n",
+        "- **End Date:** Apr 24, 2026\n",
+        "| ID | Title | Est |\n",
+        "| -- | -- | --: |\n",
+        "| X-1 | y | 5 |\n",
+        "## 7) Timeline & Ceremonies\n",
+        "- **Mon Apr 13 — 09:30–11:00:** Sprint Planning.\n",
+        "- **Daily — 25:99–09:30:** Stand-up.\n",
+        "#### 1. Thing - 8 SP ✅\n",
+        "## Completed Work\n",
+        "- **Story Points Completed:** 45/45\n",
+        '</content>\n<parameter name="filePath">x',
+        "> quote\n",
+        "```\ncode\n",
+        "\x00",
+        "[",
+        "*",
+        "|",
+        "@",
+    ]
+)
 
 
 def _assert_only_doc_errors(text: str) -> None:
@@ -50,8 +81,9 @@ def test_doc_like_text_never_raises(text: str) -> None:
 _IDS = st.from_regex(r"[A-Z]{2,5}-[0-9]{1,4}", fullmatch=True)
 _OWNERS = st.lists(st.from_regex(r"@[A-Za-z][A-Za-z0-9]{0,11}", fullmatch=True), min_size=1, max_size=3, unique=True)
 _TITLES = st.from_regex(r"[A-Za-z][A-Za-z ,&()+/]{0,40}[A-Za-z)]", fullmatch=True).filter(lambda t: "  " not in t)
-_POINTS = st.one_of(st.integers(min_value=0, max_value=200).map(float),
-                    st.integers(min_value=1, max_value=99).map(lambda n: n + 0.5))
+_POINTS = st.one_of(
+    st.integers(min_value=0, max_value=200).map(float), st.integers(min_value=1, max_value=99).map(lambda n: n + 0.5)
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -64,17 +96,20 @@ def test_scope_line_round_trip(item_id: str, title: str, owners: list[str], poin
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2200, 1, 1)), st.integers(min_value=1, max_value=28),
-       st.sampled_from(["de", "us", "en-dot", "iso"]),
-       st.lists(st.tuples(_IDS, _POINTS), min_size=1, max_size=6, unique_by=lambda pair: pair[0]))
-def test_plan_dates_and_points_round_trip(
-    start: date, length: int, style: str, items: list[tuple[str, float]]
-) -> None:
+@given(
+    st.dates(min_value=date(1950, 1, 1), max_value=date(2200, 1, 1)),
+    st.integers(min_value=1, max_value=28),
+    st.sampled_from(["de", "us", "en-dot", "iso"]),
+    st.lists(st.tuples(_IDS, _POINTS), min_size=1, max_size=6, unique_by=lambda pair: pair[0]),
+)
+def test_plan_dates_and_points_round_trip(start: date, length: int, style: str, items: list[tuple[str, float]]) -> None:
     end = start + timedelta(days=length)
     scope = "\n".join(f"- [ ] {item_id}: work — @team — {points:g} SP" for item_id, points in items)
-    text = (f"---\ndocid: SPR-077\n---\n# SPR-077: Sprint Planning\n\n## Sprint Overview\n"
-            f"- **Start Date:** {format_date(start, style)}\n- **End Date:** {format_date(end, style)}\n\n"
-            f"## Scope (Planned Items)\n{scope}\n")
+    text = (
+        f"---\ndocid: SPR-077\n---\n# SPR-077: Sprint Planning\n\n## Sprint Overview\n"
+        f"- **Start Date:** {format_date(start, style)}\n- **End Date:** {format_date(end, style)}\n\n"
+        f"## Scope (Planned Items)\n{scope}\n"
+    )
     doc = parse_document(text, "plan.md")
     assert doc.errors == ()
     assert doc.sprint is not None

@@ -62,12 +62,19 @@ def test_separate_retro_file_with_three_action_shapes() -> None:
     assert len(retro.went_well) == 2 and len(retro.to_improve) == 2
     actions = {action.index: action for action in retro.actions}
     assert list(actions) == [1, 2, 3, 4, 5]
-    assert (actions[1].text, actions[1].owners, actions[1].target) == ("Quarantine flaky cart tests in CI", ("@QA",),
-                                                                       "2026-21")
+    assert (actions[1].text, actions[1].owners, actions[1].target) == (
+        "Quarantine flaky cart tests in CI",
+        ("@QA",),
+        "2026-21",
+    )
     assert (actions[2].done, actions[2].due, actions[2].target) == (True, "2026-09-20", None)
     assert actions[3].target == ONGOING
     assert (actions[4].id, actions[4].text, actions[4].target, actions[4].priority) == (
-        "PAY-110", "Alert on retry storms", "SPR-021", "high")
+        "PAY-110",
+        "Alert on retry storms",
+        "SPR-021",
+        "high",
+    )
     assert (actions[4].owners, actions[4].points) == (("@Payments", "@SRE"), 5)
     assert actions[4].measure == "no unalerted retry storm for two sprints"
     assert (actions[5].target, actions[5].priority, actions[5].owners) == ("2026-22", "medium", ("@Support",))
@@ -94,7 +101,10 @@ def test_us_plan_with_table_timetable_and_time_zone() -> None:
     assert (sprint.key, sprint.number, sprint.timezone) == ("SPR-030", "14", "America/Chicago")
     assert (sprint.start, sprint.end) == (date(2026, 9, 28), date(2026, 10, 9))
     assert [(item.id, item.owners, item.points, item.done) for item in sprint.items] == [
-        ("ONB-401", ("BE",), 5, True), ("ONB-402", ("BE", "Data"), 3, False), ("ONB-403", ("FE",), 8, False)]
+        ("ONB-401", ("BE",), 5, True),
+        ("ONB-402", ("BE", "Data"), 3, False),
+        ("ONB-403", ("FE",), 8, False),
+    ]
     assert sprint.planned_points == 16
     assert sprint.risks == ("CSV layouts vary by bank",)
     assert [(c.kind, c.day, c.start, c.end) for c in sprint.timetable] == [
@@ -112,9 +122,16 @@ def test_execution_summary() -> None:
     summary = doc.summary
     assert doc.kind == DocKind.SUMMARY and summary is not None and doc.errors == ()
     assert (summary.key, summary.number, summary.start, summary.end) == (
-        "SPR-020", "2026-20", date(2026, 9, 2), date(2026, 9, 16))
+        "SPR-020",
+        "2026-20",
+        date(2026, 9, 2),
+        date(2026, 9, 16),
+    )
     assert [(item.id, item.points, item.done) for item in summary.completed] == [
-        ("PAY-101", 8, True), (None, 5, True), (None, 6, True)]
+        ("PAY-101", 8, True),
+        (None, 5, True),
+        (None, 6, True),
+    ]
     assert (summary.velocity, summary.planned_points) == (19, 30)
 
 
@@ -171,7 +188,8 @@ def test_unreadable_fields_become_errors_with_lines() -> None:
 def test_plan_without_dates_is_an_error() -> None:
     doc = parse_document("# SPR-050: Sprint 2026-50 Planning\n\n## Scope\n- [ ] A-1: x — 3 SP\n", "p.md")
     assert [(error.line, error.what) for error in doc.errors] == [
-        (1, "no sprint start and end date found (Start Date:/End Date: or a range in the title)")]
+        (1, "no sprint start and end date found (Start Date:/End Date: or a range in the title)")
+    ]
 
 
 def test_build_history_orders_oldest_first_and_collects_everything() -> None:
@@ -184,14 +202,19 @@ def test_build_history_orders_oldest_first_and_collects_everything() -> None:
     assert [error.path for error in history.errors] == ["SPR-043-iteration-template.md"]
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("[ ] ML-GOV-001: Governance core — @Architect/@Backend — 13 SP",
-     ("ML-GOV-001", "Governance core", ("@Architect", "@Backend"), 13.0, False)),
-    ("[x] Tidy the wiki — @Docs — 2 SP", (None, "Tidy the wiki", ("@Docs",), 2.0, True)),
-    ("**PERF-7: Cache warmup** (5 SP)", ("PERF-7", "Cache warmup", (), 5.0, False)),
-    ("[ ] Spike without estimate", (None, "Spike without estimate", (), None, False)),
-    ("[X] #42: Fix login — @Web — 1.5 SP", ("#42", "Fix login", ("@Web",), 1.5, True)),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "[ ] ML-GOV-001: Governance core — @Architect/@Backend — 13 SP",
+            ("ML-GOV-001", "Governance core", ("@Architect", "@Backend"), 13.0, False),
+        ),
+        ("[x] Tidy the wiki — @Docs — 2 SP", (None, "Tidy the wiki", ("@Docs",), 2.0, True)),
+        ("**PERF-7: Cache warmup** (5 SP)", ("PERF-7", "Cache warmup", (), 5.0, False)),
+        ("[ ] Spike without estimate", (None, "Spike without estimate", (), None, False)),
+        ("[X] #42: Fix login — @Web — 1.5 SP", ("#42", "Fix login", ("@Web",), 1.5, True)),
+    ],
+)
 def test_parse_scope_line(line: str, expected: tuple[object, ...]) -> None:
     item = parse_scope_line(line, 7)
     assert item is not None
@@ -208,7 +231,11 @@ def test_ceremony_lines() -> None:
     planning = parse_ceremony_line("**Mon Apr 13 — 09:30–11:00:** Sprint Planning.", 3, 2026)
     assert planning is not None
     assert (planning.day, planning.start, planning.end, planning.kind) == (
-        date(2026, 4, 13), time(9, 30), time(11), CeremonyKind.PLANNING)
+        date(2026, 4, 13),
+        time(9, 30),
+        time(11),
+        CeremonyKind.PLANNING,
+    )
     daily = parse_ceremony_line("**Daily — 09:15–09:30:** Stand-up.", 4, 2026)
     assert daily is not None and (daily.day, daily.kind, daily.name) == (None, CeremonyKind.STANDUP, "Stand-up")
     assert parse_ceremony_line("Shared resources: infra team", 5, 2026) is None
@@ -221,26 +248,41 @@ def test_ceremony_day_after_new_year_takes_the_next_year() -> None:
     assert ceremony is not None and ceremony.day == date(2027, 1, 4)
 
 
-@pytest.mark.parametrize(("name", "kind"), [
-    ("Sprint Planning", CeremonyKind.PLANNING), ("Sprint Review/Demo", CeremonyKind.DEMO),
-    ("Retro", CeremonyKind.RETRO), ("Mid-sprint Refinement/Checkpoint", CeremonyKind.REFINEMENT),
-    ("Stand-up", CeremonyKind.STANDUP), ("Perf/COGS review & gate dry-run", CeremonyKind.OTHER),
-])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Sprint Planning", CeremonyKind.PLANNING),
+        ("Sprint Review/Demo", CeremonyKind.DEMO),
+        ("Retro", CeremonyKind.RETRO),
+        ("Mid-sprint Refinement/Checkpoint", CeremonyKind.REFINEMENT),
+        ("Stand-up", CeremonyKind.STANDUP),
+        ("Perf/COGS review & gate dry-run", CeremonyKind.OTHER),
+    ],
+)
 def test_ceremony_kinds(name: str, kind: CeremonyKind) -> None:
     assert ceremony_kind(name) == kind
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Sprint 2026-13", "2026-13"), ("SPR-019", "SPR-019"), ("ongoing", ONGOING), ("next sprint", "SPR-013"),
-    ("2026-03-25", None), ("Future Sprints", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sprint 2026-13", "2026-13"),
+        ("SPR-019", "SPR-019"),
+        ("ongoing", ONGOING),
+        ("next sprint", "SPR-013"),
+        ("2026-03-25", None),
+        ("Future Sprints", None),
+    ],
+)
 def test_sprint_refs(text: str, expected: str | None) -> None:
     assert sprint_ref(text, "SPR-012") == expected
 
 
 def test_german_range_in_the_title_and_stretch_items() -> None:
-    text = ("# SPR-060: Sprint 2027-01 Planning (7. Januar - 21. Januar 2027)\n\n## Scope\n\n**Must-have:**\n\n"
-            "- [ ] A-1: Core — @a — 5 SP\n\n**Stretch (time-boxed):**\n\n- [ ] A-2: Nice to have — @b — 2 SP\n")
+    text = (
+        "# SPR-060: Sprint 2027-01 Planning (7. Januar - 21. Januar 2027)\n\n## Scope\n\n**Must-have:**\n\n"
+        "- [ ] A-1: Core — @a — 5 SP\n\n**Stretch (time-boxed):**\n\n- [ ] A-2: Nice to have — @b — 2 SP\n"
+    )
     sprint = parse_document(text, "plan.md").sprint
     assert sprint is not None
     assert (sprint.start, sprint.end) == (date(2027, 1, 7), date(2027, 1, 21))

@@ -28,18 +28,28 @@ def test_seed_000_plan() -> None:
     assert (sprint.start, sprint.end) == (date(2026, 3, 18), date(2026, 4, 1))
     assert len(sprint.items) == 6 and sprint.scope_points == 45
     assert [item.owners for item in sprint.items] == [
-        ("@Architect", "@Backend"), ("@Backend", "@QA"), ("@DevOps", "@Backend"), ("@DevOps", "@QA"),
-        ("@DevOps", "@Architect"), ("@DocMaintainer",)]
+        ("@Architect", "@Backend"),
+        ("@Backend", "@QA"),
+        ("@DevOps", "@Backend"),
+        ("@DevOps", "@QA"),
+        ("@DevOps", "@Architect"),
+        ("@DocMaintainer",),
+    ]
     assert [item.id for item in sprint.items][:2] == ["ML-GOV-001", "ML-GOV-002"]
     assert sprint.retro is None, "the template's placeholder retro is not a retro"
     assert [(action.id, action.target, action.priority) for action in sprint.future] == [
-        ("ML-GOV-002", "2026-14", "medium"), ("ML-GOV-003", "2026-14", "medium")]
+        ("ML-GOV-002", "2026-14", "medium"),
+        ("ML-GOV-003", "2026-14", "medium"),
+    ]
 
 
-@pytest.mark.parametrize(("prefix", "key", "start", "end"), [
-    ("001", "SPR-011", date(2026, 2, 18), date(2026, 3, 4)),
-    ("002", "SPR-012", date(2026, 3, 4), date(2026, 3, 18)),
-])
+@pytest.mark.parametrize(
+    ("prefix", "key", "start", "end"),
+    [
+        ("001", "SPR-011", date(2026, 2, 18), date(2026, 3, 4)),
+        ("002", "SPR-012", date(2026, 3, 4), date(2026, 3, 18)),
+    ],
+)
 def test_seed_001_002_plans(prefix: str, key: str, start: date, end: date) -> None:
     doc = seed(prefix)
     assert doc.errors == () and doc.sprint is not None

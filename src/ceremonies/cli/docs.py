@@ -106,8 +106,12 @@ def _action_line(action: RetroAction) -> str:
     parts = [f"{action.index}. {action.id + ': ' if action.id else ''}{action.text}"]
     if action.owners:
         parts.append("/".join(action.owners))
-    for label, value in (("target", action.target), ("priority", action.priority), ("due", action.due),
-                         ("measure", action.measure)):
+    for label, value in (
+        ("target", action.target),
+        ("priority", action.priority),
+        ("due", action.due),
+        ("measure", action.measure),
+    ):
         if value:
             parts.append(f"{label} {value}")
     return " — ".join(parts)
@@ -124,12 +128,14 @@ def _sprint_lines(sprint: Sprint) -> list[str]:
     """Return the text report of a plan."""
     dates = f"{sprint.start or '?'} → {sprint.end or '?'}"
     days = f", {sprint.duration_days} days" if sprint.duration_days else ""
-    lines = [f"  sprint: {sprint.key or '-'} number {sprint.number or '-'} ({sprint.name or sprint.title or '-'})",
-             f"  dates: {dates}{days}; time zone {sprint.timezone or '-'}",
-             f"  owner {sprint.owner or '-'}, status {sprint.status or '-'}, demo {sprint.demo_owner or '-'} "
-             f"on {sprint.demo_date or '-'}",
-             f"  scope: {len(sprint.items)} items, {_points(sprint.scope_points)} "
-             f"(planned {_points(sprint.planned_points)}, capacity {_points(sprint.capacity_points)})"]
+    lines = [
+        f"  sprint: {sprint.key or '-'} number {sprint.number or '-'} ({sprint.name or sprint.title or '-'})",
+        f"  dates: {dates}{days}; time zone {sprint.timezone or '-'}",
+        f"  owner {sprint.owner or '-'}, status {sprint.status or '-'}, demo {sprint.demo_owner or '-'} "
+        f"on {sprint.demo_date or '-'}",
+        f"  scope: {len(sprint.items)} items, {_points(sprint.scope_points)} "
+        f"(planned {_points(sprint.planned_points)}, capacity {_points(sprint.capacity_points)})",
+    ]
     lines += [f"    {_item_line(item)}" for item in sprint.items]
     if sprint.goals:
         lines.append(f"  goals: {len(sprint.goals)}")
@@ -144,17 +150,21 @@ def _sprint_lines(sprint: Sprint) -> list[str]:
 
 def _retro_lines(retro: Retro) -> list[str]:
     """Return the text report of a retrospective."""
-    lines = [f"  retro of {retro.sprint_key or '-'} ({retro.sprint_number or '-'}): {len(retro.went_well)} went well, "
-             f"{len(retro.to_improve)} to improve, {len(retro.actions)} actions"]
+    lines = [
+        f"  retro of {retro.sprint_key or '-'} ({retro.sprint_number or '-'}): {len(retro.went_well)} went well, "
+        f"{len(retro.to_improve)} to improve, {len(retro.actions)} actions"
+    ]
     return lines + [f"    {_action_line(action)}" for action in retro.actions]
 
 
 def _summary_lines(summary: ExecutionSummary) -> list[str]:
     """Return the text report of an execution summary."""
     total = sum(item.points or 0 for item in summary.completed)
-    lines = [f"  summary of {summary.key or '-'} ({summary.number or '-'}), {summary.start or '?'} → "
-             f"{summary.end or '?'}: {len(summary.completed)} completed items, {_points(total)}, velocity "
-             f"{_points(summary.velocity)} of {_points(summary.planned_points)}"]
+    lines = [
+        f"  summary of {summary.key or '-'} ({summary.number or '-'}), {summary.start or '?'} → "
+        f"{summary.end or '?'}: {len(summary.completed)} completed items, {_points(total)}, velocity "
+        f"{_points(summary.velocity)} of {_points(summary.planned_points)}"
+    ]
     return lines + [f"    {_item_line(item)}" for item in summary.completed]
 
 
@@ -212,27 +222,39 @@ def _check_config(repo: Path) -> tuple[Settings, list[dict[str, Any]]]:
     try:
         return load_config(repo), []
     except ConfigError as error:
-        problems = [{"path": error.path, "line": problem.line, "message": f"{problem.key}: {problem.message}"}
-                    for problem in error.problems]
+        problems = [
+            {"path": error.path, "line": problem.line, "message": f"{problem.key}: {problem.message}"}
+            for problem in error.problems
+        ]
         return Settings(), problems
 
 
 def _doc_status(doc: Document) -> dict[str, Any]:
     """Return the check result of one document: path, kind, sprint label, ok, errors."""
     label = doc.sprint.label if doc.sprint else None
-    label = label or (doc.retro.ref if doc.retro else None) or (doc.summary.key or doc.summary.number
-                                                               if doc.summary else None)
-    return {"path": doc.path, "kind": str(doc.kind), "label": label, "ok": doc.ok,
-            "errors": [error_json(error) for error in doc.errors]}
+    label = (
+        label
+        or (doc.retro.ref if doc.retro else None)
+        or (doc.summary.key or doc.summary.number if doc.summary else None)
+    )
+    return {
+        "path": doc.path,
+        "kind": str(doc.kind),
+        "label": label,
+        "ok": doc.ok,
+        "errors": [error_json(error) for error in doc.errors],
+    }
 
 
 def _check_text(repo: Path, config_problems: list[dict[str, Any]], docs: list[dict[str, Any]]) -> str:
     """Return the text report of ``ceremonies check``: good docs, then every problem as file:line: message."""
-    lines = [f"ok   {doc['path']} ({doc['kind']}{', ' + doc['label'] if doc['label'] else ''})"
-             for doc in docs if doc["ok"]]
+    lines = [
+        f"ok   {doc['path']} ({doc['kind']}{', ' + doc['label'] if doc['label'] else ''})" for doc in docs if doc["ok"]
+    ]
     problems = config_problems + [error for doc in docs for error in doc["errors"]]
-    lines += [f"{p['path']}:{p['line']}: {p['message']}" if p["line"] else f"{p['path']}: {p['message']}"
-              for p in problems]
+    lines += [
+        f"{p['path']}:{p['line']}: {p['message']}" if p["line"] else f"{p['path']}: {p['message']}" for p in problems
+    ]
     bad = sum(not doc["ok"] for doc in docs)
     config_note = f", {CONFIG_FILE} has {len(config_problems)} problem(s)" if config_problems else ""
     lines.append(f"{len(docs)} sprint doc(s) in {repo}: {len(docs) - bad} ok, {bad} with problems{config_note}")

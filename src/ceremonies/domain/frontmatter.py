@@ -204,8 +204,10 @@ def split_frontmatter(text: str, path: str = "", strict: bool = True) -> Frontma
     position = 0
     while (block := _next_block(lines, position, first=not metas and position == 0)) is not None:
         opening, closing = block
-        if not metas and not _looks_like_yaml(lines, opening + 1, closing) and any(
-            line.strip() for line in lines[opening + 1 : closing]
+        if (
+            not metas
+            and not _looks_like_yaml(lines, opening + 1, closing)
+            and any(line.strip() for line in lines[opening + 1 : closing])
         ):
             break  # a leading horizontal rule followed by prose, not frontmatter
         try:

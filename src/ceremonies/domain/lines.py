@@ -94,8 +94,9 @@ def parse_scope_line(text: str, line: int | None = None) -> WorkItem | None:
     owner_text = " ".join(segment for segment in extra if OWNER.search(segment))
     if not (checkbox or item_id or points is not None) or not title:
         return None
-    return WorkItem(title=title, id=item_id, owners=owners_in(owner_text) if owner_text else (), points=points,
-                    done=done, line=line)
+    return WorkItem(
+        title=title, id=item_id, owners=owners_in(owner_text) if owner_text else (), points=points, done=done, line=line
+    )
 
 
 POINTS_TAIL = re.compile(rf"\s*[(\[]?\s*\d+(?:[.,]\d+)?\s*{POINTS_UNIT}\s*[)\]]?\s*[✅✔️]*\s*$", re.I)

@@ -112,10 +112,6 @@ class _Doc:
 # ---------------------------------------------------------------------------------------------------- helpers
 
 
-
-
-
-
 def _meta_text(meta: dict[str, Any], *keys: str) -> str | None:
     """Return the first of ``keys`` in ``meta`` as text, skipping placeholders."""
     for key in keys:
@@ -169,24 +165,6 @@ def _sections(root: Section, title: re.Pattern[str], exclude: re.Pattern[str] | 
     return matched
 
 
-
-
-
-
-# ---------------------------------------------------------------------------------------------------- work items
-
-
-
-
-
-
-
-
-
-
-
-
-
 def _scope_items(doc: _Doc) -> tuple[WorkItem, ...]:
     """Return the scope items of a plan: scope lines and backlog tables of its scope/backlog sections."""
     items: list[WorkItem] = []
@@ -217,38 +195,6 @@ def _scope_from_item(item: ListItem, stretch: bool) -> list[WorkItem]:
         for child in item.children
         if (child_item := parse_scope_line(child.text, child.line)) is not None
     ]
-
-
-# ---------------------------------------------------------------------------------------------------- retro actions
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------------------------------------------- retros
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 # ---------------------------------------------------------------------------------------------------- identity
@@ -340,15 +286,6 @@ def _timezone(doc: _Doc, fields: dict[str, tuple[str, int]]) -> str | None:
     return value or (found[0] if found else None)
 
 
-# ---------------------------------------------------------------------------------------------------- timetable
-
-
-
-
-
-
-
-
 def _timetable(doc: _Doc, start: date | None, end: date | None) -> tuple[Ceremony, ...]:
     """Return the ceremonies listed in the plan's timeline/ceremonies section(s)."""
     ceremonies = []
@@ -416,7 +353,7 @@ def _points_field(fields: dict[str, tuple[str, int]], *labels: str) -> float | N
     return None
 
 
-def _duration(doc: _Doc, fields: dict[str, tuple[str, int]], start: date | None, end: date | None) -> int | None:
+def _duration(doc: _Doc, fields: dict[str, tuple[str, int]]) -> int | None:
     """Return the sprint length in days as written in a ``Duration`` field (weeks × 7), else None."""
     found = _field(fields, "duration (days)", "duration", "dauer", "dauer (tage)", "length")
     if found is None:
@@ -464,10 +401,17 @@ def _plan(doc: _Doc) -> Sprint:
         title=doc.title or None,
         start=start,
         end=end,
-        duration_days=_duration(doc, fields, start, end),
+        duration_days=_duration(doc, fields),
         goals=_list_texts(doc, _GOALS_TITLE),
-        planned_points=_points_field(fields, "planned story points", "planned sp", "planned points",
-                                     "committed story points", "commitment", "planned"),
+        planned_points=_points_field(
+            fields,
+            "planned story points",
+            "planned sp",
+            "planned points",
+            "committed story points",
+            "commitment",
+            "planned",
+        ),
         capacity_points=_points_field(fields, "team capacity", "capacity", "kapazität"),
         items=_scope_items(doc),
         acceptance=_list_texts(doc, _ACCEPTANCE_TITLE),
@@ -530,8 +474,15 @@ def _summary(doc: _Doc) -> ExecutionSummary:
     number, _ = _number_and_name(doc, fields)
     completed = _completed(doc)
     velocity, planned = None, None
-    found = _field(fields, "story points completed", "completed story points", "velocity", "completed sp",
-                   "delivered story points", "delivered")
+    found = _field(
+        fields,
+        "story points completed",
+        "completed story points",
+        "velocity",
+        "completed sp",
+        "delivered story points",
+        "delivered",
+    )
     if found is not None:
         numbers = [float(n.replace(",", ".")) for n in NUMBER.findall(found[0].split("(")[0])]
         if not numbers:
@@ -596,8 +547,14 @@ def _read(text: str, path: str, kind: DocKind | None, key: str | None) -> Docume
         return Document(path, DocKind.UNKNOWN, errors=(SprintDocError(path, None, f"too large ({len(text)} chars)"),))
     front, errors = _split(text, path)
     if not front.body.strip() and not front.meta:
-        return Document(path, DocKind.UNKNOWN, front.meta, front.blocks, front.has_bom,
-                        errors=(*errors, SprintDocError(path, 1, "empty document")))
+        return Document(
+            path,
+            DocKind.UNKNOWN,
+            front.meta,
+            front.blocks,
+            front.has_bom,
+            errors=(*errors, SprintDocError(path, 1, "empty document")),
+        )
     doc = _Doc(path, front, outline(front.body, front.body_line), list(errors), key)
     kind = kind if kind not in (None, DocKind.UNKNOWN) else detect_kind(doc)
     sprint = _plan(doc) if kind == DocKind.PLAN else None
@@ -650,9 +607,11 @@ def build_history(docs: Iterable[Document]) -> SprintHistory:
         known = start or starts.get(key or "") or starts.get(number or "") or date.max
         return (known, _label_numbers(number), _label_numbers(key), path or "")
 
-    retros = sorted((d.retro for d in docs if d.retro is not None), key=lambda r: order(r.sprint_key, r.sprint_number,
-                                                                                        None, r.path))
-    summaries = sorted((d.summary for d in docs if d.summary is not None),
-                       key=lambda s: order(s.key, s.number, s.start, s.path))
+    retros = sorted(
+        (d.retro for d in docs if d.retro is not None), key=lambda r: order(r.sprint_key, r.sprint_number, None, r.path)
+    )
+    summaries = sorted(
+        (d.summary for d in docs if d.summary is not None), key=lambda s: order(s.key, s.number, s.start, s.path)
+    )
     errors = tuple(error for d in docs for error in d.errors)
     return SprintHistory(tuple(plans), tuple(retros), tuple(summaries), errors)
