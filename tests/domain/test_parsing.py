@@ -294,3 +294,20 @@ def test_document_kinds_without_frontmatter_or_hints() -> None:
     assert (retro.kind, retro.retro is not None) == (DocKind.RETRO, True)
     other = parse_document("# Team handbook\n\nHow we work.\n", "handbook.md")
     assert (other.kind, other.errors) == (DocKind.UNKNOWN, ())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\nk: " + "[" * 5000 + "]" * 5000 + "\n---\n",
+        ">" * 5000 + " deep quote\n",
+        "".join("  " * depth + "- a\n" for depth in range(300)),
+        "- **Start Date:** " + "2026 12 " * 5000 + "\n",
+        "## Timeline\n- " + "Mon " * 20000 + "— 09:00–10:00: x\n",
+        "## Scope\n- [ ] " + " — ".join(["@a"] * 20000) + "\n",
+    ],
+    ids=["deep-yaml", "deep-quote", "deep-list", "long-date-field", "long-ceremony", "long-scope"],
+)
+def test_pathological_text_gives_document_errors_not_crashes(text: str) -> None:
+    doc = parse_document(text, "odd.md")
+    assert all("internal parser error" not in error.what for error in doc.errors)

@@ -24,6 +24,7 @@ _SETTINGS: dict[str, Any] = {
     "PARSERS": ["absolute-time"],
 }
 _MAX_DATE_TEXT = 48
+_MAX_FIND_TEXT = 200
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _DAY = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
@@ -154,7 +155,7 @@ def find_date(text: str, year: int | None = None) -> date | None:
     whole = parse_date(text, year)
     if whole is not None:
         return whole
-    words = clean_date_text(text).split()
+    words = clean_date_text(text[:_MAX_FIND_TEXT]).split()
     for size in (4, 3, 2, 1):
         for start in range(len(words) - size + 1):
             window = " ".join(words[start : start + size]).strip(".,;")

@@ -153,8 +153,10 @@ def load_yaml_block(content: str, first_line: int, path: str = "") -> dict[str, 
     ``first_line`` is the 1-based original line of the block's first content line.
     """
     try:
-        loaded = _load_lenient(content) if content.strip() else {}
-    except Exception as exc:  # yaml errors, bad timestamps (ValueError), deep nesting (RecursionError)
+        loaded = _plain(_load_lenient(content) if content.strip() else {})
+    except RecursionError:
+        raise SprintDocError(path, first_line, "invalid YAML in frontmatter: nested too deeply") from None
+    except Exception as exc:  # yaml errors, bad timestamps (ValueError), ...
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
@@ -163,9 +165,7 @@ def load_yaml_block(content: str, first_line: int, path: str = "") -> dict[str, 
         return {}
     if not isinstance(loaded, dict):
         raise SprintDocError(path, first_line, f"frontmatter is not a mapping of keys (got {type(loaded).__name__})")
-    plain = _plain(loaded)
-    assert isinstance(plain, dict)
-    return plain
+    return loaded
 
 
 def _next_block(lines: list[str], position: int, first: bool) -> tuple[int, int] | None:

@@ -553,7 +553,7 @@ def _read(text: str, path: str, kind: DocKind | None, key: str | None) -> Docume
             front.meta,
             front.blocks,
             front.has_bom,
-            errors=(*errors, SprintDocError(path, 1, "empty document")),
+            errors=tuple(errors) or (SprintDocError(path, 1, "empty document"),),
         )
     doc = _Doc(path, front, outline(front.body, front.body_line), list(errors), key)
     kind = kind if kind not in (None, DocKind.UNKNOWN) else detect_kind(doc)
