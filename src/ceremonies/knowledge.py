@@ -86,11 +86,7 @@ def parse_conventional(subject: str, body: str = "") -> tuple[str, str | None, s
     ``feat(auth)!: drop v1 login`` → ("feat", "auth", "drop v1 login", True); anything else → ("other", None,
     subject, False). A GitHub merge ("Merge pull request #5 from x") takes its first body line as the message.
     """
-    text = subject.strip()
-    if _MERGE_PR.match(text):
-        first = next((line.strip() for line in body.splitlines() if line.strip()), "")
-        if first and (_CONVENTIONAL.match(first) or not _KEY_LINE.match(first)):
-            text = first
+    text = display_subject(subject.strip(), body)
     match = _CONVENTIONAL.match(text)
     if not match:
         return "other", None, text, False
@@ -99,6 +95,15 @@ def parse_conventional(subject: str, body: str = "") -> tuple[str, str | None, s
     scope = (match["scope"] or "").strip() or None
     breaking = bool(match["bang"]) or "BREAKING CHANGE" in body
     return kind, scope, match["title"].strip(), breaking
+
+
+def display_subject(subject: str, body: str = "") -> str:
+    """Return the subject to show for a commit: a merge's first body line (its PR title) when it has one."""
+    if _MERGE_PR.match(subject.strip()):
+        first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+        if first and (_CONVENTIONAL.match(first) or not _KEY_LINE.match(first)):
+            return first
+    return subject
 
 
 def find_refs(text: str) -> tuple[str, ...]:
@@ -513,8 +518,8 @@ class CommitRef:
 
     @classmethod
     def of(cls, commit: MergedCommit) -> CommitRef:
-        """Return the ref of ``commit``."""
-        return cls(commit.sha, commit.date.isoformat(), commit.author, commit.subject)
+        """Return the ref of ``commit`` (a merge commit shows its pull request's title when the body has one)."""
+        return cls(commit.sha, commit.date.isoformat(), commit.author, display_subject(commit.subject, commit.body))
 
 
 @dataclass(frozen=True)
@@ -904,7 +909,9 @@ def whats_new_context(state: KbState, layout: Layout, zone: tzinfo) -> dict[str,
         if label not in sprints:
             window = f"{row.start.isoformat()} – {row.end.isoformat()}" if row and row.start and row.end else ""
             link = relative_link(here, row.path) if row and row.path else ""
-            sprints[label] = {"label": label, "window": window, "link": link, "days": {}}
+            heading = f"[{label}]({link})" if link else label
+            sprints[label] = {"label": label, "window": window, "link": link, "days": {},
+                              "heading": heading + (f" ({window})" if window else "")}
             order.append(label)
         days = sprints[label]["days"]
         day = days.setdefault(local.date().isoformat(), {})
@@ -920,7 +927,7 @@ def whats_new_context(state: KbState, layout: Layout, zone: tzinfo) -> dict[str,
     for label in order:
         entry = sprints[label]
         days = [
-            {"date": day, "types": [{"title": TYPE_TITLES[kind], "items": items[kind]}
+            {"date": day, "types": [{"title": TYPE_TITLES[kind], "entries": items[kind]}
                                     for kind in TYPE_TITLES if kind in items]}
             for day, items in sorted(entry["days"].items(), reverse=True)
         ]

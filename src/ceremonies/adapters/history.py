@@ -250,3 +250,22 @@ def save_state(facts: RepoFacts, data: dict[str, Any]) -> None:
 def clear_state(facts: RepoFacts) -> None:
     """Remove the cached KB state (a full rebuild starts from nothing)."""
     state_path(facts).unlink(missing_ok=True)
+
+
+def list_files(facts: RepoFacts, under: str) -> list[str]:
+    """Return the tracked files below ``under`` (repo-relative, posix), sorted."""
+    done = run_git(facts.root, "-c", "core.quotePath=false", "ls-files", "-z", "--", under)
+    return sorted(path for path in done.stdout.split("\0") if path)
+
+
+def dirty_paths(facts: RepoFacts, paths: list[str]) -> list[str]:
+    """Return which of ``paths`` have uncommitted changes (staged or not) in the work tree."""
+    if not paths or facts.head is None:
+        return []
+    done = run_git(facts.root, "-c", "core.quotePath=false", "status", "--porcelain", "-z",
+                   "--untracked-files=no", "--", *paths)
+    dirty = []
+    for entry in done.stdout.split("\0"):
+        if len(entry) > 3 and entry[:2].strip():
+            dirty.append(entry[3:])
+    return sorted(dirty)

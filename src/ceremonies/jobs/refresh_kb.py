@@ -1,0 +1,442 @@
+"""The knowledge-base refresh, direct path: load → compute → write → commit → push → notify.
+
+Incremental by default: the merged work since the sync point (trailer ``KB-Synced-Through`` on the bot's last KB
+commit) is read with one ``git log`` call, only the pages those commits touched are parsed again (the rest comes
+from the state cached in the git dir), and only the files whose text changes are written. ``full=True`` reads the
+whole history and every page. The same history always gives byte-identical pages, so a re-run commits nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ceremonies import knowledge as kb
+from ceremonies.adapters import history as githistory
+from ceremonies.adapters.files import load_history, read_doc_text, write_atomic
+from ceremonies.adapters.git import DocsRepo, Identity
+from ceremonies.adapters.kb_render import KbRenderer
+from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.config import Settings, load_config
+from ceremonies.domain.commits import SYNC_TRAILER, MergedCommit
+from ceremonies.domain.messages import Message
+from ceremonies.errors import GitError, HumanEditError, SprintDocError
+
+
+@dataclass(frozen=True)
+class KbInput:
+    """Everything a refresh reads before computing: repo, settings, merged work since the sync point, cached state."""
+
+    root: Path
+    settings: Settings
+    layout: kb.Layout
+    facts: githistory.RepoFacts
+    sync: githistory.SyncPoint | None
+    commits: tuple[MergedCommit, ...]
+    pending: tuple[MergedCommit, ...]
+    previous: kb.KbState | None
+    sla: kb.SlaReport
+    zone: ZoneInfo
+
+    @property
+    def incremental(self) -> bool:
+        """Return True when only the commits since the sync point are applied to the cached state."""
+        return self.previous is not None
+
+
+@dataclass(frozen=True)
+class KbPlan:
+    """What a refresh computed: the new state, the files to write (path → text), health and review facts."""
+
+    state: kb.KbState
+    writes: dict[str, str]
+    before: dict[str, str | None]
+    issues: tuple[kb.HealthIssue, ...]
+    stale: tuple[kb.Stale, ...]
+    new_work: tuple[MergedCommit, ...]
+    pages_parsed: int
+
+
+@dataclass
+class RefreshResult:
+    """The outcome of one refresh (``to_json()`` is what ``--json`` prints)."""
+
+    repo: str
+    mode: str
+    dry_run: bool
+    synced_through: str | None
+    previous_sync: str | None
+    new_commits: list[str]
+    pages_written: list[str]
+    needs_review: list[dict[str, Any]]
+    health: dict[str, int]
+    issues: list[str]
+    commit: str | None
+    pushed: bool
+    push_detail: str | None
+    sla: kb.SlaReport
+    pages_parsed: int
+    message: Message | None = None
+    deliveries: list[Delivery] = field(default_factory=list)
+    diff: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict: pages written, pages needing review (with owners), health, commit, SLA."""
+        return {
+            "repo": self.repo,
+            "mode": self.mode,
+            "dry_run": self.dry_run,
+            "synced_through": self.synced_through,
+            "previous_sync": self.previous_sync,
+            "new_commits": self.new_commits,
+            "pages_written": self.pages_written,
+            "needs_review": self.needs_review,
+            "health": self.health,
+            "health_total": sum(self.health.values()),
+            "issues": self.issues,
+            "commit": self.commit,
+            "pushed": self.pushed,
+            "push_detail": self.push_detail,
+            "sla": self.sla.to_json(),
+            "pages_parsed": self.pages_parsed,
+            "message": self.message.text if self.message else None,
+            "diff": self.diff if self.dry_run else "",
+        }
+
+    def summary_markdown(self) -> str:
+        """Return a short markdown summary (for the flow's artifact)."""
+        lines = [f"# KB refresh ({self.mode}{', dry run' if self.dry_run else ''})", ""]
+        lines.append(f"- Synced through: `{self.synced_through or '—'}` (previous `{self.previous_sync or '—'}`)")
+        lines.append(f"- New merged commits: {len(self.new_commits)}")
+        lines.append(f"- Pages written: {len(self.pages_written)}")
+        lines += [f"  - `{path}`" for path in self.pages_written]
+        lines.append(f"- Commit: `{self.commit or 'none'}`; pushed: {self.pushed}")
+        lines.append(f"- Needs review: {len(self.needs_review)}")
+        lines += [f"  - `{item['path']}` (owner {item['owner'] or 'unknown'})" for item in self.needs_review]
+        lines.append("- Health: " + (", ".join(f"{k} {v}" for k, v in self.health.items()) or "no issues"))
+        lines.append(f"- SLA ({self.sla.hours} h): {'BREACHED' if self.sla.breached else 'ok'}")
+        lines += [f"  - `{c.sha[:8]}` {c.subject} ({c.age_hours} h)" for c in self.sla.late]
+        return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------ load
+
+
+def open_repo(repo: str, branch: str = "main", pull: bool = True) -> tuple[DocsRepo, Settings]:
+    """Return the docs repo (cloned when ``repo`` is a URL, pulled when it has a remote) and its settings."""
+    docs = DocsRepo.open_or_clone(repo, branch, None)
+    if pull and docs.has_remote():
+        docs.pull()
+    return docs, load_config(docs.root)
+
+
+def _layout(settings: Settings) -> kb.Layout:
+    """Return the KB layout of ``settings``."""
+    return kb.Layout.of(settings.paths.kb_dir, settings.kb.generated_dir)
+
+
+def _pending(commits: Sequence[MergedCommit], sync: githistory.SyncPoint | None) -> list[MergedCommit]:
+    """Return the commits after the sync point in a full list (all of them when the sync sha is not in it)."""
+    if sync is None:
+        return list(commits)
+    for index, commit in enumerate(commits):
+        if commit.sha == sync.synced_through:
+            return list(commits[index + 1 :])
+    return list(commits)
+
+
+def _cached_state(facts: githistory.RepoFacts, sync: githistory.SyncPoint | None) -> kb.KbState | None:
+    """Return the cached state when it matches the sync point, else None (the cache is only an optimisation)."""
+    if sync is None:
+        return None
+    data = githistory.load_state(facts)
+    state = kb.KbState.from_dict(data) if data else None
+    if state is None or state.synced_through != sync.synced_through:
+        return None
+    return state
+
+
+def load_kb(root: Path, settings: Settings, full: bool = False, now: datetime | None = None) -> KbInput:
+    """Return the input of a refresh: merged work since the sync point (or all of it) and the cached state.
+
+    Reads the history with one ``git log`` call. A shallow clone is deepened, or a GitError says why not.
+    """
+    now = now or datetime.now(UTC)
+    facts = githistory.repo_facts(root)
+    sync = githistory.find_sync_point(root)
+    previous = None if full else _cached_state(facts, sync)
+    since = sync.synced_through if previous is not None and sync is not None else None
+    facts = githistory.ensure_history(facts, since)
+    try:
+        commits = githistory.read_merged_work(facts, since)
+    except GitError:
+        if since is None:
+            raise
+        previous, since = None, None  # the recorded sha is gone (history rewritten): rebuild from everything
+        facts = githistory.ensure_history(facts, None)
+        commits = githistory.read_merged_work(facts, None)
+    pending = commits if since else _pending(commits, sync)
+    sla = kb.sla_report(pending, now, settings.kb.sla_hours, sync.synced_through if sync else None)
+    return KbInput(root, settings, _layout(settings), facts, sync, tuple(commits), tuple(pending), previous, sla,
+                   ZoneInfo(settings.sprint.timezone))
+
+
+def check_freshness(root: Path, settings: Settings, now: datetime | None = None) -> kb.SlaReport:
+    """Return the SLA report of the KB at ``now``: merged work after the sync point older than the SLA."""
+    now = now or datetime.now(UTC)
+    facts = githistory.repo_facts(root)
+    sync = githistory.find_sync_point(root)
+    since = sync.synced_through if sync else None
+    facts = githistory.ensure_history(facts, since)
+    try:
+        commits = githistory.read_merged_work(facts, since)
+    except GitError:
+        commits = githistory.read_merged_work(facts, None)
+    return kb.sla_report(commits, now, settings.kb.sla_hours, since)
+
+
+# ------------------------------------------------------------------------------------------------ compute
+
+
+def _read(root: Path, path: str) -> tuple[str | None, kb.HealthIssue | None]:
+    """Return the text of a repo file (None when missing) or a health issue when it cannot be read."""
+    target = root / path
+    if not target.exists():
+        return None, None
+    try:
+        return read_doc_text(target), None
+    except SprintDocError as error:
+        return None, kb.HealthIssue("unreadable", path, error.line, error.what)
+
+
+def _parse_pages(root: Path, paths: Sequence[str], settings: Settings, texts: dict[str, str],
+                 pages: dict[str, kb.KbPage]) -> int:
+    """Parse ``paths`` into ``pages`` (removing the ones that are gone), keeping their texts; return how many."""
+    parsed = 0
+    for path in paths:
+        text, issue = _read(root, path)
+        if text is None and issue is None:
+            pages.pop(path, None)
+            continue
+        if text is not None and kb.is_generated(text):
+            pages.pop(path, None)
+            continue
+        parsed += 1
+        if text is None:
+            pages[path] = kb.KbPage(path=path, issues=(issue,) if issue else ())
+            continue
+        texts[path] = text
+        pages[path] = kb.parse_kb_page(text, path, settings.kb.required_keys)
+    return parsed
+
+
+def _touched(commits: Sequence[MergedCommit]) -> set[str]:
+    """Return every path the commits touched."""
+    return {path for commit in commits for path in commit.touched_paths()}
+
+
+def _render_all(state: kb.KbState, inp: KbInput, renderer: KbRenderer, which: set[str],
+                issues: Sequence[kb.HealthIssue]) -> dict[str, str]:
+    """Return path → text of the generated pages named in ``which``."""
+    layout, zone = inp.layout, inp.zone
+    out = {}
+    if "index" in which:
+        out[layout.generated("index")] = renderer.render("index", kb.index_context(state, layout, zone))
+    if "whats_new" in which:
+        out[layout.generated("whats_new")] = renderer.render("whats-new", kb.whats_new_context(state, layout, zone))
+    if "sprint_history" in which:
+        out[layout.generated("sprint_history")] = renderer.render(
+            "sprint-history", kb.sprint_history_context(state, layout))
+    if "health" in which:
+        out[layout.generated("health")] = renderer.render("doc-health", kb.health_context(issues, state, layout))
+    return out
+
+
+def _affected_generated(inp: KbInput, reparsed: set[str], history_changed: set[str], sprints_changed: bool,
+                        new_work: Sequence[MergedCommit]) -> set[str]:
+    """Return which generated pages an incremental refresh must render (all of them on a full rebuild)."""
+    if not inp.incremental:
+        return set(kb.GENERATED_NAMES)
+    which = set()
+    generated = {inp.layout.generated(name): name for name in kb.GENERATED_NAMES}
+    for path in _touched(new_work):
+        if path in generated:
+            which.add(generated[path])  # a human changed a generated page: put it back
+    if reparsed or history_changed:
+        which |= {"index", "health", "whats_new"}
+    if new_work:
+        which |= {"whats_new", "health"}
+    if sprints_changed:
+        which |= {"sprint_history", "whats_new", "health"}
+    return which
+
+
+def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
+    """Return the refresh plan: the new state and the text of every file that changes (others untouched)."""
+    root, settings, layout = inp.root, inp.settings, inp.layout
+    renderer = renderer or KbRenderer.for_repo(root, settings.paths.template_dir)
+    base = inp.previous or kb.KbState()
+    texts: dict[str, str] = {}
+    touched = _touched(inp.commits)
+    if inp.previous is not None:
+        pages = dict(base.pages)
+        candidates = sorted(p for p in touched if layout.is_page(p) or p in pages)
+    else:
+        pages = {}
+        candidates = [p for p in githistory.list_files(inp.facts, layout.kb_dir) if layout.is_page(p)]
+    parsed = _parse_pages(root, candidates, settings, texts, pages)
+    sprint_dir = settings.paths.sprint_dir.strip("/") + "/"
+    sprints_changed = inp.previous is None or any(path.startswith(sprint_dir) for path in touched)
+    if sprints_changed:
+        base = replace(base, sprints=kb.sprint_facts(load_history(root, settings)))
+    head = inp.facts.head
+    state, history_changed = kb.apply_commits(base, inp.commits, pages, head)
+    new_work = tuple(c for c in inp.pending if not c.is_kb_sync)
+    which = _affected_generated(inp, set(candidates), history_changed, sprints_changed, new_work)
+    issues = kb.health_issues(state, layout, lambda path: (root / path).exists()) if which else []
+    rendered = _render_all(state, inp, renderer, which, issues)
+    managed = [p for p in (state.pages if not inp.incremental else set(candidates) | history_changed)
+               if p in state.pages and state.pages[p].blocks]
+    for path in sorted(managed):
+        text = texts.get(path)
+        if text is None:
+            text, _ = _read(root, path)
+        if text is None:
+            continue
+        history = state.history.get(path, kb.PageHistory())
+        rendered[path] = kb.replace_blocks(text, kb.block_renderer(state.pages[path], history, inp.zone))
+        texts[path] = text
+    writes, before = {}, {}
+    for path, text in sorted(rendered.items()):
+        current = texts.get(path)
+        if current is None:
+            current, _ = _read(root, path)
+        if current != text:
+            writes[path] = text
+            before[path] = current
+    return KbPlan(state, writes, before, tuple(issues), tuple(kb.stale_pages(state)), new_work, parsed)
+
+
+# ------------------------------------------------------------------------------------------------ write, commit
+
+
+def diff_of(plan: KbPlan) -> str:
+    """Return a unified diff of every file the plan writes."""
+    chunks = []
+    for path, text in plan.writes.items():
+        old = plan.before.get(path) or ""
+        chunks.extend(difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
+                                           f"a/{path}", f"b/{path}"))
+    return "".join(chunks)
+
+
+def write_kb(inp: KbInput, plan: KbPlan) -> list[str]:
+    """Write the plan's files atomically and return their paths; refuse (HumanEditError) when one has
+    uncommitted human edits, before writing anything."""
+    paths = sorted(plan.writes)
+    dirty = githistory.dirty_paths(inp.facts, paths)
+    if dirty:
+        raise HumanEditError(
+            "uncommitted changes in files the KB refresh would write: " + ", ".join(dirty)
+            + "; commit or discard them first", path=dirty[0])
+    for path in paths:
+        write_atomic(inp.root / path, plan.writes[path])
+    return paths
+
+
+def commit_kb(docs: DocsRepo, inp: KbInput, plan: KbPlan, written: Sequence[str], settings: Settings) -> str | None:
+    """Commit the written files as the bot with the ``KB-Synced-Through`` trailer; return the sha (None: no change)."""
+    if not written:
+        return None
+    head = inp.facts.head or ""
+    count = len(plan.new_work)
+    subject = f"docs(kb): refresh knowledge base ({count} new merged commit{'s' if count != 1 else ''})"
+    body = "Pages written:\n" + "\n".join(f"- {path}" for path in written)
+    trailers = {"KB-Refresh": "incremental" if inp.incremental else "full", SYNC_TRAILER: head}
+    identity = Identity(settings.bot.name, settings.bot.email)
+    return docs.commit_files(list(written), f"{subject}\n\n{body}", trailers, identity)
+
+
+def save_kb_state(inp: KbInput, plan: KbPlan) -> None:
+    """Cache the state for the next incremental refresh (keyed by the sha the commit's trailer names)."""
+    githistory.save_state(inp.facts, plan.state.to_dict())
+
+
+def notify_kb(notifier: Notifier, message: Message) -> list[Delivery]:
+    """Send the Slack summary; return the deliveries."""
+    return notifier.send([message])
+
+
+def summary_of(inp: KbInput, plan: KbPlan, written: Sequence[str]) -> Message:
+    """Return the Slack summary message of a refresh."""
+    return kb.summary_message(written, plan.stale, kb.health_counts(plan.issues) if plan.issues else {},
+                              len(plan.new_work), inp.facts.head, inp.settings.slack.channel)
+
+
+def result_of(inp: KbInput, plan: KbPlan, written: Sequence[str], commit: str | None, pushed: bool,
+              push_detail: str | None, dry_run: bool, message: Message | None,
+              deliveries: Sequence[Delivery] = ()) -> RefreshResult:
+    """Return the RefreshResult of a run."""
+    issues = [f"{i.path}:{i.line}: {i.message}" if i.line else f"{i.path}: {i.message}" for i in plan.issues
+              if i.kind in ("invalid-yaml", "unreadable", "managed-block")]
+    return RefreshResult(
+        repo=str(inp.root),
+        mode="incremental" if inp.incremental else "full",
+        dry_run=dry_run,
+        synced_through=inp.facts.head,
+        previous_sync=inp.sync.synced_through if inp.sync else None,
+        new_commits=[c.sha for c in plan.new_work],
+        pages_written=list(written),
+        needs_review=[{"path": s.path, "owner": s.owner, "commits": s.count,
+                       "newest": s.last.sha if s.last else None} for s in plan.stale],
+        health=kb.health_counts(plan.issues),
+        issues=issues,
+        commit=commit,
+        pushed=pushed,
+        push_detail=push_detail,
+        sla=inp.sla,
+        pages_parsed=plan.pages_parsed,
+        message=message,
+        deliveries=list(deliveries),
+        diff=diff_of(plan) if dry_run else "",
+    )
+
+
+def run_refresh_kb(
+    repo: str,
+    branch: str = "main",
+    full: bool = False,
+    dry_run: bool = False,
+    commit: bool = True,
+    push: bool = True,
+    now: datetime | None = None,
+    notifier: Notifier | None = None,
+) -> RefreshResult:
+    """Refresh the KB of ``repo``: load → compute → write → commit (one, with trailers) → push → notify.
+
+    ``dry_run`` writes nothing and sends nothing (the result holds the diff and the message); ``commit=False``
+    writes the files but does not commit (nor push).
+    """
+    docs, settings = open_repo(repo, branch, pull=not dry_run)
+    inp = load_kb(docs.root, settings, full=full, now=now)
+    plan = compute_kb(inp)
+    message = summary_of(inp, plan, sorted(plan.writes))
+    if dry_run:
+        return result_of(inp, plan, sorted(plan.writes), None, False, "dry run", True, message)
+    written = write_kb(inp, plan)
+    sha = commit_kb(docs, inp, plan, written, settings) if commit else None
+    if sha is not None:
+        save_kb_state(inp, plan)
+    pushed, detail = False, None
+    if sha is not None and push:
+        outcome = docs.push()
+        pushed, detail = bool(getattr(outcome, "pushed", False)), getattr(outcome, "reason", None)
+    deliveries: list[Delivery] = []
+    if written:
+        deliveries = notify_kb(notifier or ConsoleNotifier(settings.slack.channel), message)
+    return result_of(inp, plan, written, sha, pushed, detail, False, message, deliveries)
