@@ -1,0 +1,777 @@
+"""The team's docs repo in git: open or clone, pull, commit only the files the bot wrote, push with a bounded
+fetch-rebase-retry loop.
+
+Built on GitPython; the work goes through ``repo.git.<cmd>`` plumbing because it is predictable: a commit is made
+in a private index (``GIT_INDEX_FILE``) holding HEAD plus only the named paths, written with ``commit-tree`` and
+moved in with a compare-and-swap ``update-ref``. A human's staged or dirty files are never committed, a commit is
+never half made (the branch moves in one atomic step or not at all) and nothing-changed never makes an empty commit.
+
+Credentials never leave this module: every message, log line and exception has the userinfo of URLs
+(``https://user:token@host``) replaced by ``***@`` and git errors are re-raised ``from None``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import random
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import git
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+
+from ceremonies.errors import GitError, PushRejectedError, UsageError
+
+log = logging.getLogger(__name__)
+
+REMOTE = "origin"
+ZERO_SHA = "0" * 40
+REBASE_MARKER = "ceremonies-rebase"
+"""File in the git dir saying the rebase in progress was started by us (so a crashed run's rebase may be aborted)."""
+LOCK_FILE = "ceremonies.lock"
+_GIT_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_MERGE_AUTOEDIT": "no",
+    "GIT_EDITOR": "true",
+    "LC_ALL": "C",
+    "LANGUAGE": "C",
+}
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/'\"]*@")
+_AUTH_HEADER = re.compile(r"(?i)(authorization:\s*)(basic|bearer|token)?\s*[^\s'\"]+")
+_SCP_LIKE = re.compile(r"^[\w.\-]+@[\w.\-]+:(?!//)")
+_TRAILER_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]*$")
+_NON_FAST_FORWARD = ("non-fast-forward", "fetch first", "stale info", "rejected")
+
+
+# ------------------------------------------------------------------------------------------------ value types
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A git author/committer: ``name <email>``."""
+
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+DEFAULT_BOT = Identity("ceremonies-bot", "ceremonies-bot@users.noreply.localhost")
+"""The bot identity when the settings name none (same defaults as ``Settings.bot``)."""
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """One commit: sha, author, author date (timezone-aware), committer date and subject line."""
+
+    sha: str
+    author_name: str
+    author_email: str
+    date: datetime
+    committed: datetime | None = None
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """What ``DocsRepo.push`` did: ``pushed`` (the remote moved), ``reason`` (why not, or how), the sha now on the
+    remote branch, how many push attempts it took and whether local commits were rebased over remote ones."""
+
+    pushed: bool
+    reason: str = ""
+    sha: str | None = None
+    attempts: int = 0
+    rebased: bool = False
+
+
+# ------------------------------------------------------------------------------------------------ secrets
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with credentials removed: URL userinfo becomes ``***@``, Authorization headers ``***``."""
+    text = _URL_USERINFO.sub(r"\1***@", text)
+    return _AUTH_HEADER.sub(r"\1***", text)
+
+
+def is_url(spec: str) -> bool:
+    """Return True when ``spec`` names a remote repo by URL (``scheme://`` or scp-like ``user@host:path``)."""
+    return "://" in spec or bool(_SCP_LIKE.match(spec))
+
+
+def _command_error(exc: GitCommandError, what: str, path: Path | None = None) -> GitError:
+    """Return a GitError for a failed git command with every credential removed (raise it ``from None``)."""
+    stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
+    lines = [line.strip() for line in stderr.strip().strip("'").splitlines() if line.strip()]
+    lines = [line[len("stderr: ") :] if line.startswith("stderr: ") else line for line in lines]
+    detail = "; ".join(lines[-4:]) if lines else f"exit code {exc.status}"
+    return GitError(redact(f"{what} failed: {detail}"), path=path)
+
+
+# ------------------------------------------------------------------------------------------------ the repo
+
+
+class DocsRepo:
+    """A work tree of the team's docs repo on ``branch`` with an optional ``origin`` remote."""
+
+    def __init__(self, repo: git.Repo, branch: str, *, committer: Identity | None = None) -> None:
+        self._repo = repo
+        self.root = Path(repo.working_tree_dir or ".").resolve()
+        self.git_dir = Path(repo.git_dir).resolve()
+        self.branch = branch
+        self.committer = committer or DEFAULT_BOT
+        self.remote = REMOTE
+        repo.git.update_environment(**_GIT_ENV)
+
+    def __repr__(self) -> str:
+        return f"DocsRepo(root={str(self.root)!r}, branch={self.branch!r})"
+
+    # -------------------------------------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: str | Path, branch: str | None = None) -> DocsRepo:
+        """Return the work tree at ``path``; ``branch`` defaults to the checked-out one.
+
+        Raises GitError when ``path`` is no git work tree, or is on another branch than ``branch``.
+        """
+        root = Path(path).expanduser()
+        try:
+            repo = git.Repo(root)
+        except (InvalidGitRepositoryError, NoSuchPathError):
+            raise GitError("not a git repository", path=root) from None
+        if repo.bare:
+            raise GitError("is a bare repository (no work tree); clone it with open_or_clone", path=root)
+        docs = cls(repo, branch or "main")
+        current = docs._current_branch()
+        if current is None:
+            raise GitError("HEAD is detached; check out a branch first", path=docs.root)
+        if branch is not None and current != branch:
+            raise GitError(f"is on branch {current!r}, expected {branch!r}", path=docs.root)
+        docs.branch = current
+        docs.recover()
+        return docs
+
+    @classmethod
+    def open_or_clone(
+        cls, repo: str | Path, branch: str = "main", workdir: Path | None = None, *, depth: int | None = None
+    ) -> DocsRepo:
+        """Return the docs repo named by ``repo``: a work tree path is opened as it is; a URL or a bare repo
+        path is cloned into ``workdir`` (default: a per-remote dir in the user cache), reusing an earlier clone
+        there (fetch, then reset to ``origin/<branch>`` when it has no unpushed commits, else rebase them)."""
+        spec = str(repo)
+        if not is_url(spec):
+            path = Path(spec).expanduser()
+            if not path.exists():
+                raise GitError("no such repository path", path=path)
+            if not _is_bare(path):
+                return cls.open(path, branch)
+            spec = str(path.resolve())
+        target = Path(workdir).expanduser() if workdir is not None else default_workdir(spec, branch)
+        with _file_lock(target.parent / f".{target.name}.lock"):
+            if _has_content(target):
+                docs = cls._reuse_clone(target, spec, branch)
+            else:
+                docs = cls._fresh_clone(target, spec, branch, depth)
+        return docs
+
+    @classmethod
+    def _fresh_clone(cls, target: Path, url: str, branch: str, depth: int | None) -> DocsRepo:
+        """Clone ``url`` next to ``target`` and rename it into place (a crash never leaves half a clone there)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.clone-", dir=target.parent))
+        options = ["--no-checkout", "--origin", REMOTE]
+        if depth is not None:
+            options += [f"--depth={int(depth)}", "--no-single-branch"]
+        try:
+            try:
+                cloned = git.Repo.clone_from(url, staging, multi_options=options, env=dict(_GIT_ENV))
+            except GitCommandError as exc:
+                raise _command_error(exc, f"git clone {redact(url)}") from None
+            cloned.close()
+            if target.exists():
+                target.rmdir()
+            os.rename(staging, target)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        docs = cls(git.Repo(target), branch)
+        docs._check_out_remote_branch()
+        log.info("cloned %s into %s", redact(url), target)
+        return docs
+
+    @classmethod
+    def _reuse_clone(cls, target: Path, url: str, branch: str) -> DocsRepo:
+        """Return the earlier clone at ``target`` brought up to date with ``url``; GitError when it is another repo."""
+        try:
+            repo = git.Repo(target)
+        except (InvalidGitRepositoryError, NoSuchPathError):
+            raise GitError(f"work dir exists and is not a clone of {redact(url)}", path=target) from None
+        docs = cls(repo, branch)
+        current = docs._remote_url()
+        if current is None or _same_remote(current, url) is False:
+            shown = redact(current) if current else "no remote"
+            raise GitError(f"work dir is a clone of {shown}, not of {redact(url)}", path=target)
+        if current != url:
+            docs._git("remote", "set-url", REMOTE, url, what="git remote set-url")
+        docs.recover()
+        docs._fetch()
+        if docs._local_branch_exists() and docs._ahead_count() > 0:
+            if docs._current_branch() != branch:
+                docs._git("checkout", "-q", branch, what=f"git checkout {branch}")
+            docs.pull()
+        else:
+            docs._check_out_remote_branch()
+        log.info("reused the clone of %s in %s", redact(url), target)
+        return docs
+
+    def _check_out_remote_branch(self) -> None:
+        """Point ``branch`` at ``origin/<branch>`` and check it out (forcefully: the clone is the bot's), or leave
+        an unborn branch when the remote is empty; GitError when the remote has commits but not this branch."""
+        upstream = self._upstream_ref()
+        if self._ref_exists(upstream):
+            self._git("checkout", "-q", "-f", "-B", self.branch, upstream, what=f"git checkout {self.branch}")
+            self._git("branch", "-q", f"--set-upstream-to={REMOTE}/{self.branch}", what="git branch --set-upstream-to")
+            return
+        others = self._remote_branches()
+        if others:
+            raise GitError(
+                f"branch {self.branch!r} not found on the remote (it has: {', '.join(sorted(others)[:10])})",
+                path=self.root,
+            )
+        self._git("symbolic-ref", "HEAD", f"refs/heads/{self.branch}", what="git symbolic-ref")
+
+    # -------------------------------------------------------------------------------------------- queries
+
+    def head_sha(self) -> str | None:
+        """Return the sha of HEAD, or None before the first commit."""
+        status, out, _ = self._try("rev-parse", "--verify", "-q", "HEAD^{commit}")
+        return out.strip() if status == 0 and out.strip() else None
+
+    def has_remote(self) -> bool:
+        """Return True when the repo has an ``origin`` remote."""
+        return self._remote_url() is not None
+
+    def remote_url(self) -> str | None:
+        """Return the remote's URL with credentials removed (for messages), or None without a remote."""
+        url = self._remote_url()
+        return redact(url) if url else None
+
+    def is_clean(self, path: str | Path | None = None) -> bool:
+        """Return True when ``path`` (or, without one, the whole work tree) has no staged, unstaged or untracked
+        changes (ignored files do not count)."""
+        args = ["status", "--porcelain", "-z", "--untracked-files=all"]
+        if path is not None:
+            args += ["--", self._relative(path)]
+        return not self._git(*args, what="git status").strip("\0")
+
+    def is_shallow(self) -> bool:
+        """Return True when this is a shallow clone (history cut off)."""
+        return self._git("rev-parse", "--is-shallow-repository", what="git rev-parse").strip() == "true"
+
+    def last_commit_touching(self, path: str | Path) -> CommitInfo | None:
+        """Return the newest commit on HEAD that changed ``path``, or None when none did (or no commit yet)."""
+        if self.head_sha() is None:
+            return None
+        out = self._git(
+            "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%s", "HEAD", "--", self._relative(path),
+            what="git log",
+        )
+        if not out.strip():
+            return None
+        sha, name, email, authored, committed, subject = out.strip("\n").split("\x1f", 5)
+        return CommitInfo(
+            sha=sha,
+            author_name=name,
+            author_email=email,
+            date=datetime.fromisoformat(authored),
+            committed=datetime.fromisoformat(committed),
+            subject=subject,
+        )
+
+    def read_at(self, rev: str, path: str | Path) -> bytes | None:
+        """Return the bytes of ``path`` at revision ``rev``, or None when the file is not there.
+
+        Raises GitError when ``rev`` names no commit.
+        """
+        try:
+            commit = self._repo.commit(rev)
+        except (ValueError, git.BadName, GitCommandError):
+            raise GitError(f"unknown revision {rev!r}", path=self.root) from None
+        try:
+            blob = commit.tree / self._relative(path)
+        except KeyError:
+            return None
+        if blob.type != "blob":
+            return None
+        return bytes(blob.data_stream.read())
+
+    # -------------------------------------------------------------------------------------------- commit
+
+    def commit_files(
+        self,
+        paths: Sequence[str | Path],
+        message: str,
+        trailers: dict[str, str] | None = None,
+        identity: Identity | None = None,
+        *,
+        date: datetime | None = None,
+    ) -> str | None:
+        """Commit the current content of exactly ``paths`` (added, modified or deleted) on top of HEAD, as
+        ``identity`` (author and committer), with ``message`` and git ``trailers``; return the new sha.
+
+        Returns None and makes no commit when those paths do not differ from HEAD. Other staged or dirty files
+        stay as they are and are never committed; the commit is built in a private index and the branch moves
+        in one compare-and-swap step, so a failure leaves no half-made commit.
+        """
+        who = identity or self.committer
+        self.committer = who
+        relative = sorted({self._relative(path) for path in paths})
+        if not relative:
+            return None
+        text = format_message(message, trailers or {})
+        parent = self.head_sha()
+        with self._private_index() as env:
+            if parent is not None:
+                self._git("read-tree", parent, env=env, what="git read-tree")
+            self._git("add", "-A", "--", *relative, env=env, what="git add")
+            tree = self._git("write-tree", env=env, what="git write-tree").strip()
+        if parent is not None and tree == self._git("rev-parse", f"{parent}^{{tree}}", what="git rev-parse").strip():
+            log.info("nothing to commit in %s", ", ".join(relative))
+            return None
+        if parent is None and tree == self._empty_tree():
+            return None
+        env = _identity_env(who, date)
+        args = ["commit-tree", tree, "-m", text] + (["-p", parent] if parent else [])
+        sha = self._git(*args, env=env, what="git commit-tree").strip()
+        self._git(
+            "update-ref", "-m", f"commit: {text.splitlines()[0]}", f"refs/heads/{self.branch}", sha,
+            parent or ZERO_SHA, what="git update-ref",
+        )
+        self._sync_index(relative)
+        log.info("committed %s as %s: %s", sha[:12], who, ", ".join(relative))
+        return sha
+
+    def _sync_index(self, relative: list[str]) -> None:
+        """Make the real index agree with the new HEAD for ``relative`` (other entries stay as a human left them)."""
+        status, _, stderr = self._try("reset", "-q", "HEAD", "--", *relative)
+        if status not in (0, 1):
+            log.warning("could not refresh the index for %s: %s", relative, redact(stderr))
+
+    @contextlib.contextmanager
+    def _private_index(self) -> Iterator[dict[str, str]]:
+        """Yield an environment whose ``GIT_INDEX_FILE`` is a fresh private index, removed afterwards."""
+        fd, name = tempfile.mkstemp(prefix="ceremonies-index-", dir=self.git_dir)
+        os.close(fd)
+        os.unlink(name)
+        try:
+            yield {"GIT_INDEX_FILE": name}
+        finally:
+            Path(name).unlink(missing_ok=True)
+            Path(name + ".lock").unlink(missing_ok=True)
+
+    def _empty_tree(self) -> str:
+        """Return the sha of the empty tree."""
+        return self._git("hash-object", "-t", "tree", "/dev/null", what="git hash-object").strip()
+
+    # -------------------------------------------------------------------------------------------- pull / push
+
+    def pull(self) -> None:
+        """Bring ``branch`` up to date with ``origin/<branch>``: fast-forward, or rebase local commits on top.
+
+        No-op without a remote or when the remote branch does not exist yet. Raises GitError when uncommitted
+        local changes touch files the incoming commits change, or when the rebase conflicts (it is aborted and
+        the repo left as it was).
+        """
+        if not self.has_remote():
+            return
+        self.recover()
+        self._fetch()
+        self._integrate_upstream()
+
+    def push(self, retries: int = 3) -> PushOutcome:
+        """Push ``branch`` to ``origin``; on a non-fast-forward rejection fetch, rebase and retry (at most
+        ``retries`` more times). Returns PushOutcome; ``pushed`` is False without a remote or with nothing to push.
+
+        Raises PushRejectedError (credential-free) when the remote refuses (e.g. a hook) or retries run out, and
+        GitError when a rebase conflicts.
+        """
+        if not self.has_remote():
+            return PushOutcome(pushed=False, reason="no remote")
+        head = self.head_sha()
+        if head is None:
+            return PushOutcome(pushed=False, reason="nothing to push")
+        upstream = self._upstream_ref()
+        if self._ref_exists(upstream) and self._is_ancestor("HEAD", upstream):
+            return PushOutcome(pushed=False, reason="up to date", sha=self._rev(upstream))
+        rebased = False
+        last = ""
+        for attempt in range(1, retries + 2):
+            status, out, err = self._try(
+                "push", "--porcelain", REMOTE, f"refs/heads/{self.branch}:refs/heads/{self.branch}"
+            )
+            verdict = _push_verdict(out)
+            if status == 0 and verdict.ok:
+                sha = self.head_sha()
+                self._try("update-ref", f"refs/remotes/{REMOTE}/{self.branch}", sha or "")
+                log.info("pushed %s to %s/%s (attempt %d)", (sha or "")[:12], self.remote_url(), self.branch, attempt)
+                return PushOutcome(pushed=True, reason=verdict.summary, sha=sha, attempts=attempt, rebased=rebased)
+            remote_says = _remote_lines(err)
+            if verdict.remote_rejected or not verdict.retryable:
+                detail = verdict.summary or _last_line(err) or f"exit code {status}"
+                extra = f" ({'; '.join(remote_says)})" if remote_says else ""
+                error = PushRejectedError(
+                    redact(f"push of {self.branch} to {self.remote_url()} rejected: {detail}{extra}"),
+                    path=self.root,
+                )
+                if verdict.remote_rejected or verdict.rejected:
+                    raise error
+                raise GitError(error.message, path=self.root)
+            last = verdict.summary
+            if attempt > retries:
+                break
+            log.info("push rejected (%s); fetching and rebasing (attempt %d)", last, attempt)
+            time.sleep(random.uniform(0, 0.05 * attempt))
+            self._fetch()
+            rebased = self._integrate_upstream() or rebased
+        raise PushRejectedError(
+            redact(f"push of {self.branch} to {self.remote_url()} still rejected after {retries + 1} attempts: {last}"),
+            path=self.root,
+        )
+
+    def _integrate_upstream(self) -> bool:
+        """Fast-forward or rebase ``branch`` onto the fetched ``origin/<branch>``; return True when it rebased."""
+        upstream = self._upstream_ref()
+        if not self._ref_exists(upstream):
+            return False
+        head = self.head_sha()
+        if head is None:
+            self._refuse_overwrites(upstream, base=None)
+            self._git("checkout", "-q", "-B", self.branch, upstream, what=f"git checkout {upstream}")
+            return False
+        if self._is_ancestor(upstream, "HEAD"):
+            return False
+        base = self._merge_base("HEAD", upstream)
+        self._refuse_overwrites(upstream, base=base)
+        if base == head:
+            self._git("merge", "-q", "--ff-only", upstream, what=f"git merge --ff-only {upstream}")
+            return False
+        self._rebase(upstream)
+        return True
+
+    def _rebase(self, upstream: str) -> None:
+        """Rebase local commits onto ``upstream`` (autostashing unrelated local edits); on conflict abort and
+        raise GitError naming the conflicting files."""
+        marker = self.git_dir / REBASE_MARKER
+        marker.write_text(upstream, encoding="utf-8")
+        status, out, err = self._try("rebase", "--autostash", "-q", upstream, env=_identity_env(self.committer, None))
+        if status == 0:
+            marker.unlink(missing_ok=True)
+            return
+        conflicts = self._conflicted_files()
+        self._try("rebase", "--abort")
+        marker.unlink(missing_ok=True)
+        named = ", ".join(conflicts) if conflicts else _last_line(err or out) or "unknown reason"
+        raise GitError(
+            redact(
+                f"cannot rebase {self.branch} onto {upstream}: conflicting changes in {named}; "
+                "the rebase was aborted, nothing was pushed"
+            ),
+            path=self.root,
+        )
+
+    def _refuse_overwrites(self, upstream: str, base: str | None) -> None:
+        """Raise GitError when uncommitted local changes touch files the incoming commits change."""
+        dirty = self._dirty_files()
+        if not dirty:
+            return
+        if base is None:
+            incoming = set(self._git("ls-tree", "-r", "-z", "--name-only", upstream, what="git ls-tree").split("\0"))
+        else:
+            incoming = set(self._git("diff", "--name-only", "-z", base, upstream, what="git diff").split("\0"))
+        clash = sorted((dirty & incoming) - {""})
+        if clash:
+            raise GitError(
+                f"uncommitted local changes to {', '.join(clash)} would be overwritten by {upstream}; "
+                "commit or stash them first",
+                path=self.root,
+            )
+
+    # -------------------------------------------------------------------------------------------- shallow clones
+
+    def deepen(self, since_sha: str | None = None) -> bool:
+        """Fetch more history into a shallow clone: until ``since_sha`` is an ancestor of HEAD, or all of it when
+        None. Returns True when history was fetched; GitError when the clone has no remote or the sha never shows."""
+        if not self.is_shallow():
+            return False
+        if not self.has_remote():
+            raise GitError("shallow clone without a remote: cannot fetch the missing history", path=self.root)
+        if since_sha is not None:
+            for depth in (50, 400, 3200):
+                if self._commit_known(since_sha) and self._is_ancestor(since_sha, "HEAD"):
+                    return True
+                self._git("fetch", "-q", f"--deepen={depth}", REMOTE, what="git fetch --deepen")
+                if not self.is_shallow():
+                    break
+        if self.is_shallow():
+            self._git("fetch", "-q", "--unshallow", REMOTE, what="git fetch --unshallow")
+        if since_sha is not None and not self._commit_known(since_sha):
+            raise GitError(f"commit {since_sha[:12]} is not in the remote's history", path=self.root)
+        return True
+
+    # -------------------------------------------------------------------------------------------- crash recovery
+
+    def recover(self) -> None:
+        """Undo what a crashed run of ours left behind: a rebase we started is aborted.
+
+        Raises GitError when a rebase or merge someone else started is in progress (we never touch those).
+        """
+        in_rebase = (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists()
+        marker = self.git_dir / REBASE_MARKER
+        if in_rebase and marker.exists():
+            log.warning("aborting a rebase left by an interrupted run in %s", self.root)
+            self._try("rebase", "--abort")
+        elif in_rebase:
+            raise GitError("a rebase is in progress; finish it or run `git rebase --abort`", path=self.root)
+        elif (self.git_dir / "MERGE_HEAD").exists():
+            raise GitError("a merge is in progress; finish it or run `git merge --abort`", path=self.root)
+        marker.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold an exclusive lock on this repo (a file lock in the git dir) for a load→commit→push sequence."""
+        with _file_lock(self.git_dir / LOCK_FILE):
+            yield
+
+    # -------------------------------------------------------------------------------------------- plumbing
+
+    def _git(self, *args: str, what: str, env: dict[str, str] | None = None) -> str:
+        """Run ``git args`` in the repo and return stdout; raise a credential-free GitError saying ``what`` failed."""
+        try:
+            out: str = self._repo.git.execute(
+                ["git", *args], env=env, strip_newline_in_stdout=False, stdout_as_string=True
+            )
+        except GitCommandError as exc:
+            raise _command_error(exc, what, self.root) from None
+        return out
+
+    def _try(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+        """Run ``git args`` and return (exit status, stdout, stderr) without raising."""
+        status, out, err = self._repo.git.execute(
+            ["git", *args],
+            env=env,
+            with_extended_output=True,
+            with_exceptions=False,
+            strip_newline_in_stdout=False,
+        )
+        return int(status or 0), str(out), str(err)
+
+    def _relative(self, path: str | Path) -> str:
+        """Return ``path`` relative to the work tree root in git's slash form; UsageError when it is outside."""
+        candidate = Path(path)
+        if candidate.is_absolute():
+            absolute = Path(os.path.normpath(candidate))
+            root = self.root
+            if not absolute.is_relative_to(root):
+                resolved = absolute.resolve() if absolute.exists() else absolute
+                if not resolved.is_relative_to(root):
+                    raise UsageError(f"path {str(path)!r} is outside the repository", path=self.root)
+                absolute = resolved
+            relative = absolute.relative_to(root).as_posix()
+        else:
+            relative = Path(os.path.normpath(candidate)).as_posix()
+        if relative in ("", ".") or relative == ".." or relative.startswith("../"):
+            raise UsageError(f"path {str(path)!r} is not a file inside the repository", path=self.root)
+        return relative
+
+    def _current_branch(self) -> str | None:
+        status, out, _ = self._try("symbolic-ref", "--short", "-q", "HEAD")
+        return out.strip() if status == 0 and out.strip() else None
+
+    def _remote_url(self) -> str | None:
+        status, out, _ = self._try("config", "--get", f"remote.{REMOTE}.url")
+        return out.strip() if status == 0 and out.strip() else None
+
+    def _remote_branches(self) -> list[str]:
+        out = self._git(
+            "for-each-ref", "--format=%(refname:lstrip=3)", f"refs/remotes/{REMOTE}/", what="git for-each-ref"
+        )
+        return [name for name in out.split() if name and name != "HEAD"]
+
+    def _upstream_ref(self) -> str:
+        return f"refs/remotes/{REMOTE}/{self.branch}"
+
+    def _ref_exists(self, ref: str) -> bool:
+        return self._try("rev-parse", "--verify", "-q", f"{ref}^{{commit}}")[0] == 0
+
+    def _local_branch_exists(self) -> bool:
+        return self._ref_exists(f"refs/heads/{self.branch}")
+
+    def _commit_known(self, sha: str) -> bool:
+        return self._try("cat-file", "-e", f"{sha}^{{commit}}")[0] == 0
+
+    def _rev(self, ref: str) -> str | None:
+        status, out, _ = self._try("rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
+        return out.strip() if status == 0 else None
+
+    def _is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        return self._try("merge-base", "--is-ancestor", ancestor, descendant)[0] == 0
+
+    def _merge_base(self, one: str, other: str) -> str | None:
+        status, out, _ = self._try("merge-base", one, other)
+        return out.strip() if status == 0 and out.strip() else None
+
+    def _ahead_count(self) -> int:
+        """Return how many commits of the local branch are not on ``origin/<branch>`` (all when it is missing)."""
+        local = f"refs/heads/{self.branch}"
+        upstream = self._upstream_ref()
+        spec = [f"{upstream}..{local}"] if self._ref_exists(upstream) else [local]
+        return int(self._git("rev-list", "--count", *spec, what="git rev-list").strip() or 0)
+
+    def _fetch(self) -> None:
+        self._git("fetch", "-q", "--prune", REMOTE, what=f"git fetch {self.remote_url()}")
+
+    def _dirty_files(self) -> set[str]:
+        """Return the paths with staged, unstaged or untracked changes (both sides of a rename)."""
+        out = self._git("status", "--porcelain", "-z", "--untracked-files=all", what="git status")
+        files: set[str] = set()
+        tokens = out.split("\0")
+        index = 0
+        while index < len(tokens):
+            entry = tokens[index]
+            index += 1
+            if len(entry) < 4:
+                continue
+            files.add(entry[3:])
+            if entry[0] in "RC" and index < len(tokens):
+                files.add(tokens[index])
+                index += 1
+        return files
+
+    def _conflicted_files(self) -> list[str]:
+        out = self._try("diff", "--name-only", "--diff-filter=U", "-z")[1]
+        return sorted(name for name in out.split("\0") if name)
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def format_message(message: str, trailers: dict[str, str]) -> str:
+    """Return ``message`` (trailing spaces trimmed) followed by a blank line and ``Key: value`` trailer lines.
+
+    Raises UsageError for an empty message, a trailer key that is not a token, or a value spanning lines.
+    """
+    lines = [line.rstrip() for line in message.strip().splitlines()]
+    if not lines or not lines[0]:
+        raise UsageError("commit message is empty")
+    for key, value in trailers.items():
+        if not _TRAILER_KEY.match(key):
+            raise UsageError(f"trailer key {key!r} must be letters, digits and dashes")
+        if "\n" in str(value) or "\r" in str(value):
+            raise UsageError(f"trailer {key!r} value {value!r} spans several lines")
+    text = "\n".join(lines)
+    if trailers:
+        text += "\n\n" + "\n".join(f"{key}: {str(value).strip()}" for key, value in trailers.items())
+    return text
+
+
+def default_workdir(url: str, branch: str) -> Path:
+    """Return the cache dir where a clone of ``url`` (credentials ignored) on ``branch`` lives between runs."""
+    base = os.environ.get("CEREMONIES_WORKDIR")
+    if base:
+        root = Path(base).expanduser()
+    else:
+        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ceremonies" / "clones"
+    clean = redact(url).replace("***@", "")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", clean.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git"))[:40] or "repo"
+    digest = hashlib.sha256(f"{clean}\n{branch}".encode()).hexdigest()[:12]
+    return root / f"{name}-{digest}"
+
+
+def _identity_env(who: Identity, date: datetime | None) -> dict[str, str]:
+    env = {
+        "GIT_AUTHOR_NAME": who.name,
+        "GIT_AUTHOR_EMAIL": who.email,
+        "GIT_COMMITTER_NAME": who.name,
+        "GIT_COMMITTER_EMAIL": who.email,
+    }
+    if date is not None:
+        stamp = date.isoformat()
+        env["GIT_AUTHOR_DATE"] = stamp
+        env["GIT_COMMITTER_DATE"] = stamp
+    return env
+
+
+def _is_bare(path: Path) -> bool:
+    """Return True when ``path`` is a bare git repository."""
+    try:
+        return bool(git.Repo(path).bare)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        return False
+
+
+def _has_content(path: Path) -> bool:
+    return path.is_dir() and any(path.iterdir())
+
+
+def _same_remote(current: str, wanted: str) -> bool:
+    """Return True when two remote specs name the same repo (credentials ignored, local paths resolved)."""
+    if is_url(current) or is_url(wanted):
+        return redact(current).rstrip("/") == redact(wanted).rstrip("/")
+    return Path(current).expanduser().resolve() == Path(wanted).expanduser().resolve()
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created if missing) while the block runs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class _PushVerdict:
+    ok: bool
+    rejected: bool
+    remote_rejected: bool
+    retryable: bool
+    summary: str
+
+
+def _push_verdict(porcelain: str) -> _PushVerdict:
+    """Return what ``git push --porcelain`` stdout says about the one ref pushed."""
+    for line in porcelain.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or len(parts[0]) != 1:
+            continue
+        flag, summary = parts[0], parts[2].strip()
+        if flag in " +*=":
+            return _PushVerdict(True, False, False, False, summary or "pushed")
+        remote_rejected = "remote rejected" in summary or "remote failure" in summary
+        retryable = not remote_rejected and any(word in summary for word in _NON_FAST_FORWARD)
+        return _PushVerdict(False, flag == "!", remote_rejected, retryable, summary)
+    return _PushVerdict(False, False, False, False, "")
+
+
+def _remote_lines(stderr: str) -> list[str]:
+    """Return what the remote said (``remote: ...`` lines) on stderr, trimmed."""
+    lines = [line[len("remote:") :].strip() for line in stderr.splitlines() if line.startswith("remote:")]
+    return [line for line in lines if line][-3:]
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
