@@ -44,6 +44,9 @@ def serve(
         list[str] | None, typer.Option("--param", help="Default parameter KEY=VALUE (repeatable).")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Most flow runs executed at once by this process.")] = None,
+    poll_seconds: Annotated[
+        float | None, typer.Option(help="Seconds between looks for runs to start (Prefect default 10).")
+    ] = None,
     project_dir: Annotated[
         Path | None, typer.Option(help="ceremonies checkout with prefect.yaml and flows/ (default: found).")
     ] = None,
@@ -64,6 +67,7 @@ def serve(
         parameters=parameters,
         limit=limit,
         pause_on_shutdown=pause_on_shutdown,
+        poll_seconds=poll_seconds,
     )
 
 

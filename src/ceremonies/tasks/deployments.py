@@ -203,11 +203,13 @@ def serve_all(
     parameters: Mapping[str, Any] | None = None,
     limit: int | None = None,
     pause_on_shutdown: bool = False,
+    poll_seconds: float | None = None,
 ) -> None:
     """Serve every deployment of ``prefect.yaml`` (or those named in ``only``) from this process until stopped.
 
     ``pause_on_shutdown`` is off by default: stopping ``serve`` would otherwise pause the schedules, and the
-    next start would silently run nothing until someone resumes them in the UI.
+    next start would silently run nothing until someone resumes them in the UI. ``poll_seconds`` is how often
+    the process looks for runs to start (Prefect's default 10 s is most of the Run-button latency).
     """
     from prefect import serve
 
@@ -223,7 +225,8 @@ def serve_all(
     os.chdir(root)  # entrypoints are stored relative to the working directory of the serving process
     os.environ.setdefault("CEREMONIES_PROJECT_DIR", str(root))
     deployments = [to_runner_deployment(root, spec) for spec in resolved]
-    serve(*deployments, pause_on_shutdown=pause_on_shutdown, limit=limit)
+    extra: dict[str, Any] = {"query_seconds": poll_seconds} if poll_seconds else {}
+    serve(*deployments, pause_on_shutdown=pause_on_shutdown, limit=limit, **extra)
 
 
 @dataclass
