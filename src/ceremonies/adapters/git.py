@@ -152,13 +152,13 @@ class DocsRepo:
         if repo.bare:
             raise GitError("is a bare repository (no work tree); clone it with open_or_clone", path=root)
         docs = cls(repo, branch or "main")
+        docs.recover()
         current = docs._current_branch()
         if current is None:
             raise GitError("HEAD is detached; check out a branch first", path=docs.root)
         if branch is not None and current != branch:
             raise GitError(f"is on branch {current!r}, expected {branch!r}", path=docs.root)
         docs.branch = current
-        docs.recover()
         return docs
 
     @classmethod
