@@ -619,6 +619,7 @@ class KbState:
     history: Mapping[str, PageHistory] = field(default_factory=dict)
     work: tuple[MergedCommit, ...] = ()
     sprints: SprintFacts = field(default_factory=SprintFacts)
+    link_exists: Mapping[str, bool] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (see :meth:`from_dict`)."""
@@ -629,6 +630,7 @@ class KbState:
             "history": {path: item.to_list() for path, item in self.history.items()},
             "work": [commit.to_dict() for commit in self.work],
             "sprints": self.sprints.to_dict(),
+            "link_exists": dict(self.link_exists),
         }
 
     @classmethod
@@ -644,6 +646,7 @@ class KbState:
                 history={path: PageHistory.from_list(item) for path, item in data["history"].items()},
                 work=tuple(MergedCommit.from_dict(item) for item in data["work"]),
                 sprints=SprintFacts.from_dict(data["sprints"]),
+                link_exists=dict(data.get("link_exists", {})),
             )
         except (KeyError, IndexError, TypeError, ValueError):
             return None
@@ -704,6 +707,7 @@ def apply_commits(state: KbState, commits: Sequence[MergedCommit], pages: Mappin
         history=history,
         work=tuple(work[-WHATS_NEW_LIMIT:]),
         sprints=state.sprints,
+        link_exists=state.link_exists,
     )
     return new_state, changed
 

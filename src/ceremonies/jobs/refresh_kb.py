@@ -9,7 +9,7 @@ whole history and every page. The same history always gives byte-identical pages
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -235,7 +235,7 @@ def _parse_pages(root: Path, paths: Sequence[str], settings: Settings, texts: di
     return parsed
 
 
-def _touched(commits: Sequence[MergedCommit]) -> set[str]:
+def _touched(commits: Iterable[MergedCommit]) -> set[str]:
     """Return every path the commits touched."""
     return {path for commit in commits for path in commit.touched_paths()}
 
@@ -276,41 +276,85 @@ def _affected_generated(inp: KbInput, reparsed: set[str], history_changed: set[s
     return which
 
 
+def _candidates(inp: KbInput, pages: dict[str, kb.KbPage]) -> list[str]:
+    """Return the pages to parse: every tracked page on a full rebuild; else the pages merged work touched.
+
+    Files only the bot's own KB commits touched are not parsed again: the state already holds them as written.
+    """
+    layout = inp.layout
+    if inp.previous is None:
+        return [p for p in githistory.list_files(inp.facts, layout.kb_dir) if layout.is_page(p)]
+    human = _touched(c for c in inp.commits if not c.is_kb_sync)
+    bot = _touched(c for c in inp.commits if c.is_kb_sync) - human
+    wanted = {p for p in human if layout.is_page(p) or p in pages}
+    wanted |= {p for p in bot if layout.is_page(p) and p not in pages}
+    return sorted(wanted)
+
+
+def _link_checker(inp: KbInput, base: kb.KbState) -> tuple[dict[str, bool], Callable[[str], bool]]:
+    """Return the known link-target existence (kept from the last run except for paths merged work touched)
+    and an ``exists(path)`` that fills it from the file system on demand."""
+    known = dict(base.link_exists) if inp.previous is not None else {}
+    for path in _touched(inp.commits):
+        known.pop(path, None)
+        known.pop(path.rpartition("/")[0], None)
+
+    def exists(path: str) -> bool:
+        found = known.get(path)
+        if found is None:
+            found = known[path] = (inp.root / path).exists()
+        return found
+
+    return known, exists
+
+
+def _managed_texts(inp: KbInput, state: kb.KbState, paths: Iterable[str], texts: dict[str, str]) -> dict[str, str]:
+    """Return path → new text of the pages in ``paths`` with managed blocks (only text between markers changes)."""
+    out = {}
+    for path in sorted(paths):
+        page = state.pages.get(path)
+        if page is None or not page.blocks:
+            continue
+        text = texts.get(path)
+        if text is None:
+            text, _ = _read(inp.root, path)
+        if text is None:
+            continue
+        texts[path] = text
+        history = state.history.get(path, kb.PageHistory())
+        out[path] = kb.replace_blocks(text, kb.block_renderer(page, history, inp.zone))
+    return out
+
+
 def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
     """Return the refresh plan: the new state and the text of every file that changes (others untouched)."""
     root, settings, layout = inp.root, inp.settings, inp.layout
     renderer = renderer or KbRenderer.for_repo(root, settings.paths.template_dir)
     base = inp.previous or kb.KbState()
     texts: dict[str, str] = {}
-    touched = _touched(inp.commits)
-    if inp.previous is not None:
-        pages = dict(base.pages)
-        candidates = sorted(p for p in touched if layout.is_page(p) or p in pages)
-    else:
-        pages = {}
-        candidates = [p for p in githistory.list_files(inp.facts, layout.kb_dir) if layout.is_page(p)]
+    pages = dict(base.pages)
+    candidates = _candidates(inp, pages)
     parsed = _parse_pages(root, candidates, settings, texts, pages)
     sprint_dir = settings.paths.sprint_dir.strip("/") + "/"
+    touched = _touched(inp.commits)
     sprints_changed = inp.previous is None or any(path.startswith(sprint_dir) for path in touched)
     if sprints_changed:
         base = replace(base, sprints=kb.sprint_facts(load_history(root, settings)))
-    head = inp.facts.head
-    state, history_changed = kb.apply_commits(base, inp.commits, pages, head)
+    state, history_changed = kb.apply_commits(base, inp.commits, pages, inp.facts.head)
     new_work = tuple(c for c in inp.pending if not c.is_kb_sync)
+    # pages with managed blocks: new text, parsed again so the state matches what is written (lines may move)
+    blocks = _managed_texts(inp, state, state.pages if not inp.incremental else set(candidates) | history_changed,
+                            texts)
+    if blocks:
+        pages = dict(state.pages)
+        for path, text in blocks.items():
+            pages[path] = kb.parse_kb_page(text, path, settings.kb.required_keys)
+        state = replace(state, pages=pages)
     which = _affected_generated(inp, set(candidates), history_changed, sprints_changed, new_work)
-    issues = kb.health_issues(state, layout, lambda path: (root / path).exists()) if which else []
-    rendered = _render_all(state, inp, renderer, which, issues)
-    managed = [p for p in (state.pages if not inp.incremental else set(candidates) | history_changed)
-               if p in state.pages and state.pages[p].blocks]
-    for path in sorted(managed):
-        text = texts.get(path)
-        if text is None:
-            text, _ = _read(root, path)
-        if text is None:
-            continue
-        history = state.history.get(path, kb.PageHistory())
-        rendered[path] = kb.replace_blocks(text, kb.block_renderer(state.pages[path], history, inp.zone))
-        texts[path] = text
+    known, exists = _link_checker(inp, base)
+    issues = kb.health_issues(state, layout, exists)
+    state = replace(state, link_exists=known)
+    rendered = {**_render_all(state, inp, renderer, which, issues), **blocks}
     writes, before = {}, {}
     for path, text in sorted(rendered.items()):
         current = texts.get(path)
@@ -327,7 +371,7 @@ def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
 
 def diff_of(plan: KbPlan) -> str:
     """Return a unified diff of every file the plan writes."""
-    chunks = []
+    chunks: list[str] = []
     for path, text in plan.writes.items():
         old = plan.before.get(path) or ""
         chunks.extend(difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
