@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from frontmatter.default_handlers import YAMLHandler
@@ -126,6 +126,7 @@ def quote_reserved_scalars(content: str) -> str:
     """
 
     def quote(match: re.Match[str]) -> str:
+        """Return the matched ``key: value`` line with the value in double quotes."""
         value = match["value"].rstrip().replace("\\", "\\\\").replace('"', '\\"')
         return f'{match["key"]}"{value}"'
 
@@ -171,8 +172,9 @@ def load_yaml_block(content: str, first_line: int, path: str = "") -> dict[str, 
 def _next_block(lines: list[str], position: int, first: bool) -> tuple[int, int] | None:
     """Return (opening, closing) indexes of the frontmatter block at ``position`` (blank lines skipped), else None.
 
-    The first block must open on the first line; later ones follow earlier ones after blank lines only and must
-    start with a ``key:`` line (so a horizontal rule in the body is not taken for frontmatter).
+    The first block must open on the first line; later ones follow earlier ones after blank lines only. A block
+    must start with a ``key:`` line (an empty first block is allowed), so horizontal rules around prose are not
+    taken for frontmatter.
     """
     opening = position
     if not first:
@@ -183,9 +185,40 @@ def _next_block(lines: list[str], position: int, first: bool) -> tuple[int, int]
     closing = _closing_fence(lines, opening)
     if closing is None:
         return None
-    if not first and not _looks_like_yaml(lines, opening + 1, closing):
+    empty = not any(line.strip() for line in lines[opening + 1 : closing])
+    if not _looks_like_yaml(lines, opening + 1, closing) and not (first and empty):
         return None
     return opening, closing
+
+
+def _read_blocks(
+    lines: list[str], path: str, strict: bool
+) -> tuple[list[dict[str, Any]], list[int], list[SprintDocError], int]:
+    """Return (metas, 1-based opening lines, errors, index of the first body line) of the blocks at the top."""
+    metas: list[dict[str, Any]] = []
+    block_lines: list[int] = []
+    errors: list[SprintDocError] = []
+    position = 0
+    while (block := _next_block(lines, position, first=position == 0)) is not None:
+        opening, closing = block
+        try:
+            metas.append(load_yaml_block("\n".join(lines[opening + 1 : closing]), opening + 2, path))
+        except SprintDocError as error:
+            if strict:
+                raise
+            metas.append({})
+            errors.append(error)
+        block_lines.append(opening + 1)
+        position = closing + 1
+    return metas, block_lines, errors, position
+
+
+def _cut_junk(body: str, body_line: int) -> tuple[str, int | None]:
+    """Return ``body`` without trailing junk, and the 1-based original line where the junk started (or None)."""
+    junk_at = find_junk(body)
+    if junk_at is None:
+        return body, None
+    return body[:junk_at].rstrip() + "\n", body_line + body.count("\n", 0, junk_at)
 
 
 def split_frontmatter(text: str, path: str = "", strict: bool = True) -> Frontmatter:
@@ -198,33 +231,8 @@ def split_frontmatter(text: str, path: str = "", strict: bool = True) -> Frontma
     has_bom = text.startswith(BOM)
     normalized, newline = normalize_newlines(text[1:] if has_bom else text)
     lines = normalized.split("\n")
-    metas: list[dict[str, Any]] = []
-    block_lines: list[int] = []
-    errors: list[SprintDocError] = []
-    position = 0
-    while (block := _next_block(lines, position, first=not metas and position == 0)) is not None:
-        opening, closing = block
-        if (
-            not metas
-            and not _looks_like_yaml(lines, opening + 1, closing)
-            and any(line.strip() for line in lines[opening + 1 : closing])
-        ):
-            break  # a leading horizontal rule followed by prose, not frontmatter
-        try:
-            metas.append(load_yaml_block("\n".join(lines[opening + 1 : closing]), opening + 2, path))
-        except SprintDocError as error:
-            if strict:
-                raise
-            metas.append({})
-            errors.append(error)
-        block_lines.append(opening + 1)
-        position = closing + 1
-    body = "\n".join(lines[position:])
-    junk_at = find_junk(body)
-    junk_line = None
-    if junk_at is not None:
-        junk_line = position + 1 + body.count("\n", 0, junk_at)
-        body = body[:junk_at].rstrip() + "\n"
+    metas, block_lines, errors, position = _read_blocks(lines, path, strict)
+    body, junk_line = _cut_junk("\n".join(lines[position:]), position + 1)
     return Frontmatter(
         meta=merge_meta(metas),
         blocks=len(metas),
@@ -236,12 +244,3 @@ def split_frontmatter(text: str, path: str = "", strict: bool = True) -> Frontma
         junk_line=junk_line,
         errors=tuple(errors),
     )
-
-
-def meta_date(meta: dict[str, Any], *keys: str) -> date | None:
-    """Return the first of ``keys`` in ``meta`` whose value YAML already read as a date, else None."""
-    for key in keys:
-        value = meta.get(key)
-        if isinstance(value, date):
-            return value if not isinstance(value, datetime) else value.date()
-    return None

@@ -126,11 +126,13 @@ def _fields(section: Section) -> dict[str, tuple[str, int]]:
     found: dict[str, tuple[str, int]] = {}
 
     def add(text: str, line: int) -> None:
+        """Record ``text`` as a field when it is ``Label: value`` and the label is new."""
         split = split_label(text)
         if split is not None and split[0] not in found:
             found[split[0]] = (split[1], line)
 
     def add_items(items: Iterable[ListItem]) -> None:
+        """Record the fields of ``items`` and of their nested items."""
         for item in items:
             add(item.text, item.line)
             add_items(item.children)
@@ -604,6 +606,7 @@ def build_history(docs: Iterable[Document]) -> SprintHistory:
                 starts.setdefault(label, plan.start)
 
     def order(key: str | None, number: str | None, start: date | None, path: str | None) -> tuple[Any, ...]:
+        """Return the sort key: start of the sprint (own or its plan's), then number, key and path."""
         known = start or starts.get(key or "") or starts.get(number or "") or date.max
         return (known, _label_numbers(number), _label_numbers(key), path or "")
 
