@@ -69,7 +69,7 @@ def test_commit_files_commits_only_the_named_paths(team: TeamRepo) -> None:
 
     sha = repo.commit_files([".ai/sprint/SPR-002-iteration-template.md"], "Next sprint plan", TRAILERS, BOT)
 
-    assert sha == repo.head_sha()
+    assert sha is not None and sha == repo.head_sha()
     changed = git(team.work, "show", "--name-only", "--format=", sha).split()
     assert changed == [".ai/sprint/SPR-002-iteration-template.md"]
     status = git(team.work, "status", "--porcelain").splitlines()
@@ -439,3 +439,23 @@ def test_merge_branch_builds_real_merge_commits(team: TeamRepo) -> None:
     assert len(parents) == 3
     assert git(team.work, "log", "-1", "--format=%s|%an", sha).strip() == "Merge pull request #7|Dana Human"
     assert git(team.work, "branch", "--list", "feature/x").strip() == ""
+
+
+def test_push_after_a_crash_that_hid_the_earlier_push_reports_up_to_date(team: TeamRepo) -> None:
+    repo = DocsRepo.open(team.work)
+    old = repo.head_sha() or ""
+    sha = bot_commit(repo, "kb/page.md", "# Page\n")
+    assert repo.push().pushed
+    git(team.work, "update-ref", "refs/remotes/origin/main", old)  # the run died before it saw the push succeed
+    outcome = repo.push()
+    assert not outcome.pushed and outcome.reason == "up to date" and outcome.sha == sha
+    assert remote_head(team) == sha and commit_count(team.work, "origin/main") == 2
+
+
+def test_index_left_behind_by_a_crash_is_repaired_by_the_next_commit(team: TeamRepo) -> None:
+    repo = DocsRepo.open(team.work)
+    bot_commit(repo, "README.md", "# Team docs v2\n")
+    git(team.work, "reset", "-q", "HEAD~1", "--", "README.md")  # the run died between update-ref and the index sync
+    assert not repo.is_clean("README.md")
+    assert repo.commit_files(["README.md"], "Again", TRAILERS, BOT) is None
+    assert repo.is_clean("README.md") and commit_count(team.work) == 2

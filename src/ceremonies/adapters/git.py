@@ -347,6 +347,8 @@ class DocsRepo:
             tree = self._git("write-tree", env=env, what="git write-tree").strip()
         if parent is not None and tree == self._git("rev-parse", f"{parent}^{{tree}}", what="git rev-parse").strip():
             log.info("nothing to commit in %s", ", ".join(relative))
+            if self._try("diff", "--cached", "--quiet", "HEAD", "--", *relative)[0] != 0:
+                self._sync_index(relative)  # a run that died right after moving the branch left the index behind
             return None
         if parent is None and tree == self._empty_tree():
             return None
@@ -420,6 +422,10 @@ class DocsRepo:
                 "push", "--porcelain", REMOTE, f"refs/heads/{self.branch}:refs/heads/{self.branch}"
             )
             verdict = _push_verdict(out)
+            if status == 0 and verdict.ok and verdict.flag == "=":
+                return PushOutcome(
+                    pushed=False, reason="up to date", sha=self.head_sha(), attempts=attempt, rebased=rebased
+                )
             if status == 0 and verdict.ok:
                 sha = self.head_sha()
                 self._try("update-ref", f"refs/remotes/{REMOTE}/{self.branch}", sha or "")
@@ -744,6 +750,7 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class _PushVerdict:
+    flag: str
     ok: bool
     rejected: bool
     remote_rejected: bool
@@ -759,11 +766,11 @@ def _push_verdict(porcelain: str) -> _PushVerdict:
             continue
         flag, summary = parts[0], parts[2].strip()
         if flag in " +*=":
-            return _PushVerdict(True, False, False, False, summary or "pushed")
+            return _PushVerdict(flag, True, False, False, False, summary or "pushed")
         remote_rejected = "remote rejected" in summary or "remote failure" in summary
         retryable = not remote_rejected and any(word in summary for word in _NON_FAST_FORWARD)
-        return _PushVerdict(False, flag == "!", remote_rejected, retryable, summary)
-    return _PushVerdict(False, False, False, False, "")
+        return _PushVerdict(flag, False, flag == "!", remote_rejected, retryable, summary)
+    return _PushVerdict("", False, False, False, False, "")
 
 
 def _remote_lines(stderr: str) -> list[str]:
