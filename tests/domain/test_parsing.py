@@ -311,3 +311,19 @@ def test_document_kinds_without_frontmatter_or_hints() -> None:
 def test_pathological_text_gives_document_errors_not_crashes(text: str) -> None:
     doc = parse_document(text, "odd.md")
     assert all("internal parser error" not in error.what for error in doc.errors)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("**Mo 13. April — 09:30–11:00:** Sprint Planning.", ("Sprint Planning", date(2026, 4, 13), time(9, 30))),
+        ("**Di 14.04. — 10:00–11:00 Uhr:** Refinement", ("Refinement", date(2026, 4, 14), time(10))),
+        ("Sprint Planning: Mon Apr 13, 09:30–11:00", ("Sprint Planning", date(2026, 4, 13), time(9, 30))),
+        ("Sprint Review — Fri Apr 24, 10:00-11:00", ("Sprint Review", date(2026, 4, 24), time(10))),
+        ("**2026-04-13 — 09:30–11:00:** Sprint Planning", ("Sprint Planning", date(2026, 4, 13), time(9, 30))),
+    ],
+)
+def test_ceremony_line_variants(line: str, expected: tuple[str, date, time]) -> None:
+    ceremony = parse_ceremony_line(line, 1, 2026)
+    assert ceremony is not None
+    assert (ceremony.name, ceremony.day, ceremony.start) == expected

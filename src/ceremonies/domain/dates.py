@@ -28,6 +28,7 @@ _MAX_FIND_TEXT = 200
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _DAY = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+_DAY_MONTH_DOTS = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.?$")
 _DECORATION = re.compile(r"[*_`]+")
 _RANGE_SEPARATOR = re.compile(
     r"\s*(?:–|—|\s-\s|(?<=[\d.])\s*-\s*(?=\s*[^\W\d])|\bto\b|\bbis\b|\buntil\b|\bthrough\b|→|->)\s*", re.IGNORECASE
@@ -73,7 +74,7 @@ def _parse_cached(text: str, year: int | None) -> date | None:
     if not _YEAR.search(text):
         if year is None:
             return None
-        text = f"{text.rstrip(',. ')} {year}"
+        text = f"{text.rstrip('.')}.{year}" if _DAY_MONTH_DOTS.search(text) else f"{text.rstrip(',. ')} {year}"
     try:
         parsed = _dateparser().parse(text, languages=list(LANGUAGES), settings=_SETTINGS)
     except Exception:  # dateparser raises assorted errors on odd input; unreadable is None here

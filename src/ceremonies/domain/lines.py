@@ -29,6 +29,10 @@ _CEREMONY_LINE = re.compile(
     r"^(?P<when>[^:]+?)\s*(?:—|–|-|,)\s*(?P<start>\d{1,2}[:.]\d{2})\s*(?:(?:–|—|-|to|bis)\s*"
     r"(?P<end>\d{1,2}[:.]\d{2}))?\s*(?:Uhr|h)?\s*:?\s+(?P<name>.+?)\.?$"
 )
+_CEREMONY_NAME_FIRST = re.compile(
+    r"^(?P<name>[^:—–]+?)\s*(?::|—|–)\s*(?P<when>[^:]*?[\w.]),?\s+(?P<start>\d{1,2}[:.]\d{2})\s*(?:–|—|-|to|bis)\s*"
+    r"(?P<end>\d{1,2}[:.]\d{2})\s*(?:Uhr|h)?\.?$"
+)
 _RECURRING = re.compile(r"^(daily|every ?day|each day|täglich|weekdays|werktags)$", re.I)
 
 
@@ -176,10 +180,12 @@ def _clock(text: str | None) -> time | None:
 def parse_ceremony_line(text: str, line: int | None, year: int | None, after: date | None = None) -> Ceremony | None:
     """Return the ceremony in a timetable line such as ``**Mon Apr 13 — 09:30–11:00:** Sprint Planning.``.
 
-    ``Daily — 09:15–09:30: Stand-up`` gives ``day=None``. A day without a year takes ``year`` (the following year
-    when that would fall well before ``after``). Raises ValueError when the line matches but its day/time is bad.
+    Also ``Sprint Planning: Mon Apr 13, 09:30–11:00`` (name first). ``Daily — 09:15–09:30: Stand-up`` gives
+    ``day=None``. A day without a year takes ``year`` (the following year when that would fall well before
+    ``after``). Raises ValueError when the line matches but its day/time is bad.
     """
-    match = _CEREMONY_LINE.match(plain(text))
+    text = plain(text)
+    match = _CEREMONY_LINE.match(text) or _CEREMONY_NAME_FIRST.match(text)
     if not match:
         return None
     when, name = match["when"].strip(), match["name"].strip()
