@@ -327,3 +327,17 @@ def test_ceremony_line_variants(line: str, expected: tuple[str, date, time]) -> 
     ceremony = parse_ceremony_line(line, 1, 2026)
     assert ceremony is not None
     assert (ceremony.name, ceremony.day, ceremony.start) == expected
+
+
+def test_labelled_segments_of_checkbox_actions() -> None:
+    text = (
+        "# SPR-030 Retrospective\n\n## Action items\n- [ ] Improve X — @a — Due: 2026-04-01\n"
+        "- [ ] Improve Y — @b — Target: Sprint 2026-31\n- [ ] Improve Z — @c — 25. März 2026\n"
+    )
+    retro = parse_document(text, "r.md").retro
+    assert retro is not None
+    assert [(a.text, a.owners, a.target, a.due) for a in retro.actions] == [
+        ("Improve X", ("@a",), None, "2026-04-01"),
+        ("Improve Y", ("@b",), "2026-31", None),
+        ("Improve Z", ("@c",), None, "2026-03-25"),
+    ]

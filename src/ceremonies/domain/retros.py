@@ -99,23 +99,33 @@ def _action_from_item(item: ListItem, context: Context, current_key: str | None)
     )
 
 
+_TARGET_LABELS = ("target", "target sprint", "sprint", "ziel", "zielsprint")
+_DUE_LABELS = ("due", "deadline", "due date", "fällig", "bis")
+
+
 def _target_and_due(
     segments: list[str], fields: dict[str, str], context: Context, current_key: str | None
 ) -> tuple[str | None, str | None]:
-    """Return (target sprint, due text) of an action from its ``Target:``/``Due:`` fields, segments or heading."""
-    target = None
-    for label in ("target", "target sprint", "sprint", "ziel"):
-        if label in fields:
-            target = sprint_ref(fields[label], current_key) or target
-    due = fields.get("due") or fields.get("deadline") or fields.get("fällig")
+    """Return (target sprint, due text) of an action from its ``Target:``/``Due:`` fields, segments or heading.
+
+    A due text that is a date becomes ISO (``2026-03-25``).
+    """
+    fields = dict(fields)
+    loose = []
     for segment in segments:
-        if OWNER.search(segment) or points_in(segment) is not None:
-            continue
+        split = split_label(segment)
+        if split is not None and split[0] in (*_TARGET_LABELS, *_DUE_LABELS):
+            fields.setdefault(split[0], split[1])
+        elif not OWNER.search(segment) and points_in(segment) is None and segment.strip():
+            loose.append(segment.strip())
+    target = next((ref for label in _TARGET_LABELS if (ref := sprint_ref(fields.get(label, ""), current_key))), None)
+    due = next((fields[label] for label in _DUE_LABELS if fields.get(label)), None)
+    for segment in loose:
         ref = sprint_ref(segment, current_key)
         if ref is not None and target is None:
             target = ref
-        elif ref is None and due is None and segment.strip() and not is_placeholder(segment.strip()):
-            due = segment.strip()
+        elif ref is None and due is None and not is_placeholder(segment):
+            due = segment
     if due is not None:
         as_date = parse_date(due)
         due = as_date.isoformat() if as_date else due
