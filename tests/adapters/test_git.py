@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import functools
+import logging
 import stat
-import traceback
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -35,6 +41,16 @@ def team(tmp_path: Path) -> TeamRepo:
             "README.md": "# Team docs\n",
         },
     )
+
+
+def chained_messages(error: BaseException) -> str:
+    """Return the text of ``error`` and of every exception chained to it (as a traceback would show them)."""
+    texts: list[str] = []
+    current: BaseException | None = error
+    while current is not None:
+        texts.append(f"{type(current).__name__}: {current} {current.args!r}")
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return "\n".join(texts)
 
 
 def commit_count(work: Path, rev: str = "HEAD") -> int:
@@ -257,8 +273,7 @@ def test_push_rejected_by_a_hook_names_no_credentials(team: TeamRepo) -> None:
     error = caught.value
     assert "docs are frozen for the release" in str(error)
     assert "https://***@git.example.invalid/team/docs.git" in str(error)
-    rendered = "".join(traceback.format_exception(error))
-    assert SECRET not in rendered and error.__cause__ is None
+    assert SECRET not in chained_messages(error) and error.__cause__ is None
     assert repo.remote_url() == "https://***@git.example.invalid/team/docs.git"
 
 
@@ -266,9 +281,72 @@ def test_credentials_in_a_clone_url_never_appear_in_errors(tmp_path: Path) -> No
     url = f"https://user:{SECRET}@127.0.0.1:9/team/docs.git"
     with pytest.raises(GitError) as caught:
         DocsRepo.open_or_clone(url, "main", tmp_path / "clone")
-    rendered = "".join(traceback.format_exception(caught.value))
-    assert SECRET not in rendered and "***@127.0.0.1" in rendered
+    message = str(caught.value)
+    assert SECRET not in chained_messages(caught.value)
+    assert "127.0.0.1:9/team/docs.git" in message and "user" not in message
     assert not (tmp_path / "clone").exists() or not any((tmp_path / "clone").iterdir())
+
+
+class _BasicAuthHandler(SimpleHTTPRequestHandler):
+    """Serves a bare repo over git's dumb HTTP protocol to clients that send ``dana:<SECRET>``."""
+
+    expected = "Basic " + base64.b64encode(f"dana:{SECRET}".encode()).decode()
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(self.headers.get("Authorization", ""))
+        if self.headers.get("Authorization") != self.expected:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="docs"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def http_remote(team: TeamRepo, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Return the http URL (without credentials) of the team's bare remote, served on loopback with basic auth."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    git(team.remote, "update-server-info")
+    handler = functools.partial(_BasicAuthHandler, directory=str(team.remote.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{team.remote.name}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_credentials_reach_git_but_no_config_file_log_or_error(
+    team: TeamRepo, http_remote: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret_url = http_remote.replace("http://", f"http://dana:{SECRET}@")
+    workdir = tmp_path / "bot-clone"
+
+    repo = DocsRepo.open_or_clone(secret_url, "main", workdir)
+
+    assert repo.head_sha() == remote_head(team)
+    assert _BasicAuthHandler.expected in _BasicAuthHandler.seen
+    assert repo.remote_url() == http_remote
+    assert SECRET not in (repo.git_dir / "config").read_text()
+    commit_as_human(team.work, {"notes/new.md": "new\n"}, "Dana adds notes")
+    git(team.work, "push", "-q", "origin", "main")
+    git(team.remote, "update-server-info")
+    again = DocsRepo.open_or_clone(secret_url, "main", workdir)  # reuse: fetch with the credentials again
+    assert again.head_sha() == remote_head(team)
+    with pytest.raises(GitError) as caught:
+        DocsRepo.open_or_clone(http_remote.replace("http://", "http://dana:wrong-pass@"), "main", tmp_path / "x")
+    assert "wrong-pass" not in chained_messages(caught.value)
+    assert SECRET not in caplog.text and "wrong-pass" not in caplog.text
 
 
 def test_redact_removes_userinfo_and_auth_headers() -> None:

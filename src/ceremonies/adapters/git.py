@@ -124,14 +124,21 @@ def _command_error(exc: GitCommandError, what: str, path: Path | None = None) ->
 class DocsRepo:
     """A work tree of the team's docs repo on ``branch`` with an optional ``origin`` remote."""
 
-    def __init__(self, repo: git.Repo, branch: str, *, committer: Identity | None = None) -> None:
+    def __init__(
+        self,
+        repo: git.Repo,
+        branch: str,
+        *,
+        committer: Identity | None = None,
+        credentials: dict[str, str] | None = None,
+    ) -> None:
         self._repo = repo
         self.root = Path(repo.working_tree_dir or ".").resolve()
         self.git_dir = Path(repo.git_dir).resolve()
         self.branch = branch
         self.committer = committer or DEFAULT_BOT
         self.remote = REMOTE
-        repo.git.update_environment(**_GIT_ENV)
+        repo.git.update_environment(**_GIT_ENV, **(credentials or {}))
 
     def __repr__(self) -> str:
         return f"DocsRepo(root={str(self.root)!r}, branch={self.branch!r})"
@@ -163,29 +170,46 @@ class DocsRepo:
 
     @classmethod
     def open_or_clone(
-        cls, repo: str | Path, branch: str = "main", workdir: Path | None = None, *, depth: int | None = None
+        cls,
+        repo: str | Path,
+        branch: str = "main",
+        workdir: Path | None = None,
+        *,
+        depth: int | None = None,
+        identity: Identity | None = None,
     ) -> DocsRepo:
         """Return the docs repo named by ``repo``: a work tree path is opened as it is; a URL or a bare repo
         path is cloned into ``workdir`` (default: a per-remote dir in the user cache), reusing an earlier clone
-        there (fetch, then reset to ``origin/<branch>`` when it has no unpushed commits, else rebase them)."""
+        there (fetch, then reset to ``origin/<branch>`` when it has no unpushed commits, else rebase them).
+
+        Credentials in an http(s) URL are kept out of ``.git/config`` and of git's command lines: the clone's
+        remote is the bare URL and git gets the credentials through an ``insteadOf`` rewrite in its environment.
+        The work dir belongs to the bot: uncommitted changes found there (a crashed run's) are discarded.
+        """
         spec = str(repo)
         if not is_url(spec):
             path = Path(spec).expanduser()
             if not path.exists():
                 raise GitError("no such repository path", path=path)
             if not _is_bare(path):
-                return cls.open(path, branch)
+                opened = cls.open(path, branch)
+                opened.committer = identity or opened.committer
+                return opened
             spec = str(path.resolve())
         target = Path(workdir).expanduser() if workdir is not None else default_workdir(spec, branch)
+        clean, credentials = split_credentials(spec)
         with _file_lock(target.parent / f".{target.name}.lock"):
             if _has_content(target):
-                docs = cls._reuse_clone(target, spec, branch)
+                docs = cls._reuse_clone(target, clean, branch, credentials, identity)
             else:
-                docs = cls._fresh_clone(target, spec, branch, depth)
+                docs = cls._fresh_clone(target, clean, branch, depth, credentials)
+        docs.committer = identity or docs.committer
         return docs
 
     @classmethod
-    def _fresh_clone(cls, target: Path, url: str, branch: str, depth: int | None) -> DocsRepo:
+    def _fresh_clone(
+        cls, target: Path, url: str, branch: str, depth: int | None, credentials: dict[str, str]
+    ) -> DocsRepo:
         """Clone ``url`` next to ``target`` and rename it into place (a crash never leaves half a clone there)."""
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.clone-", dir=target.parent))
@@ -194,7 +218,7 @@ class DocsRepo:
             options += [f"--depth={int(depth)}", "--no-single-branch"]
         try:
             try:
-                cloned = git.Repo.clone_from(url, staging, multi_options=options, env=dict(_GIT_ENV))
+                cloned = git.Repo.clone_from(url, staging, multi_options=options, env={**_GIT_ENV, **credentials})
             except GitCommandError as exc:
                 raise _command_error(exc, f"git clone {redact(url)}") from None
             cloned.close()
@@ -204,21 +228,23 @@ class DocsRepo:
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
-        docs = cls(git.Repo(target), branch)
+        docs = cls(git.Repo(target), branch, credentials=credentials)
         docs._check_out_remote_branch()
         log.info("cloned %s into %s", redact(url), target)
         return docs
 
     @classmethod
-    def _reuse_clone(cls, target: Path, url: str, branch: str) -> DocsRepo:
+    def _reuse_clone(
+        cls, target: Path, url: str, branch: str, credentials: dict[str, str], identity: Identity | None
+    ) -> DocsRepo:
         """Return the earlier clone at ``target`` brought up to date with ``url``; GitError when it is another repo."""
         try:
             repo = git.Repo(target)
         except (InvalidGitRepositoryError, NoSuchPathError):
             raise GitError(f"work dir exists and is not a clone of {redact(url)}", path=target) from None
-        docs = cls(repo, branch)
+        docs = cls(repo, branch, credentials=credentials, committer=identity)
         current = docs._remote_url()
-        if current is None or _same_remote(current, url) is False:
+        if current is None or not _same_remote(current, url):
             shown = redact(current) if current else "no remote"
             raise GitError(f"work dir is a clone of {shown}, not of {redact(url)}", path=target)
         if current != url:
@@ -227,8 +253,15 @@ class DocsRepo:
         docs._fetch()
         if docs._local_branch_exists() and docs._ahead_count() > 0:
             if docs._current_branch() != branch:
-                docs._git("checkout", "-q", branch, what=f"git checkout {branch}")
-            docs.pull()
+                docs._git("checkout", "-q", "-f", branch, what=f"git checkout {branch}")
+            docs._git("reset", "-q", "--hard", "HEAD", what="git reset --hard HEAD")
+            try:
+                docs._integrate_upstream()
+            except GitError:
+                if not docs._only_own_commits_ahead():
+                    raise
+                log.warning("dropping unpushed bot commits in %s that conflict with the remote", target)
+                docs._check_out_remote_branch()
         else:
             docs._check_out_remote_branch()
         log.info("reused the clone of %s in %s", redact(url), target)
@@ -643,6 +676,12 @@ class DocsRepo:
         spec = [f"{upstream}..{local}"] if self._ref_exists(upstream) else [local]
         return int(self._git("rev-list", "--count", *spec, what="git rev-list").strip() or 0)
 
+    def _only_own_commits_ahead(self) -> bool:
+        """Return True when every local commit not on ``origin/<branch>`` was authored by ``committer`` (the bot)."""
+        out = self._git("log", "--format=%ae", f"{self._upstream_ref()}..refs/heads/{self.branch}", what="git log")
+        emails = set(out.split())
+        return bool(emails) and emails == {self.committer.email}
+
     def _fetch(self) -> None:
         self._git("fetch", "-q", "--prune", REMOTE, what=f"git fetch {self.remote_url()}")
 
@@ -690,6 +729,37 @@ def format_message(message: str, trailers: dict[str, str]) -> str:
     return text
 
 
+def strip_userinfo(url: str) -> str:
+    """Return ``url`` without ``user:password@`` (non-URLs unchanged)."""
+    if "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{path}"
+
+
+def split_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """Return ``url`` without credentials and the environment that hands them to git anyway.
+
+    Credentials are the userinfo of an http(s) URL, or any ``user:password`` userinfo. The environment adds one
+    ``url.<url>.insteadOf <bare url>`` entry via ``GIT_CONFIG_COUNT``/``GIT_CONFIG_KEY_n``/``GIT_CONFIG_VALUE_n``
+    (after any the process already has), so the token is in no command line and in no config file.
+    """
+    clean = strip_userinfo(url)
+    if clean == url:
+        return url, {}
+    scheme = url.split("://", 1)[0].lower()
+    userinfo = url.split("://", 1)[1].partition("/")[0].rpartition("@")[0]
+    if scheme not in ("http", "https") and ":" not in userinfo:
+        return url, {}  # e.g. ssh://git@host/x: a user name, no secret
+    count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    return clean, {
+        "GIT_CONFIG_COUNT": str(count + 1),
+        f"GIT_CONFIG_KEY_{count}": f"url.{url}.insteadOf",
+        f"GIT_CONFIG_VALUE_{count}": clean,
+    }
+
+
 def default_workdir(url: str, branch: str) -> Path:
     """Return the cache dir where a clone of ``url`` (credentials ignored) on ``branch`` lives between runs."""
     base = os.environ.get("CEREMONIES_WORKDIR")
@@ -697,7 +767,7 @@ def default_workdir(url: str, branch: str) -> Path:
         root = Path(base).expanduser()
     else:
         root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ceremonies" / "clones"
-    clean = redact(url).replace("***@", "")
+    clean = strip_userinfo(url)
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", clean.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git"))[:40] or "repo"
     digest = hashlib.sha256(f"{clean}\n{branch}".encode()).hexdigest()[:12]
     return root / f"{name}-{digest}"
@@ -732,7 +802,7 @@ def _has_content(path: Path) -> bool:
 def _same_remote(current: str, wanted: str) -> bool:
     """Return True when two remote specs name the same repo (credentials ignored, local paths resolved)."""
     if is_url(current) or is_url(wanted):
-        return redact(current).rstrip("/") == redact(wanted).rstrip("/")
+        return strip_userinfo(current).rstrip("/") == strip_userinfo(wanted).rstrip("/")
     return Path(current).expanduser().resolve() == Path(wanted).expanduser().resolve()
 
 
