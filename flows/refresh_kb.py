@@ -1,0 +1,41 @@
+"""Flow ``refresh_kb``: regenerate the knowledge base from merged work (safe to schedule every 15 minutes).
+
+load → compute → write → commit (one, with the ``KB-Synced-Through`` trailer) → push → Slack summary, plus a
+markdown artifact with the summary. Runs on the same repo wait for each other (per-repo lock).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from prefect import flow
+from pydantic import Field
+
+from ceremonies.tasks import refresh_kb as steps
+from ceremonies.tasks.common import apublish_markdown, arepo_lock, notify_failure
+
+
+@flow(name="refresh-kb", log_prints=True, on_failure=[notify_failure])
+async def refresh_kb(
+    repo: Annotated[str, Field(description="Docs repo: a work tree path or a git URL.")],
+    branch: Annotated[str, Field(description="Branch whose merged work the KB reflects.")] = "main",
+    full: Annotated[bool, Field(description="Rebuild from the whole history instead of the new commits.")] = False,
+    dry_run: Annotated[bool, Field(description="Compute and show the changes; write, commit, send nothing.")] = False,
+    now: Annotated[
+        datetime | None, Field(description="Pretend it is this time (for the SLA check); empty = now.")
+    ] = None,
+) -> dict[str, Any]:
+    """Regenerate the KB pages (index, what's new, sprint history, doc health, managed blocks) of ``repo``."""
+    async with arepo_lock(repo):
+        docs, settings = steps.open_repo(repo, branch, pull=not dry_run)
+        inp = steps.load(docs, settings, full, now)
+        plan = steps.compute(inp)
+        written = sorted(plan.writes) if dry_run else steps.write(inp, plan)
+        sha = None if dry_run else steps.commit(docs, inp, plan, written, settings)
+        outcome = steps.push(docs) if sha is not None else None
+        message = steps.summary(inp, plan, written)
+        deliveries = steps.notify(settings, message, dry_run) if written else []
+        result = steps.result(inp, plan, written, sha, outcome, dry_run, message, deliveries)
+    await apublish_markdown("refresh-kb", result.summary_markdown(), "KB refresh summary")
+    return steps.as_json(result)

@@ -1,0 +1,93 @@
+"""The KB refresh steps as Prefect tasks (retries only on the git push); the flow wires them in order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import task
+
+from ceremonies.adapters.git import DocsRepo, PushOutcome
+from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.config import Settings
+from ceremonies.domain.messages import Message
+from ceremonies.jobs import refresh_kb as job
+from ceremonies.tasks.common import PUSH_RETRIES, PUSH_RETRY_DELAYS, RETRY_JITTER, run_logger, slack_token
+
+
+@task(name="kb-open-repo")
+def open_repo(repo: str, branch: str, pull: bool) -> tuple[DocsRepo, Settings]:
+    """Open (or clone) the docs repo and pull; return it and its settings."""
+    return job.open_repo(repo, branch, pull=pull)
+
+
+@task(name="kb-load")
+def load(docs: DocsRepo, settings: Settings, full: bool, now: datetime | None) -> job.KbInput:
+    """Read the merged work since the sync point (one git log) and the cached state."""
+    inp = job.load_kb(docs.root, settings, full=full, now=now)
+    run_logger().info("KB %s refresh: %d commit(s) since %s", "incremental" if inp.incremental else "full",
+                      len(inp.commits), inp.sync.synced_through[:12] if inp.sync else "the beginning")
+    return inp
+
+
+@task(name="kb-compute")
+def compute(inp: job.KbInput) -> job.KbPlan:
+    """Compute the new pages (only files whose text changes are in the plan)."""
+    plan = job.compute_kb(inp)
+    run_logger().info("KB plan: %d file(s) to write, %d page(s) parsed", len(plan.writes), plan.pages_parsed)
+    return plan
+
+
+@task(name="kb-write")
+def write(inp: job.KbInput, plan: job.KbPlan) -> list[str]:
+    """Write the plan's files atomically; return their paths."""
+    return job.write_kb(inp, plan)
+
+
+@task(name="kb-commit")
+def commit(docs: DocsRepo, inp: job.KbInput, plan: job.KbPlan, written: list[str], settings: Settings) -> str | None:
+    """Make the one bot commit (with the KB-Synced-Through trailer) and cache the state; return the sha."""
+    sha = job.commit_kb(docs, inp, plan, written, settings)
+    if sha is not None:
+        job.save_kb_state(inp, plan)
+    return sha
+
+
+@task(name="kb-push", retries=PUSH_RETRIES, retry_delay_seconds=PUSH_RETRY_DELAYS, retry_jitter_factor=RETRY_JITTER)
+def push(docs: DocsRepo) -> PushOutcome:
+    """Push the commit (the adapter rebases on non-fast-forward; this task retries what is left)."""
+    return docs.push()
+
+
+def team_notifier(settings: Settings, dry_run: bool) -> Notifier:
+    """Return Slack when the Slack adapter and a token are there, else the console."""
+    try:
+        from ceremonies.adapters.slack import make_notifier
+    except ImportError:
+        return ConsoleNotifier(settings.slack.channel)
+    notifier: Notifier = make_notifier(settings, slack_token(), dry_run)
+    return notifier
+
+
+@task(name="kb-notify")
+def notify(settings: Settings, message: Message, dry_run: bool) -> list[Delivery]:
+    """Send the Slack summary of the refresh (console when no token or in a dry run)."""
+    return job.notify_kb(team_notifier(settings, dry_run), message)
+
+
+def result(inp: job.KbInput, plan: job.KbPlan, written: list[str], sha: str | None, outcome: PushOutcome | None,
+           dry_run: bool, message: Message, deliveries: list[Delivery]) -> job.RefreshResult:
+    """Return the RefreshResult of the flow run."""
+    pushed = bool(outcome and outcome.pushed)
+    detail = getattr(outcome, "reason", None) if outcome else ("dry run" if dry_run else None)
+    return job.result_of(inp, plan, written, sha, pushed, detail, dry_run, message, deliveries)
+
+
+def summary(inp: job.KbInput, plan: job.KbPlan, written: list[str]) -> Message:
+    """Return the Slack summary message."""
+    return job.summary_of(inp, plan, written)
+
+
+def as_json(refresh: job.RefreshResult) -> dict[str, Any]:
+    """Return the JSON of a refresh result (the flow's return value)."""
+    return refresh.to_json()
