@@ -60,6 +60,7 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<target>[^)\s>]+)>?(?:\s+[\"'][^)]*[\
 _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(?P<target>\S+?)>?(?:\s+.*)?$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_INLINE_CODE = re.compile(r"(`+)[^`]*?\1")
 BEGIN = re.compile(r"<!--\s*ceremonies:begin\s+(?P<name>[A-Za-z0-9_.-]+)(?P<args>[^>]*?)\s*-->")
 _END = "<!--\\s*ceremonies:end\\s+{name}\\s*-->"
 _ANY_END = re.compile(r"<!--\s*ceremonies:end\s+(?P<name>[A-Za-z0-9_.-]+)\s*-->")
@@ -342,6 +343,8 @@ def find_links(page_path: str, body: str, first_line: int) -> tuple[Link, ...]:
             continue
         if fenced or index in skip:
             continue
+        if "`" in line:
+            line = _INLINE_CODE.sub("", line)
         targets = [m["target"] for m in _LINK.finditer(line)] + [m["target"] for m in _IMAGE.finditer(line)]
         ref = _REF_DEF.match(line)
         if ref:
@@ -495,7 +498,7 @@ def replace_blocks(text: str, render: Callable[[str, dict[str, str]], str | None
         content = render(span.name, span.args)
         if content is None:
             continue
-        lines = content.replace("\r\n", "\n").strip("\n").split("\n") if content.strip() else []
+        lines = content.replace("\r\n", "\n").strip("\n").split("\n") if content.strip("\n") else []
         middle = newline + "".join(line + newline for line in lines)
         out.append(text[position : span.content_start])
         out.append(middle)

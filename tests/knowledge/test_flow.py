@@ -1,0 +1,37 @@
+"""The ``refresh_kb`` flow on a real repo against Prefect's test server: one commit, artifact, same as the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+
+from ceremonies.testing.gitrepo import TeamRepo, git
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "flows"))
+from refresh_kb import refresh_kb
+
+NOW = datetime.fromisoformat("2026-03-17T12:00:00+01:00")
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_flow_refreshes_commits_once_and_publishes_a_summary(team: TeamRepo) -> None:
+    result = asyncio.run(refresh_kb(repo=str(team.work), now=NOW))
+    assert result["mode"] == "full" and result["commit"] and result["pushed"]
+    assert ".ai/knowledgebase/INDEX.md" in result["pages_written"]
+    assert git(team.remote, "rev-parse", "main").strip() == result["commit"]
+
+    again = asyncio.run(refresh_kb(repo=str(team.work), now=NOW))
+    assert again["commit"] is None and again["pages_written"] == []
+
+    async def artifact_text() -> str:
+        async with get_client() as client:
+            artifact = await client.read_latest_artifacts()
+        return "\n".join(str(a.data) for a in artifact if a.key == "refresh-kb")
+
+    summary = asyncio.run(artifact_text())
+    assert "KB refresh" in summary and "Pages written" in summary
