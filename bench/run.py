@@ -234,19 +234,37 @@ def op_floor_next_sprint(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def op_refresh_kb(args: dict[str, Any]) -> dict[str, Any]:
-    """Time ``run_refresh_kb`` in process (full or incremental; commit; push to the local bare remote)."""
-    from ceremonies.jobs.refresh_kb import run_refresh_kb
-
+    """Time ``run_refresh_kb`` in process (full or incremental; commit and push to the local bare remote unless
+    ``commit`` is False)."""
     from ceremonies.adapters.notify import ConsoleNotifier
+    from ceremonies.jobs.refresh_kb import run_refresh_kb
 
     work = args["work"]
     now = datetime.fromisoformat(args["now"])
+    commit = args.get("commit", True)
+    notifier = ConsoleNotifier("#bench", io.StringIO())
     with contextlib.redirect_stdout(io.StringIO()):
         seconds, result = _timed(
-            lambda: run_refresh_kb(work, full=args["full"], now=now, notifier=ConsoleNotifier("#bench", io.StringIO())),
+            partial(run_refresh_kb, work, full=args["full"], now=now, notifier=notifier, commit=commit, push=commit),
             args.get("profile"),
         )
-    return {"seconds": seconds, "result": _jsonable(result)}
+    return {"seconds": seconds, "result": _kb_summary(_jsonable(result))}
+
+
+def _kb_summary(result: Any) -> Any:
+    """Return the telling parts of a RefreshResult's JSON (mode, counts), not the whole thing."""
+    if not isinstance(result, dict):
+        return result
+    return {
+        "mode": result.get("mode"),
+        "new_commits": len(result.get("new_commits") or []),
+        "pages_written": len(result.get("pages_written") or []),
+        "pages_parsed": result.get("pages_parsed"),
+        "needs_review": len(result.get("needs_review") or []),
+        "health_total": result.get("health_total"),
+        "commit": (result.get("commit") or "")[:10] or None,
+        "pushed": result.get("pushed"),
+    }
 
 
 def op_floor_kb(args: dict[str, Any]) -> dict[str, Any]:
@@ -505,15 +523,20 @@ class Bench:
             self.rows.append(Row("next-sprint, CLI process end to end", None, detail=str(detail)[:300], status="error"))
 
     def kb(self) -> None:
-        """KB full rebuild, then incremental after 1 and after 20 merged commits, each vs its floor."""
-        work, remote = self.clone()
-        now = self._now()
-        full = self.worker("refresh_kb", work=str(work), full=True, now=now)
+        """KB full rebuild, then incremental after 1 and after 20 merged commits, each vs its floor.
+
+        Each incremental refresh is also run on a copy of the work tree (same state cache) with commit and push
+        off, which shows what the refresh itself costs apart from the two git writes.
+        """
+        work, _ = self.clone()
+        full = self.worker("refresh_kb", work=str(work), full=True, now=self._now())
         if not full.get("ok"):
             self.rows.append(_fail_row("KB full rebuild", full))
             return
         written = _changed_by_head(work)
-        pages = [p for p in _git(work, "ls-files", generate.KB_DIR).splitlines() if p.endswith(".md")]
+        pages = [
+            p for p in _git(work, "ls-files", generate.KB_DIR, generate.SPRINT_DIR).splitlines() if p.endswith(".md")
+        ]
         floor = self.worker("floor_kb", work=str(work), revs=["HEAD~1"], read=pages, write=written)
         self.direct["kb_full"] = full["seconds"]
         self.rows.append(
@@ -525,43 +548,59 @@ class Bench:
                 "≤ 3× floor",
                 full["rss_mb"],
                 floor.get("rss_mb"),
-                f"{len(pages)} pages read by floor, {len(written)} files written; {_short(full.get('result'), 160)}",
+                f"floor reads {len(pages)} KB pages + sprint docs and writes {len(written)} files; "
+                f"{_short(full.get('result'), 200)}",
             )
         )
         for count in (1, 20):
-            before = _git(work, "rev-parse", "HEAD").strip()
-            touched = add_merged_commits(work, count, seed=count)
-            merged = _git(work, "rev-parse", "HEAD").strip()
-            now = self._now(work)
-            inc = self.worker("refresh_kb", work=str(work), full=False, now=now)
-            name = f"KB incremental after {count} merge{'s' if count > 1 else ''}"
-            if not inc.get("ok"):
-                self.rows.append(_fail_row(name, inc))
-                continue
-            written = _changed_by_head(work) if _git(work, "rev-parse", "HEAD").strip() != merged else []
-            floor = self.worker(
-                "floor_kb",
-                work=str(work),
-                revs=[f"{before}..{merged}"],
-                read=sorted(set(touched) | set(written)),
-                write=sorted(set(touched) | set(written)),
+            self._kb_incremental(work, count, full["seconds"])
+
+    def _kb_incremental(self, work: Path, count: int, full_seconds: float) -> None:
+        """Merge ``count`` branches into ``work`` and time the incremental refresh (and its no-commit variant)."""
+        before = _git(work, "rev-parse", "HEAD").strip()
+        touched = add_merged_commits(work, count, seed=count)
+        merged = _git(work, "rev-parse", "HEAD").strip()
+        now = self._now(work)
+        name = f"KB incremental after {count} merge{'s' if count > 1 else ''}"
+        copy = self.tmp / f"nocommit-{count}"
+        shutil.copytree(work, copy, symlinks=True)
+        bare = self.worker("refresh_kb", work=str(copy), full=False, now=now, commit=False)  # before work pushes
+        shutil.rmtree(copy, ignore_errors=True)
+        inc = self.worker("refresh_kb", work=str(work), full=False, now=now)
+        if not inc.get("ok"):
+            self.rows.append(_fail_row(name, inc))
+            return
+        written = _changed_by_head(work) if _git(work, "rev-parse", "HEAD").strip() != merged else []
+        both = sorted(set(touched) | set(written))
+        floor = self.worker("floor_kb", work=str(work), revs=[f"{before}..{merged}"], read=both, write=both)
+        self.direct[f"kb_inc_{count}"] = inc["seconds"]
+        speedup = full_seconds / inc["seconds"] if inc["seconds"] else 0
+        self.rows.append(
+            Row(
+                name,
+                inc["seconds"],
+                floor.get("seconds"),
+                _ratio(inc["seconds"], floor.get("seconds")),
+                "≤ 2× floor, ≥ 50× faster than full" if count == 1 else "≥ 50× faster than full",
+                inc["rss_mb"],
+                floor.get("rss_mb"),
+                f"{speedup:,.0f}× faster than the full rebuild; {len(written)} files written; "
+                f"{_short(inc.get('result'), 200)}",
             )
-            self.direct[f"kb_inc_{count}"] = inc["seconds"]
-            speedup = full["seconds"] / inc["seconds"] if inc["seconds"] else 0
+        )
+        if bare.get("ok"):
             self.rows.append(
                 Row(
-                    name,
-                    inc["seconds"],
+                    f"{name}, no commit/push",
+                    bare["seconds"],
                     floor.get("seconds"),
-                    _ratio(inc["seconds"], floor.get("seconds")),
-                    "≤ 2× floor, ≥ 50× faster than full" if count == 1 else "≥ 50× faster than full",
-                    inc["rss_mb"],
+                    _ratio(bare["seconds"], floor.get("seconds")),
+                    "",
+                    bare["rss_mb"],
                     floor.get("rss_mb"),
-                    f"{speedup:,.0f}× faster than the full rebuild; {len(written)} files written; "
-                    f"{_short(inc.get('result'), 120)}",
+                    f"the same refresh without the git commit and push; {_short(bare.get('result'), 160)}",
                 )
             )
-        del remote
 
     def reminders(self) -> None:
         """Reminders computation for a year (26 sprints) of the generated history."""
