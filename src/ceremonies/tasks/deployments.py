@@ -211,8 +211,6 @@ def serve_all(
     next start would silently run nothing until someone resumes them in the UI. ``poll_seconds`` is how often
     the process looks for runs to start (Prefect's default 10 s is most of the Run-button latency).
     """
-    from prefect import serve
-
     root = root or project_root()
     specs = load_specs(root / "prefect.yaml")
     if only:
@@ -225,6 +223,8 @@ def serve_all(
     os.chdir(root)  # entrypoints are stored relative to the working directory of the serving process
     os.environ.setdefault("CEREMONIES_PROJECT_DIR", str(root))
     deployments = [to_runner_deployment(root, spec) for spec in resolved]
+    from prefect import serve
+
     extra: dict[str, Any] = {"query_seconds": poll_seconds} if poll_seconds else {}
     serve(*deployments, pause_on_shutdown=pause_on_shutdown, limit=limit, **extra)
 
@@ -262,6 +262,11 @@ def setup_server(
     """
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(f"unknown time zone {timezone!r}") from exc
+
     from prefect.blocks.system import Secret
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
@@ -269,10 +274,6 @@ def setup_server(
     from prefect.variables import Variable
     from pydantic import SecretStr
 
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(f"unknown time zone {timezone!r}") from exc
     report = SetupReport(work_pool=work_pool)
     with get_client(sync_client=True) as client, suppress(ObjectAlreadyExists):
         client.create_work_pool(WorkPoolCreate(name=work_pool, type="process"))
