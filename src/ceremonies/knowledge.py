@@ -21,7 +21,7 @@ from typing import Any
 from ceremonies.domain.commits import MergedCommit
 from ceremonies.domain.frontmatter import is_placeholder, split_frontmatter
 from ceremonies.domain.messages import Message
-from ceremonies.domain.model import ONGOING, Retro, RetroAction, Sprint, SprintHistory
+from ceremonies.domain.model import ONGOING, ExecutionSummary, Retro, RetroAction, SprintHistory, WorkItem
 from ceremonies.errors import SprintDocError
 
 STATE_VERSION = 3
@@ -723,48 +723,57 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.lower()))
 
 
-def _action_outcome(action: RetroAction, retro: Retro, later: Sequence[Sprint]) -> str:
-    """Return ``done``, ``carried``, ``dropped`` or ``open`` for one retro action given the plans after its sprint."""
+FOLLOW_UP_SPRINTS = 3
+"""A retro action is looked for in the plans of this many following sprints."""
+
+
+def _action_outcome(action: RetroAction, retro: Retro, later: Sequence[tuple[WorkItem, str]], plans_after: int) -> str:
+    """Return ``done``, ``carried``, ``dropped`` or ``open`` for one retro action.
+
+    ``later`` holds the items (with normalized titles) of the next :data:`FOLLOW_UP_SPRINTS` plans; ``plans_after``
+    says how many plans follow the retro's sprint at all.
+    """
     if action.done:
         return "done"
     wanted = _norm(action.text)
     found = []
-    for plan in later:
-        for item in plan.items:
-            title = _norm(item.title)
-            same_id = bool(action.id and item.id == action.id)
-            same_text = bool(wanted and (wanted in title or (title and title in wanted)))
-            backlink = bool(item.source and retro.ref in item.source and f"action {action.index}" in item.source)
-            if same_id or same_text or backlink:
-                found.append(item)
+    for item, title in later:
+        same_id = bool(action.id and item.id == action.id)
+        same_text = bool(wanted and (wanted in title or (title and title in wanted)))
+        backlink = bool(item.source and retro.ref in item.source and f"action {action.index}" in item.source)
+        if same_id or same_text or backlink:
+            found.append(item)
     if any(item.done for item in found):
         return "done"
     if found:
         return "carried"
-    if not later:
-        return "open"
-    if action.target == ONGOING:
+    if not plans_after or action.target == ONGOING:
         return "open"
     return "dropped"
-
-
-def _matches(retro: Retro, plan: Sprint) -> bool:
-    """Return True when ``retro`` belongs to ``plan`` (same key or number)."""
-    return bool((retro.sprint_key and retro.sprint_key == plan.key) or
-                (retro.sprint_number and retro.sprint_number == plan.number))
 
 
 def sprint_facts(history: SprintHistory) -> SprintFacts:
     """Return the sprint rows (planned vs delivered, goals, retro follow-through), id → doc paths and doc errors."""
     rows, docs = [], {}
     plans = list(history.plans)
+    titled = [[(item, _norm(item.title)) for item in plan.items] for plan in plans]
+    retros_of: dict[str, list[Retro]] = {}
+    for retro in history.retros:
+        for label in {retro.sprint_key, retro.sprint_number} - {None}:
+            retros_of.setdefault(str(label), []).append(retro)
+    summaries: dict[str, ExecutionSummary] = {}
+    for found in history.summaries:
+        for label in (found.key, found.number):
+            if label:
+                summaries.setdefault(label, found)
     for position, plan in enumerate(plans):
-        summary = next((s for s in history.summaries if (s.key and s.key == plan.key) or
-                        (s.number and s.number == plan.number)), None)
+        summary = summaries.get(plan.key or "") or summaries.get(plan.number or "")
         planned = plan.planned_points if plan.planned_points is not None else (plan.scope_points or None)
         delivered = summary.velocity if summary and summary.velocity is not None else (
             plan.done_points if plan.retro or any(item.done for item in plan.items) else None)
-        retros = [r for r in history.retros if _matches(r, plan)] or ([plan.retro] if plan.retro else [])
+        matching = retros_of.get(plan.key or "", []) + retros_of.get(plan.number or "", [])
+        retros = list(dict.fromkeys(matching)) or ([plan.retro] if plan.retro else [])
+        later = [pair for items in titled[position + 1 : position + 1 + FOLLOW_UP_SPRINTS] for pair in items]
         outcomes: dict[str, list[str]] = {"done": [], "carried": [], "dropped": [], "open": []}
         seen = set()
         for retro in retros:
@@ -772,7 +781,8 @@ def sprint_facts(history: SprintHistory) -> SprintFacts:
                 if _norm(action.text) in seen:
                     continue
                 seen.add(_norm(action.text))
-                outcomes[_action_outcome(action, retro, plans[position + 1 :])].append(action.text)
+                outcome = _action_outcome(action, retro, later, len(plans) - position - 1)
+                outcomes[outcome].append(action.text)
         rows.append(SprintRow(plan.label, plan.path, plan.start, plan.end, plan.goals, planned, delivered,
                               tuple(outcomes["done"]), tuple(outcomes["carried"]), tuple(outcomes["dropped"]),
                               tuple(outcomes["open"])))
