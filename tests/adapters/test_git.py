@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import functools
 import logging
+import shutil
 import stat
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -21,6 +23,7 @@ from ceremonies.testing.gitrepo import (
     TeamRepo,
     clone_again,
     commit_as_human,
+    configure,
     git,
     make_team_repo,
     merge_branch,
@@ -31,16 +34,26 @@ TRAILERS = {"Ceremonies-Flow": "next-sprint", "Ceremonies-Run": "run-42"}
 SECRET = "s3cr3t"
 
 
-@pytest.fixture
-def team(tmp_path: Path) -> TeamRepo:
+@pytest.fixture(scope="module")
+def team_template(tmp_path_factory: pytest.TempPathFactory) -> TeamRepo:
     return make_team_repo(
-        tmp_path,
+        tmp_path_factory.mktemp("template"),
         {
             ".ai/sprint/SPR-001-iteration-template.md": "---\nsprint: 1\n---\n# Plan\n",
             ".ai/knowledgebase/index.md": "# KB\n",
             "README.md": "# Team docs\n",
         },
     )
+
+
+@pytest.fixture
+def team(team_template: TeamRepo, tmp_path: Path) -> TeamRepo:
+    """A fresh copy of the template team repo (work tree + bare remote) in this test's tmp dir."""
+    work = shutil.copytree(team_template.work, tmp_path / "work", symlinks=True)
+    remote = shutil.copytree(team_template.remote, tmp_path / "remote.git", symlinks=True)
+    config = work / ".git" / "config"
+    config.write_text(config.read_text().replace(str(team_template.remote), str(remote)))
+    return TeamRepo(work=work, remote=remote)
 
 
 def chained_messages(error: BaseException) -> str:
@@ -537,3 +550,69 @@ def test_index_left_behind_by_a_crash_is_repaired_by_the_next_commit(team: TeamR
     assert not repo.is_clean("README.md")
     assert repo.commit_files(["README.md"], "Again", TRAILERS, BOT) is None
     assert repo.is_clean("README.md") and commit_count(team.work) == 2
+
+
+# ------------------------------------------------------------------------------------------------ races
+
+
+def test_concurrent_bot_pushes_from_several_clones_all_land_linearly(team: TeamRepo, tmp_path: Path) -> None:
+    clones = [DocsRepo.open_or_clone(team.remote, "main", tmp_path / f"bot-{number}") for number in range(5)]
+    for number, repo in enumerate(clones):
+        bot_commit(repo, f"kb/page-{number}.md", f"# Page {number}\n", message=f"KB page {number}")
+    start = threading.Barrier(len(clones))
+
+    def push(repo: DocsRepo) -> PushOutcome:
+        start.wait()
+        return repo.push(retries=len(clones) * 2)
+
+    with ThreadPoolExecutor(len(clones)) as pool:
+        outcomes = list(pool.map(push, clones))
+
+    assert all(outcome.pushed for outcome in outcomes)
+    subjects = git(team.remote, "log", "--format=%s", "main").splitlines()
+    assert sorted(subjects[:-1]) == [f"KB page {number}" for number in range(5)] and subjects[-1] == "Team docs"
+    assert git(team.remote, "rev-list", "--merges", "main").strip() == ""
+
+
+def test_concurrent_open_or_clone_into_one_workdir(team: TeamRepo, tmp_path: Path) -> None:
+    workdir = tmp_path / "shared"
+    with ThreadPoolExecutor(4) as pool:
+        repos = list(pool.map(lambda _: DocsRepo.open_or_clone(team.remote, "main", workdir), range(4)))
+    assert {repo.head_sha() for repo in repos} == {remote_head(team)}
+    assert [path.name for path in tmp_path.iterdir() if ".clone-" in path.name] == []
+
+
+def test_default_workdir_is_reused_between_runs(
+    team: TeamRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CEREMONIES_WORKDIR", str(tmp_path / "cache"))
+    first = DocsRepo.open_or_clone(str(team.remote), "main", None)
+    second = DocsRepo.open_or_clone(str(team.remote), "main", None)
+    assert first.root == second.root and first.root.parent == (tmp_path / "cache").resolve()
+    assert first.root.name.startswith("remote-")
+
+
+def test_reused_clone_drops_its_own_conflicting_unpushed_commit(team: TeamRepo, tmp_path: Path) -> None:
+    workdir = tmp_path / "bot-clone"
+    repo = DocsRepo.open_or_clone(team.remote, "main", workdir, identity=BOT)
+    bot_commit(repo, "README.md", "# Bot's README\n")  # committed, then the run died before pushing
+    theirs = commit_as_human(team.work, {"README.md": "# Dana's README\n"}, "Dana rewrites README")
+    git(team.work, "push", "-q", "origin", "main")
+
+    again = DocsRepo.open_or_clone(team.remote, "main", workdir, identity=BOT)
+
+    assert again.head_sha() == theirs and again.is_clean()
+
+
+def test_reused_clone_keeps_a_humans_conflicting_unpushed_commit(team: TeamRepo, tmp_path: Path) -> None:
+    workdir = tmp_path / "bot-clone"
+    DocsRepo.open_or_clone(team.remote, "main", workdir, identity=BOT)
+    configure(workdir, DANA)
+    mine = commit_as_human(workdir, {"README.md": "# Typed in the bot's clone\n"}, "Manual fix")
+    commit_as_human(team.work, {"README.md": "# Dana's README\n"}, "Dana rewrites README")
+    git(team.work, "push", "-q", "origin", "main")
+
+    with pytest.raises(GitError, match=r"conflicting changes in README\.md"):
+        DocsRepo.open_or_clone(team.remote, "main", workdir, identity=BOT)
+
+    assert git(workdir, "rev-parse", "HEAD").strip() == mine

@@ -51,6 +51,8 @@ _AUTH_HEADER = re.compile(r"(?i)(authorization:\s*)(basic|bearer|token)?\s*[^\s'
 _SCP_LIKE = re.compile(r"^[\w.\-]+@[\w.\-]+:(?!//)")
 _TRAILER_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]*$")
 _NON_FAST_FORWARD = ("non-fast-forward", "fetch first", "stale info", "rejected")
+_REMOTE_RACE = ("failed to update ref", "cannot lock ref", "failed to lock", "incorrect old value")
+"""What a remote says when another push moved the branch while ours was being received: retry like a non-ff."""
 
 
 # ------------------------------------------------------------------------------------------------ value types
@@ -837,8 +839,9 @@ def _push_verdict(porcelain: str) -> _PushVerdict:
         flag, summary = parts[0], parts[2].strip()
         if flag in " +*=":
             return _PushVerdict(flag, True, False, False, False, summary or "pushed")
-        remote_rejected = "remote rejected" in summary or "remote failure" in summary
-        retryable = not remote_rejected and any(word in summary for word in _NON_FAST_FORWARD)
+        raced = any(word in summary for word in _REMOTE_RACE)
+        remote_rejected = ("remote rejected" in summary or "remote failure" in summary) and not raced
+        retryable = raced or (not remote_rejected and any(word in summary for word in _NON_FAST_FORWARD))
         return _PushVerdict(flag, False, flag == "!", remote_rejected, retryable, summary)
     return _PushVerdict("", False, False, False, False, "")
 
