@@ -154,32 +154,54 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
+_PREFIXES: dict[str, str] = {}
+
+
 def _static_prefix(pattern: str) -> str:
     """Return the directory part of a glob before its first wildcard component (``src/auth/**`` → ``src/auth``)."""
-    parts = []
-    for part in pattern.strip().lstrip("/").split("/")[:-1]:
-        if any(char in part for char in "*?["):
-            break
-        parts.append(part)
-    return "/".join(parts)
+    found = _PREFIXES.get(pattern)
+    if found is None:
+        parts = []
+        for part in pattern.strip().lstrip("/").split("/")[:-1]:
+            if any(char in part for char in "*?["):
+                break
+            parts.append(part)
+        found = _PREFIXES[pattern] = "/".join(parts)
+    return found
+
+
+def ancestor_dirs(paths: Iterable[str]) -> set[str]:
+    """Return every directory above the given paths (``""`` for the top), e.g. ``a/b/c.py`` → ``"", a, a/b``."""
+    found: set[str] = set()
+    for path in paths:
+        parts = path.split("/")
+        for depth in range(len(parts)):
+            found.add("/".join(parts[:depth]))
+    return found
 
 
 class SourceIndex:
-    """Finds the pages whose ``sources:`` globs match a path, looking only at globs under the path's directories."""
+    """Finds the pages whose ``sources:`` globs match a path, looking only at globs under the path's directories.
 
-    def __init__(self, pages: Iterable[KbPage]) -> None:
-        self._by_prefix: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+    With ``only`` (directories), globs whose fixed directory part is not among them are left out: a refresh
+    builds the index just for the directories its commits touched.
+    """
+
+    def __init__(self, pages: Iterable[KbPage], only: set[str] | None = None) -> None:
+        self._by_prefix: dict[str, list[tuple[str, str]]] = {}
         for page in pages:
             for pattern in page.sources:
-                self._by_prefix.setdefault(_static_prefix(pattern), []).append((_cached_glob(pattern), page.path))
+                prefix = _static_prefix(pattern)
+                if only is None or prefix in only:
+                    self._by_prefix.setdefault(prefix, []).append((pattern, page.path))
 
     def pages_for(self, path: str) -> set[str]:
         """Return the paths of pages with a source glob matching ``path``."""
         found: set[str] = set()
         parts = path.split("/")
         for depth in range(len(parts)):
-            for regex, page in self._by_prefix.get("/".join(parts[:depth]), ()):
-                if page not in found and regex.match(path):
+            for pattern, page in self._by_prefix.get("/".join(parts[:depth]), ()):
+                if page not in found and _cached_glob(pattern).match(path):
                     found.add(page)
         return found
 
@@ -681,7 +703,8 @@ def apply_commits(state: KbState, commits: Sequence[MergedCommit], pages: Mappin
     ``sources:`` after that makes it stale. The bot's own KB commits are not merged work.
     """
     changed: set[str] = set()
-    index = SourceIndex(pages.values())
+    dirs = ancestor_dirs(path for commit in commits if not commit.is_kb_sync for path in commit.touched_paths())
+    index = SourceIndex(pages.values(), dirs)
     history = dict(state.history)
     work = list(state.work)
     for path in list(history):

@@ -168,3 +168,18 @@ def test_crlf_page_keeps_its_newlines(team: TeamRepo) -> None:
     head = crlf.split(b"<!-- ceremonies:begin recent-changes -->")[0]
     tail = crlf.split(b"<!-- ceremonies:end recent-changes -->")[1]
     assert text.startswith(head) and text.endswith(tail)
+
+
+def test_new_sprint_doc_is_read_incrementally_and_matches_a_full_rebuild(team: TeamRepo, tmp_path: Path) -> None:
+    from kb_team_files import PLAN_102
+
+    refresh(team, now=NOW)
+    plan_103 = (PLAN_102.replace("SPR-102", "SPR-103").replace("2026-06", "2026-07")
+                .replace("16. März 2026", "30. März 2026").replace("30. März 2026\n- **Duration", "13. April 2026\n"
+                                                                                           "- **Duration"))
+    human_merges(team, tmp_path, {".ai/sprint/SPR-103-iteration-template.md": plan_103},
+                 "docs(sprint): plan SPR-103", "2026-03-30T09:00:00+02:00", 11)
+    result = refresh(team, now=NOW)
+    assert result.mode == "incremental" and f"{KB}/SPRINT-HISTORY.md" in result.pages_written
+    assert "SPR-103" in read(team, f"{KB}/SPRINT-HISTORY.md").decode()
+    assert refresh(team, now=NOW, full=True, dry_run=True).diff == ""

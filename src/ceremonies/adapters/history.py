@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ UNIT = "\x1f"
 TRAILER_SEP = "\x1d"
 LOG_FORMAT = "%x1e%H%x1f%P%x1f%cI%x1f%an%x1f%ae%x1f%s%x1f%b%x1f%(trailers:unfold,separator=%x1d)%x1f"
 STATE_FILE = "ceremonies/kb-state.json"
+SPRINT_DOCS_FILE = "ceremonies/kb-sprint-docs.pickle"
 _GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
 
 
@@ -269,3 +271,23 @@ def dirty_paths(facts: RepoFacts, paths: list[str]) -> list[str]:
         if len(entry) > 3 and entry[:2].strip():
             dirty.append(entry[3:])
     return sorted(dirty)
+
+
+def load_sprint_docs(facts: RepoFacts) -> tuple[str | None, dict[str, Any]] | None:
+    """Return the cached parsed sprint docs ``(synced_through, path → Document)``, or None (cache is optional).
+
+    The cache is a pickle in our own git dir (written only by :func:`save_sprint_docs`).
+    """
+    try:
+        data = pickle.loads((facts.git_dir / SPRINT_DOCS_FILE).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    if not (isinstance(data, tuple) and len(data) == 2 and isinstance(data[1], dict)):
+        return None
+    return data[0], data[1]
+
+
+def save_sprint_docs(facts: RepoFacts, synced_through: str | None, docs: dict[str, Any]) -> None:
+    """Cache the parsed sprint docs next to the KB state (atomically)."""
+    payload = pickle.dumps((synced_through, docs), protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(facts.git_dir / SPRINT_DOCS_FILE, payload)

@@ -8,8 +8,10 @@ whole history and every page. The same history always gives byte-identical pages
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +20,15 @@ from zoneinfo import ZoneInfo
 
 from ceremonies import knowledge as kb
 from ceremonies.adapters import history as githistory
-from ceremonies.adapters.files import load_history, read_doc_text, write_atomic
+from ceremonies.adapters.files import read_doc_text, read_document, scan_sprint_dir, write_atomic
 from ceremonies.adapters.git import DocsRepo, Identity
 from ceremonies.adapters.kb_render import KbRenderer
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.commits import SYNC_TRAILER, MergedCommit
 from ceremonies.domain.messages import Message
+from ceremonies.domain.model import Document
+from ceremonies.domain.parsing import build_history
 from ceremonies.errors import GitError, HumanEditError, SprintDocError
 
 
@@ -44,6 +48,11 @@ class KbInput:
     zone: ZoneInfo
 
     @property
+    def previous_sync(self) -> str | None:
+        """Return the sha the last KB commit's trailer names (None before the first refresh)."""
+        return self.sync.synced_through if self.sync else None
+
+    @property
     def incremental(self) -> bool:
         """Return True when only the commits since the sync point are applied to the cached state."""
         return self.previous is not None
@@ -60,6 +69,7 @@ class KbPlan:
     stale: tuple[kb.Stale, ...]
     new_work: tuple[MergedCommit, ...]
     pages_parsed: int
+    sprint_docs: dict[str, Document] | None = None
 
 
 @dataclass
@@ -326,6 +336,22 @@ def _managed_texts(inp: KbInput, state: kb.KbState, paths: Iterable[str], texts:
     return out
 
 
+def _sprint_docs(inp: KbInput, changed: Sequence[str]) -> dict[str, Document]:
+    """Return path → parsed sprint doc: the cached docs with only ``changed`` read again (all on a full rebuild)."""
+    cached = githistory.load_sprint_docs(inp.facts) if inp.previous is not None else None
+    if cached is None or cached[0] != inp.previous_sync:
+        return {doc.path: doc for doc in scan_sprint_dir(inp.root, inp.settings)}
+    docs = dict(cached[1])
+    root = inp.root.resolve()
+    for path in changed:
+        target = root / path
+        if target.is_file() and target.suffix.lower() in (".md", ".markdown"):
+            docs[path] = read_document(target, root, inp.settings)
+        else:
+            docs.pop(path, None)
+    return docs
+
+
 def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
     """Return the refresh plan: the new state and the text of every file that changes (others untouched)."""
     root, settings, layout = inp.root, inp.settings, inp.layout
@@ -338,8 +364,11 @@ def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
     sprint_dir = settings.paths.sprint_dir.strip("/") + "/"
     touched = _touched(inp.commits)
     sprints_changed = inp.previous is None or any(path.startswith(sprint_dir) for path in touched)
+    sprint_docs = None
     if sprints_changed:
-        base = replace(base, sprints=kb.sprint_facts(load_history(root, settings)))
+        sprint_docs = _sprint_docs(inp, sorted(p for p in touched if p.startswith(sprint_dir)))
+        history = build_history(sprint_docs[path] for path in sorted(sprint_docs))
+        base = replace(base, sprints=kb.sprint_facts(history))
     state, history_changed = kb.apply_commits(base, inp.commits, pages, inp.facts.head)
     new_work = tuple(c for c in inp.pending if not c.is_kb_sync)
     # pages with managed blocks: new text, parsed again so the state matches what is written (lines may move)
@@ -363,7 +392,7 @@ def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
         if current != text:
             writes[path] = text
             before[path] = current
-    return KbPlan(state, writes, before, tuple(issues), tuple(kb.stale_pages(state)), new_work, parsed)
+    return KbPlan(state, writes, before, tuple(issues), tuple(kb.stale_pages(state)), new_work, parsed, sprint_docs)
 
 
 # ------------------------------------------------------------------------------------------------ write, commit
@@ -407,8 +436,27 @@ def commit_kb(docs: DocsRepo, inp: KbInput, plan: KbPlan, written: Sequence[str]
 
 
 def save_kb_state(inp: KbInput, plan: KbPlan) -> None:
-    """Cache the state for the next incremental refresh (keyed by the sha the commit's trailer names)."""
+    """Cache the state (and parsed sprint docs) for the next incremental refresh, keyed by the sha the commit's
+    trailer names."""
     githistory.save_state(inp.facts, plan.state.to_dict())
+    if plan.sprint_docs is not None:
+        githistory.save_sprint_docs(inp.facts, plan.state.synced_through, plan.sprint_docs)
+    elif inp.previous is not None:
+        cached = githistory.load_sprint_docs(inp.facts)
+        if cached is not None and cached[0] == inp.previous_sync:
+            githistory.save_sprint_docs(inp.facts, plan.state.synced_through, cached[1])
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (a refresh allocates many small objects and frees them at the end)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def notify_kb(notifier: Notifier, message: Message) -> list[Delivery]:
@@ -467,8 +515,9 @@ def run_refresh_kb(
     writes the files but does not commit (nor push).
     """
     docs, settings = open_repo(repo, branch, pull=not dry_run)
-    inp = load_kb(docs.root, settings, full=full, now=now)
-    plan = compute_kb(inp)
+    with gc_paused():
+        inp = load_kb(docs.root, settings, full=full, now=now)
+        plan = compute_kb(inp)
     message = summary_of(inp, plan, sorted(plan.writes))
     if dry_run:
         return result_of(inp, plan, sorted(plan.writes), None, False, "dry run", True, message)
