@@ -616,3 +616,16 @@ def test_reused_clone_keeps_a_humans_conflicting_unpushed_commit(team: TeamRepo,
         DocsRepo.open_or_clone(team.remote, "main", workdir, identity=BOT)
 
     assert git(workdir, "rev-parse", "HEAD").strip() == mine
+
+
+def test_paths_that_never_existed_are_skipped_and_ignored_paths_refused(team: TeamRepo) -> None:
+    repo = DocsRepo.open(team.work)
+    assert repo.commit_files(["never/written.md"], "Nothing", {}, BOT) is None
+    write(team.work, "kb/real.md", "# Real\n")
+    sha = repo.commit_files(["kb/real.md", "never/written.md"], "One real page", {}, BOT)
+    assert sha is not None and git(team.work, "show", "--name-only", "--format=", sha).split() == ["kb/real.md"]
+    write(team.work, ".gitignore", "*.tmp\n")
+    write(team.work, "kb/draft.tmp", "scratch\n")
+    with pytest.raises(GitError, match=r"git add failed: .*ignored"):
+        repo.commit_files(["kb/draft.tmp"], "Ignored", {}, BOT)
+    assert repo.head_sha() == sha

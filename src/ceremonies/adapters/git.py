@@ -116,6 +116,7 @@ def _command_error(exc: GitCommandError, what: str, path: Path | None = None) ->
     stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
     lines = [line.strip() for line in stderr.strip().strip("'").splitlines() if line.strip()]
     lines = [line[len("stderr: ") :] if line.startswith("stderr: ") else line for line in lines]
+    lines = [line for line in lines if not line.startswith("hint:")]
     detail = "; ".join(lines[-4:]) if lines else f"exit code {exc.status}"
     return GitError(redact(f"{what} failed: {detail}"), path=path)
 
@@ -378,7 +379,9 @@ class DocsRepo:
         with self._private_index() as env:
             if parent is not None:
                 self._git("read-tree", parent, env=env, what="git read-tree")
-            self._git("add", "-A", "--", *relative, env=env, what="git add")
+            present = self._present(relative, env)
+            if present:
+                self._git("add", "-A", "--", *present, env=env, what="git add")
             tree = self._git("write-tree", env=env, what="git write-tree").strip()
         if parent is not None and tree == self._git("rev-parse", f"{parent}^{{tree}}", what="git rev-parse").strip():
             log.info("nothing to commit in %s", ", ".join(relative))
@@ -397,6 +400,15 @@ class DocsRepo:
         self._sync_index(relative)
         log.info("committed %s as %s: %s", sha[:12], who, ", ".join(relative))
         return sha
+
+    def _present(self, relative: list[str], env: dict[str, str]) -> list[str]:
+        """Return the paths that exist in the work tree or in HEAD (a path in neither has nothing to commit)."""
+        tracked = set(self._git("ls-files", "-z", "--", *relative, env=env, what="git ls-files").split("\0"))
+        return [
+            path
+            for path in relative
+            if os.path.lexists(self.root / path) or path in tracked or any(t.startswith(path + "/") for t in tracked)
+        ]
 
     def _sync_index(self, relative: list[str]) -> None:
         """Make the real index agree with the new HEAD for ``relative`` (other entries stay as a human left them)."""
@@ -514,7 +526,10 @@ class DocsRepo:
         raise GitError naming the conflicting files."""
         marker = self.git_dir / REBASE_MARKER
         marker.write_text(upstream, encoding="utf-8")
-        status, out, err = self._try("rebase", "--autostash", "-q", upstream, env=_identity_env(self.committer, None))
+        status, out, err = self._try(
+            "-c", "commit.gpgsign=false", "rebase", "--autostash", "--no-verify", "-q", upstream,
+            env=_identity_env(self.committer, None),
+        )
         if status == 0:
             marker.unlink(missing_ok=True)
             return
