@@ -385,7 +385,9 @@ def run_worker(op: str, args: dict[str, Any], env: dict[str, str | None] | None 
 
     ``env`` adds variables to the worker's environment; a None value removes that variable.
     """
-    command = [sys.executable, "-m", "bench.run", "--op", op, "--args", json.dumps(args)]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="bench-args-", delete=False) as handle:
+        json.dump(args, handle)  # a file, not argv: the page lists of the large size exceed ARG_MAX
+    command = [sys.executable, "-m", "bench.run", "--op", op, "--args", "@" + handle.name]
     full_env = dict(os.environ)
     for key, value in (env or {}).items():
         if value is None:
@@ -399,6 +401,8 @@ def run_worker(op: str, args: dict[str, Any], env: dict[str, str | None] | None 
         )
     except subprocess.TimeoutExpired:
         return {"ok": False, "error": f"timed out after {WORKER_TIMEOUT} s"}
+    finally:
+        os.unlink(handle.name)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith(MARK):
             outcome: dict[str, Any] = json.loads(line[len(MARK) :])
@@ -884,9 +888,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of a worker: ``python -m bench.run --op NAME --args JSON``."""
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--op", choices=sorted(OPS), required=True)
-    parser.add_argument("--args", default="{}")
+    parser.add_argument("--args", default="{}", help="JSON, or @FILE holding JSON")
     options = parser.parse_args(argv)
-    return worker_main(options.op, options.args)
+    raw = options.args
+    if raw.startswith("@"):
+        raw = Path(raw[1:]).read_text(encoding="utf-8")
+    return worker_main(options.op, raw)
 
 
 if __name__ == "__main__":
