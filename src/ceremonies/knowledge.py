@@ -722,9 +722,14 @@ def apply_commits(state: KbState, commits: Sequence[MergedCommit], pages: Mappin
         affected: set[str] = set()
         for path in touched:
             affected |= index.pages_for(path)
-        for page_path in affected - touched:
+        for page_path in affected:
             keep = "recent-changes" in pages[page_path].blocks
-            history[page_path] = _touch_sources(history.get(page_path, PageHistory()), ref, keep)
+            current = history.get(page_path, PageHistory())
+            if page_path in touched:  # the page was updated with its sources: recent, but nothing to review
+                if keep:
+                    history[page_path] = replace(current, recent=(ref, *current.recent)[:RECENT_LIMIT])
+            else:
+                history[page_path] = _touch_sources(current, ref, keep)
             changed.add(page_path)
         work.append(replace(commit, files=()))
     new_state = KbState(
