@@ -629,3 +629,12 @@ def test_paths_that_never_existed_are_skipped_and_ignored_paths_refused(team: Te
     with pytest.raises(GitError, match=r"git add failed: .*ignored"):
         repo.commit_files(["kb/draft.tmp"], "Ignored", {}, BOT)
     assert repo.head_sha() == sha
+
+
+def test_push_to_an_unreachable_remote_is_a_git_error_not_a_rejection(team: TeamRepo, tmp_path: Path) -> None:
+    with DocsRepo.open(team.work) as repo:
+        bot_commit(repo, "kb/page.md", "# Page\n")
+        git(team.work, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+        with pytest.raises(GitError, match=r"gone\.git failed: .*does not appear to be a git repository") as caught:
+            repo.push()
+        assert not isinstance(caught.value, PushRejectedError)

@@ -146,6 +146,16 @@ class DocsRepo:
     def __repr__(self) -> str:
         return f"DocsRepo(root={str(self.root)!r}, branch={self.branch!r})"
 
+    def close(self) -> None:
+        """Stop the helper git processes GitPython keeps for this repo (safe to call twice)."""
+        self._repo.close()
+
+    def __enter__(self) -> DocsRepo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -------------------------------------------------------------------------------------------- opening
 
     @classmethod
@@ -478,17 +488,8 @@ class DocsRepo:
                 self._try("update-ref", f"refs/remotes/{REMOTE}/{self.branch}", sha or "")
                 log.info("pushed %s to %s/%s (attempt %d)", (sha or "")[:12], self.remote_url(), self.branch, attempt)
                 return PushOutcome(pushed=True, reason=verdict.summary, sha=sha, attempts=attempt, rebased=rebased)
-            remote_says = _remote_lines(err)
             if verdict.remote_rejected or not verdict.retryable:
-                detail = verdict.summary or _last_line(err) or f"exit code {status}"
-                extra = f" ({'; '.join(remote_says)})" if remote_says else ""
-                error = PushRejectedError(
-                    redact(f"push of {self.branch} to {self.remote_url()} rejected: {detail}{extra}"),
-                    path=self.root,
-                )
-                if verdict.remote_rejected or verdict.rejected:
-                    raise error
-                raise GitError(error.message, path=self.root)
+                raise self._push_error(verdict, status, err)
             last = verdict.summary
             if attempt > retries:
                 break
@@ -500,6 +501,18 @@ class DocsRepo:
             redact(f"push of {self.branch} to {self.remote_url()} still rejected after {retries + 1} attempts: {last}"),
             path=self.root,
         )
+
+    def _push_error(self, verdict: _PushVerdict, status: int, stderr: str) -> GitError:
+        """Return the error for a push that must not be retried: PushRejectedError when the remote refused it,
+        GitError when it never got there (no such remote, network); credential-free either way."""
+        remote_says = _remote_lines(stderr)
+        extra = f" ({'; '.join(remote_says)})" if remote_says else ""
+        target = f"push of {self.branch} to {self.remote_url()}"
+        if verdict.remote_rejected or verdict.rejected:
+            return PushRejectedError(redact(f"{target} rejected: {verdict.summary}{extra}"), path=self.root)
+        lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("hint:")]
+        detail = "; ".join(lines[-4:]) or f"exit code {status}"
+        return GitError(redact(f"{target} failed: {detail}"), path=self.root)
 
     def _integrate_upstream(self) -> bool:
         """Fast-forward or rebase ``branch`` onto the fetched ``origin/<branch>``; return True when it rebased."""
