@@ -182,3 +182,36 @@ def test_notify_failure_hook_reports_failed_run(capsys: pytest.CaptureFixture[st
     assert seen and seen[0] in out
     assert "doomed" in out and "it broke" in out
     assert ":pw@" not in out
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_publish_markdown_attaches_redacted_artifact_from_sync_and_async_flows() -> None:
+    @flow(name="artifact-sync")
+    def sync_flow() -> str:
+        common.publish_markdown("SPR_013 Plan", f"# Plan\n\ntoken {TOKEN}", "the plan")
+        from prefect.context import get_run_context
+
+        return str(get_run_context().flow_run.id)  # type: ignore[union-attr]
+
+    @flow(name="artifact-async")
+    async def async_flow() -> str:
+        await common.apublish_markdown("kb/changes", "- page A", None)
+        from prefect.context import get_run_context
+
+        return str(get_run_context().flow_run.id)  # type: ignore[union-attr]
+
+    sync_id = sync_flow()
+    async_id = asyncio.run(async_flow())
+
+    async def read(run_id: str) -> list[Any]:
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+        async with get_client() as client:
+            only = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
+            return list(await client.read_artifacts(artifact_filter=only))
+
+    (plan,) = asyncio.run(read(sync_id))
+    assert plan.key == "spr-013-plan" and plan.type == "markdown"
+    assert TOKEN not in str(plan.data) and common.REDACTED in str(plan.data)
+    (changes,) = asyncio.run(read(async_id))
+    assert changes.key == "kb-changes"
