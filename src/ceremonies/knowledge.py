@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -841,6 +842,8 @@ def sprint_of(day: date, rows: Sequence[SprintRow]) -> SprintRow | None:
 
 def relative_link(from_dir: str, to_path: str) -> str:
     """Return the relative link from directory ``from_dir`` to file ``to_path`` (both repo-relative, posix)."""
+    if from_dir and to_path.startswith(from_dir + "/"):
+        return to_path[len(from_dir) + 1 :]
     source = [part for part in from_dir.split("/") if part]
     target = [part for part in to_path.split("/") if part]
     common = 0
@@ -853,7 +856,13 @@ def cell(value: Any) -> str:
     """Return ``value`` safe for a markdown table cell (pipes escaped, newlines flattened, None → ``—``)."""
     if value is None or value == "":
         return "—"
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ").strip()
+    text = str(value)
+    if not _CELL_SPECIAL.search(text):
+        return text.strip()
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ").strip()
+
+
+_CELL_SPECIAL = re.compile(r"[\\|\r\n]")
 
 
 def _points(value: float | None) -> str:
@@ -863,6 +872,7 @@ def _points(value: float | None) -> str:
     return f"{value:g}"
 
 
+@functools.lru_cache(maxsize=65536)
 def _short_date(iso: str, zone: tzinfo) -> str:
     """Return the team-local calendar date of an ISO timestamp."""
     return datetime.fromisoformat(iso).astimezone(zone).date().isoformat()

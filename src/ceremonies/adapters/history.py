@@ -246,7 +246,7 @@ def load_state(facts: RepoFacts) -> dict[str, Any] | None:
 
 def save_state(facts: RepoFacts, data: dict[str, Any]) -> None:
     """Store the KB state in the git dir (atomically)."""
-    write_atomic(state_path(facts), json.dumps(data, separators=(",", ":"), ensure_ascii=False, sort_keys=True))
+    write_atomic(state_path(facts), json.dumps(data, separators=(",", ":")))
 
 
 def clear_state(facts: RepoFacts) -> None:
