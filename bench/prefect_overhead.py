@@ -107,8 +107,12 @@ async def served_run_latency(api_env: dict[str, str], repeat: int, poll_seconds:
         script = Path(tmp) / "served.py"
         script.write_text(SERVE_PROBE)
         proc = subprocess.Popen(
-            [sys.executable, str(script), str(poll_seconds)], env=api_env, cwd=tmp, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, str(script), str(poll_seconds)],
+            env=api_env,
+            cwd=tmp,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             async with get_client() as client:
@@ -166,9 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         with running_prefect_server() as server:
             results["server_start_to_healthy"] = round(time.perf_counter() - start, 2)
-            api_env = _clean_env(
-                {"PREFECT_API_URL": server.api_url, "PREFECT_HOME": str(server.home)}
-            )
+            api_env = _clean_env({"PREFECT_API_URL": server.api_url, "PREFECT_HOME": str(server.home)})
             for mode in ("sync", "async"):
                 runs = [probe(mode, api_env, script) for _ in range(options.repeat)]
                 results[f"server_{mode}"] = {k: median([r[k] for r in runs]) for k in runs[0]}

@@ -638,3 +638,38 @@ def test_push_to_an_unreachable_remote_is_a_git_error_not_a_rejection(team: Team
         with pytest.raises(GitError, match=r"gone\.git failed: .*does not appear to be a git repository") as caught:
             repo.push()
         assert not isinstance(caught.value, PushRejectedError)
+
+
+def test_a_half_clone_left_by_a_killed_run_is_removed(team: TeamRepo, tmp_path: Path) -> None:
+    leftover = tmp_path / ".bot-clone.clone-killed"
+    (leftover / ".git").mkdir(parents=True)
+    repo = DocsRepo.open_or_clone(team.remote, "main", tmp_path / "bot-clone")
+    assert not leftover.exists() and repo.head_sha() == remote_head(team)
+
+
+def test_commit_refuses_when_head_moved_to_another_branch(team: TeamRepo) -> None:
+    repo = DocsRepo.open(team.work)
+    git(team.work, "checkout", "-q", "-b", "feature")
+    write(team.work, "kb/page.md", "# Page\n")
+    with pytest.raises(GitError, match="HEAD is on 'feature', not on 'main'"):
+        repo.commit_files(["kb/page.md"], "Page", {}, BOT)
+    assert commit_count(team.work, "main") == 1
+
+
+def test_concurrent_commits_in_one_work_tree_all_land(team: TeamRepo) -> None:
+    names = [f"kb/page-{number}.md" for number in range(6)]
+    for name in names:
+        write(team.work, name, f"# {name}\n")
+    start = threading.Barrier(len(names))
+
+    def commit(name: str) -> str | None:
+        repo = DocsRepo.open(team.work)
+        start.wait()
+        return repo.commit_files([name], f"Add {name}", {}, BOT)
+
+    with ThreadPoolExecutor(len(names)) as pool:
+        shas = list(pool.map(commit, names))
+
+    assert None not in shas and commit_count(team.work) == 1 + len(names)
+    assert sorted(git(team.work, "ls-tree", "-r", "--name-only", "HEAD", "kb").split()) == sorted(names)
+    assert DocsRepo.open(team.work).is_clean()

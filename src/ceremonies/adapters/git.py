@@ -39,6 +39,8 @@ ZERO_SHA = "0" * 40
 REBASE_MARKER = "ceremonies-rebase"
 """File in the git dir saying the rebase in progress was started by us (so a crashed run's rebase may be aborted)."""
 LOCK_FILE = "ceremonies.lock"
+COMMIT_ATTEMPTS = 20
+"""How often commit_files rebuilds its commit when another process moved the branch in between."""
 _GIT_ENV = {
     "GIT_TERMINAL_PROMPT": "0",
     "GIT_MERGE_AUTOEDIT": "no",
@@ -225,6 +227,8 @@ class DocsRepo:
     ) -> DocsRepo:
         """Clone ``url`` next to ``target`` and rename it into place (a crash never leaves half a clone there)."""
         target.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in target.parent.glob(f".{target.name}.clone-*"):  # a killed run's half clone (we hold the lock)
+            shutil.rmtree(leftover, ignore_errors=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.clone-", dir=target.parent))
         options = ["--no-checkout", "--origin", REMOTE]
         if depth is not None:
@@ -329,7 +333,12 @@ class DocsRepo:
         if self.head_sha() is None:
             return None
         out = self._git(
-            "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%s", "HEAD", "--", self._relative(path),
+            "log",
+            "-1",
+            "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%s",
+            "HEAD",
+            "--",
+            self._relative(path),
             what="git log",
         )
         if not out.strip():
@@ -385,31 +394,45 @@ class DocsRepo:
         if not relative:
             return None
         text = format_message(message, trailers or {})
-        parent = self.head_sha()
+        current = self._current_branch()
+        if current != self.branch:
+            raise GitError(
+                f"HEAD is on {current or 'no branch'!r}, not on {self.branch!r}; nothing committed", path=self.root
+            )
+        for _ in range(COMMIT_ATTEMPTS):
+            parent = self.head_sha()
+            tree = self._tree_with(parent, relative)
+            if tree == self._tree_of(parent):
+                log.info("nothing to commit in %s", ", ".join(relative))
+                if parent and self._try("diff", "--cached", "--quiet", "HEAD", "--", *relative)[0] != 0:
+                    self._sync_index(relative)  # a run that died right after moving the branch left the index behind
+                return None
+            args = ["commit-tree", tree, "-m", text] + (["-p", parent] if parent else [])
+            sha = self._git(*args, env=_identity_env(who, date), what="git commit-tree").strip()
+            ref = f"refs/heads/{self.branch}"
+            status, _, err = self._try(
+                "update-ref", "-m", f"commit: {text.splitlines()[0]}", ref, sha, parent or ZERO_SHA
+            )
+            if status == 0:
+                break
+            log.info("%s moved while committing (%s); building the commit again", ref, redact(_last_line(err)))
+            time.sleep(random.uniform(0.005, 0.05))  # let the other writer finish before rebuilding on its commit
+        else:
+            raise GitError(f"{self.branch} kept moving while committing; nothing committed", path=self.root)
+        self._sync_index(relative)
+        log.info("committed %s as %s: %s", sha[:12], who, ", ".join(relative))
+        return sha
+
+    def _tree_with(self, parent: str | None, relative: list[str]) -> str:
+        """Return the tree of ``parent`` with ``relative`` replaced by their work-tree state, built in a private
+        index (the real index is not touched)."""
         with self._private_index() as env:
             if parent is not None:
                 self._git("read-tree", parent, env=env, what="git read-tree")
             present = self._present(relative, env)
             if present:
                 self._git("add", "-A", "--", *present, env=env, what="git add")
-            tree = self._git("write-tree", env=env, what="git write-tree").strip()
-        if parent is not None and tree == self._git("rev-parse", f"{parent}^{{tree}}", what="git rev-parse").strip():
-            log.info("nothing to commit in %s", ", ".join(relative))
-            if self._try("diff", "--cached", "--quiet", "HEAD", "--", *relative)[0] != 0:
-                self._sync_index(relative)  # a run that died right after moving the branch left the index behind
-            return None
-        if parent is None and tree == self._empty_tree():
-            return None
-        env = _identity_env(who, date)
-        args = ["commit-tree", tree, "-m", text] + (["-p", parent] if parent else [])
-        sha = self._git(*args, env=env, what="git commit-tree").strip()
-        self._git(
-            "update-ref", "-m", f"commit: {text.splitlines()[0]}", f"refs/heads/{self.branch}", sha,
-            parent or ZERO_SHA, what="git update-ref",
-        )
-        self._sync_index(relative)
-        log.info("committed %s as %s: %s", sha[:12], who, ", ".join(relative))
-        return sha
+            return self._git("write-tree", env=env, what="git write-tree").strip()
 
     def _present(self, relative: list[str], env: dict[str, str]) -> list[str]:
         """Return the paths that exist in the work tree or in HEAD (a path in neither has nothing to commit)."""
@@ -438,9 +461,11 @@ class DocsRepo:
             Path(name).unlink(missing_ok=True)
             Path(name + ".lock").unlink(missing_ok=True)
 
-    def _empty_tree(self) -> str:
-        """Return the sha of the empty tree."""
-        return self._git("hash-object", "-t", "tree", "/dev/null", what="git hash-object").strip()
+    def _tree_of(self, commit: str | None) -> str:
+        """Return the tree sha of ``commit`` (the empty tree for None: before the first commit)."""
+        if commit is None:
+            return self._git("hash-object", "-t", "tree", "/dev/null", what="git hash-object").strip()
+        return self._git("rev-parse", f"{commit}^{{tree}}", what="git rev-parse").strip()
 
     # -------------------------------------------------------------------------------------------- pull / push
 
@@ -540,7 +565,13 @@ class DocsRepo:
         marker = self.git_dir / REBASE_MARKER
         marker.write_text(upstream, encoding="utf-8")
         status, out, err = self._try(
-            "-c", "commit.gpgsign=false", "rebase", "--autostash", "--no-verify", "-q", upstream,
+            "-c",
+            "commit.gpgsign=false",
+            "rebase",
+            "--autostash",
+            "--no-verify",
+            "-q",
+            upstream,
             env=_identity_env(self.committer, None),
         )
         if status == 0:
