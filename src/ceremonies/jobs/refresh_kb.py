@@ -256,14 +256,15 @@ def _render_all(state: kb.KbState, inp: KbInput, renderer: KbRenderer, which: se
     layout, zone = inp.layout, inp.zone
     out = {}
     if "index" in which:
-        out[layout.generated("index")] = renderer.render("index", kb.index_context(state, layout, zone))
+        out[layout.generated("index")] = renderer.render_page("index", kb.index_context(state, layout, zone))
     if "whats_new" in which:
-        out[layout.generated("whats_new")] = renderer.render("whats-new", kb.whats_new_context(state, layout, zone))
+        context = kb.whats_new_context(state, layout, zone)
+        out[layout.generated("whats_new")] = renderer.render_page("whats-new", context)
     if "sprint_history" in which:
-        out[layout.generated("sprint_history")] = renderer.render(
+        out[layout.generated("sprint_history")] = renderer.render_page(
             "sprint-history", kb.sprint_history_context(state, layout))
     if "health" in which:
-        out[layout.generated("health")] = renderer.render("doc-health", kb.health_context(issues, state, layout))
+        out[layout.generated("health")] = renderer.render_page("doc-health", kb.health_context(issues, state, layout))
     return out
 
 
