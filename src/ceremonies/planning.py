@@ -1,1 +1,861 @@
-"""Rules for planning: pure functions, inputs in, new text or messages out (no I/O, no clock)."""
+"""Rules for planning the next sprint: pure functions, inputs in, a plan (and the template's context) out.
+
+No I/O and no clock: ``today`` is a parameter. The input is the team's :class:`SprintHistory` (plans, retros,
+execution summaries, oldest first) and its :class:`Settings`; the output is a :class:`NextSprintPlan` that
+``templates/sprint.md.j2`` renders through :func:`sprint_doc_context`.
+
+Rules, in the words of the docs they produce:
+
+* key and number: the previous plan's with the last number incremented (``SPR-013`` → ``SPR-014``,
+  ``2026-13`` → ``2026-14``, ``Sprint 9`` → ``Sprint 10``); a plan without a key gets ``{key_prefix}-NNN``.
+* dates: start = previous end (``start_rule = "previous_end"``) or the next working day after it; the length is
+  ``sprint.cadence_days`` when the config sets it, else the previous plan's ``Duration (days)``, else its span.
+  A start or end on a weekend, public holiday (``holidays`` package, ``holiday_country``/``holiday_subdivision``)
+  or ``extra_holidays`` moves forward to the next working day; the end is computed from the unshifted start so
+  the cadence grid is kept.
+* scope: retro actions targeting the new sprint (by number, key or "next sprint") become items with their own ID
+  or ``<retro ref>-<n>`` and a backlink ``from SPR-012-RETRO action 3``; actions aimed later go to ``future``,
+  "ongoing" ones to ``ongoing``; unfinished items of the previous plan carry over with ``carried`` + 1.
+* follow-through: not-done actions of the last two retros that are neither scheduled nor aimed ahead are open.
+* capacity: mean delivered SP of the last ``velocity_window`` completed sprints (summary velocity, else the
+  checked items' points); a warning when the planned SP exceed it by more than ``overcommit_warning``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import holidays as holiday_calendars
+
+from ceremonies.config import CONFIG_FILE, Settings
+from ceremonies.domain.model import (
+    ONGOING,
+    Ceremony,
+    CeremonyKind,
+    ExecutionSummary,
+    Retro,
+    RetroAction,
+    Sprint,
+    SprintHistory,
+    WorkItem,
+    next_label,
+)
+from ceremonies.errors import ConfigError, Problem, SprintDocError
+
+SPRINT_TEMPLATE = "sprint.md.j2"
+"""Name of the sprint-plan template (team dir first, then ceremonies' ``templates/``)."""
+
+_GERMAN_MONTHS = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+_ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_GERMAN_STYLE_COUNTRIES = {"DE", "AT", "CH", "LI", "LU"}
+
+
+# ---------------------------------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Velocity:
+    """Rolling velocity: mean delivered SP (None without any completed sprint) and the (sprint, SP) samples."""
+
+    points: float | None
+    samples: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Due:
+    """Whether the next sprint should be planned now, and why (a sentence naming the sprint and dates)."""
+
+    due: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class NextSprintPlan:
+    """The next sprint as planned from the history: the new Sprint plus everything the doc shows about it.
+
+    ``sprint.items`` is the whole scope: ``carried_over`` first, then ``from_retro``.
+    """
+
+    sprint: Sprint
+    previous: Sprint
+    retro: Retro | None
+    from_retro: tuple[WorkItem, ...]
+    carried_over: tuple[WorkItem, ...]
+    future: tuple[RetroAction, ...]
+    ongoing: tuple[RetroAction, ...]
+    open_actions: tuple[RetroAction, ...]
+    velocity: Velocity
+    working_days: int
+    holidays: tuple[tuple[date, str], ...]
+    warnings: tuple[str, ...]
+    file_name: str
+    cadence_days: int = 14
+    action_refs: tuple[tuple[str, str], ...] = ()
+    """(action text, backlink like ``SPR-012-RETRO action 3``) for future/ongoing/open actions with a known retro."""
+    measures: tuple[tuple[str, str], ...] = ()
+    """(item title, measure of success) of the retro actions that became scope."""
+    shifted: tuple[str, ...] = ()
+    """Sentences saying which dates moved because of weekends/holidays."""
+
+    @property
+    def planned_points(self) -> float:
+        """Return the story points of the whole scope (items without points count 0)."""
+        return self.sprint.scope_points
+
+
+# ---------------------------------------------------------------------------------------------------- calendar
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Days off of the team: weekends, public holidays of the configured country/subdivision, extra days."""
+
+    days_off: dict[date, str]
+
+    def is_working_day(self, day: date) -> bool:
+        """Return True when ``day`` is neither a weekend nor a holiday."""
+        return day.weekday() < 5 and day not in self.days_off
+
+    def next_working_day(self, day: date) -> date:
+        """Return ``day`` itself when it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def previous_working_day(self, day: date) -> date:
+        """Return ``day`` itself when it is a working day, else the last working day before it."""
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
+    def holidays_between(self, first: date, last: date) -> tuple[tuple[date, str], ...]:
+        """Return (day, name) of the holidays from ``first`` to ``last`` inclusive, in date order."""
+        return tuple((day, name) for day, name in sorted(self.days_off.items()) if first <= day <= last)
+
+    def working_days(self, first: date, last: date) -> int:
+        """Return the number of working days from ``first`` to ``last`` inclusive (0 when last < first)."""
+        return sum(1 for offset in range((last - first).days + 1) if self.is_working_day(first + timedelta(offset)))
+
+
+def team_calendar(settings: Settings, years: Iterable[int]) -> Calendar:
+    """Return the team's days off in ``years``; raise ConfigError for an unknown country or a bad extra holiday."""
+    sprint = settings.sprint
+    days_off: dict[date, str] = {}
+    if sprint.holiday_country:
+        try:
+            public = holiday_calendars.country_holidays(
+                sprint.holiday_country, subdiv=sprint.holiday_subdivision, years=sorted(set(years))
+            )
+        except NotImplementedError as exc:
+            where = f"{sprint.holiday_country!r}" + (
+                f" / {sprint.holiday_subdivision!r}" if sprint.holiday_subdivision else ""
+            )
+            raise ConfigError(
+                CONFIG_FILE, [Problem("sprint.holiday_country", f"no public holidays known for {where}: {exc}")]
+            ) from None
+        days_off.update({day: str(name) for day, name in public.items()})
+    for text in sprint.extra_holidays:
+        try:
+            days_off[date.fromisoformat(text)] = "Team day off"
+        except ValueError:
+            raise ConfigError(
+                CONFIG_FILE, [Problem("sprint.extra_holidays", f"{text!r} is not an ISO date (YYYY-MM-DD)")]
+            ) from None
+    return Calendar(days_off)
+
+
+# ---------------------------------------------------------------------------------------------------- labels
+
+
+def _numbers(label: str | None) -> tuple[int, ...]:
+    """Return the numbers in a sprint label (``2026-13`` → (2026, 13), ``SPR-013`` → (13,))."""
+    return tuple(int(n) for n in re.findall(r"\d+", label or ""))
+
+
+def _is_key(label: str) -> bool:
+    """Return True when ``label`` looks like a sprint key (letters, dash, digits) rather than a number."""
+    return bool(re.match(r"^[A-Za-z]", label))
+
+
+def _same_sprint(label: str | None, sprint: Sprint) -> bool:
+    """Return True when ``label`` (a key, number or ``Sprint 9`` number) names ``sprint``."""
+    if not label:
+        return False
+    for own in (sprint.key, sprint.number):
+        if own and (
+            label.lower() == own.lower() or (_is_key(label) == _is_key(own) and _numbers(label) == _numbers(own))
+        ):
+            return True
+    return False
+
+
+def _compare(label: str, sprint: Sprint) -> int | None:
+    """Return -1/0/1 when ``label`` names a sprint before/equal to/after ``sprint``; None when incomparable."""
+    if _same_sprint(label, sprint):
+        return 0
+    own = sprint.key if _is_key(label) else sprint.number
+    if not own or not _numbers(label) or not _numbers(own):
+        return None
+    if _is_key(label) and re.sub(r"[\d\W]+", "", label).upper() != re.sub(r"[\d\W]+", "", own).upper():
+        return None
+    return -1 if _numbers(label) < _numbers(own) else 1
+
+
+def _next_identity(previous: Sprint, settings: Settings) -> tuple[str, str | None, str | None]:
+    """Return (key, number, name) of the sprint after ``previous``."""
+    number = next_label(previous.number) if previous.number else None
+    name = f"Sprint {number}" if number else None
+    if name is None and previous.name and _numbers(previous.name):
+        name = next_label(previous.name)
+    if previous.key:
+        key = next_label(previous.key)
+    else:
+        digits = _numbers(number or name)
+        key = f"{settings.sprint.key_prefix}-{digits[-1] if digits else 1:03d}"
+    return key, number, name
+
+
+# ---------------------------------------------------------------------------------------------------- dates
+
+
+def _cadence_days(previous: Sprint, settings: Settings) -> int:
+    """Return the new sprint's length in days: configured cadence, else the previous Duration, else its span."""
+    if "cadence_days" in settings.sprint.model_fields_set:
+        return settings.sprint.cadence_days
+    if previous.duration_days and previous.duration_days > 0:
+        return previous.duration_days
+    if previous.start and previous.end and previous.end > previous.start:
+        return (previous.end - previous.start).days
+    return settings.sprint.cadence_days
+
+
+@dataclass(frozen=True)
+class SprintDates:
+    """Start and end of a sprint, its days off and the sentences explaining any shift."""
+
+    start: date
+    end: date
+    cadence_days: int
+    shifted: tuple[str, ...]
+
+
+def _describe(day: date, calendar: Calendar) -> str:
+    """Return why ``day`` is not a working day (holiday name or weekend)."""
+    return calendar.days_off.get(day) or "weekend"
+
+
+def sprint_dates(previous_end: date, cadence_days: int, settings: Settings, calendar: Calendar) -> SprintDates:
+    """Return the dates of the sprint after one ending on ``previous_end`` (see the module rules)."""
+    nominal = previous_end
+    if settings.sprint.start_rule == "next_working_day":
+        nominal = calendar.next_working_day(previous_end + timedelta(days=1))
+    start = calendar.next_working_day(nominal)
+    nominal_end = nominal + timedelta(days=cadence_days)
+    end = calendar.next_working_day(max(nominal_end, start + timedelta(days=1)))
+    shifted = []
+    if start != nominal:
+        shifted.append(f"start moved from {iso_day(nominal)} ({_describe(nominal, calendar)}) to {iso_day(start)}")
+    if end != nominal_end:
+        shifted.append(f"end moved from {iso_day(nominal_end)} ({_describe(nominal_end, calendar)}) to {iso_day(end)}")
+    return SprintDates(start, end, cadence_days, tuple(shifted))
+
+
+def _counted_last_day(start: date, end: date, settings: Settings) -> date:
+    """Return the last day that counts as working time: the end day is the next sprint's first under previous_end."""
+    return end - timedelta(days=1) if settings.sprint.start_rule == "previous_end" and end > start else end
+
+
+def iso_day(day: date) -> str:
+    """Return ``day`` as ``Wed 2026-04-01``."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.isoformat()}"
+
+
+# ---------------------------------------------------------------------------------------------------- ceremonies
+
+
+def _ceremony_day(day: date, start: date, end: date, settings: Settings, calendar: Calendar) -> date | None:
+    """Return the day a ceremony planned on ``day`` happens per ``holiday_policy`` (None when skipped)."""
+    if calendar.is_working_day(day):
+        return day
+    policy = settings.ceremonies.holiday_policy
+    if policy == "keep":
+        return day
+    if policy == "skip":
+        return None
+    moved = calendar.previous_working_day(day) if policy == "previous_working_day" else calendar.next_working_day(day)
+    if moved < start:
+        moved = calendar.next_working_day(day)
+    return moved if moved <= end else calendar.previous_working_day(day)
+
+
+def _until(start: time, minutes: int) -> time:
+    """Return the time ``minutes`` after ``start`` (at most 23:59)."""
+    total = min(start.hour * 60 + start.minute + minutes, 23 * 60 + 59)
+    return time(total // 60, total % 60)
+
+
+def ceremonies_of(start: date, end: date, settings: Settings, calendar: Calendar) -> tuple[Ceremony, ...]:
+    """Return planning (first day), refinement (start + refinement_day), demo and retro (last day), by date."""
+    times = settings.ceremonies
+    wanted = (
+        ("Sprint Planning", CeremonyKind.PLANNING, start, times.planning, times.planning_minutes),
+        (
+            "Backlog Refinement",
+            CeremonyKind.REFINEMENT,
+            min(start + timedelta(days=times.refinement_day), end),
+            times.refinement,
+            times.refinement_minutes,
+        ),
+        ("Sprint Review/Demo", CeremonyKind.DEMO, end, times.demo, times.demo_minutes),
+        ("Retrospective", CeremonyKind.RETRO, end, times.retro, times.retro_minutes),
+    )
+    found = []
+    for name, kind, day, at, minutes in wanted:
+        moved = _ceremony_day(day, start, end, settings, calendar)
+        if moved is not None:
+            found.append(Ceremony(name, kind, moved, at, _until(at, minutes)))
+    return tuple(sorted(found, key=lambda c: (c.day or start, c.start)))
+
+
+# ---------------------------------------------------------------------------------------------------- matching
+
+
+def _words(text: str) -> frozenset[str]:
+    """Return the lower-case words of ``text`` (for loose title matching)."""
+    return frozenset(re.findall(r"[^\W_]+", text.lower()))
+
+
+def same_work(a_id: str | None, a_title: str, b_id: str | None, b_title: str) -> bool:
+    """Return True when two items are the same work: equal IDs, or titles equal/contained/mostly the same words."""
+    if a_id and b_id:
+        return a_id.lower() == b_id.lower()
+    left, right = _words(a_title), _words(b_title)
+    if not left or not right:
+        return False
+    if left <= right or right <= left:
+        return True
+    return len(left & right) / len(left | right) >= 0.6
+
+
+def _find_retro(history: SprintHistory, sprint: Sprint) -> Retro | None:
+    """Return the retrospective of ``sprint`` (separate file preferred over the plan's section), else None."""
+    matching = [
+        retro
+        for retro in history.retros
+        if _same_sprint(retro.sprint_key, sprint) or _same_sprint(retro.sprint_number, sprint)
+    ]
+    separate = [retro for retro in matching if retro.path != sprint.path]
+    chosen = separate or matching
+    return chosen[-1] if chosen else sprint.retro
+
+
+def _find_summary(history: SprintHistory, sprint: Sprint) -> ExecutionSummary | None:
+    """Return the execution summary of ``sprint``, else None."""
+    found = [s for s in history.summaries if _same_sprint(s.key, sprint) or _same_sprint(s.number, sprint)]
+    return found[-1] if found else None
+
+
+# ---------------------------------------------------------------------------------------------------- scope
+
+
+def backlink(retro: Retro, action: RetroAction) -> str:
+    """Return the backlink of a retro action, e.g. ``SPR-012-RETRO action 3``."""
+    return f"{retro.ref} action {action.index}"
+
+
+def _generated_id(retro: Retro, action: RetroAction, settings: Settings) -> str:
+    """Return the ID of a scope item made from an action without one: ``SPR-012-RETRO-3`` (stable across runs)."""
+    ref = retro.ref if _is_key(retro.ref) else f"{settings.sprint.key_prefix}-{retro.ref}"
+    return f"{ref}-{action.index}"
+
+
+def carried_over(previous: Sprint, summary: ExecutionSummary | None) -> tuple[WorkItem, ...]:
+    """Return the previous plan's unfinished items with ``carried`` + 1.
+
+    Unfinished = unchecked and, when the sprint has an execution summary, not among its completed items.
+    """
+    carried = []
+    for item in previous.items:
+        if item.done:
+            continue
+        if summary is not None and any(
+            same_work(item.id, item.title, done.id, done.title) for done in summary.completed
+        ):
+            continue
+        carried.append(replace(item, carried=item.carried + 1, done=False, line=None, stretch=False))
+    return tuple(carried)
+
+
+@dataclass(frozen=True)
+class _Sourced:
+    """A retro action with the retro it came from (None for future actions listed in a plan)."""
+
+    action: RetroAction
+    retro: Retro | None
+
+
+def _action_pool(history: SprintHistory, previous: Sprint) -> list[_Sourced]:
+    """Return every retro action of the history plus the previous plan's future actions, without duplicates."""
+    pool: list[_Sourced] = []
+    seen: list[RetroAction] = []
+    sources: list[tuple[Retro | None, tuple[RetroAction, ...]]] = [(r, r.actions) for r in history.retros]
+    if previous.retro is not None and all(previous.retro.ref != retro.ref for retro in history.retros):
+        sources.append((previous.retro, previous.retro.actions))
+    sources.append((None, previous.future))
+    for retro, actions in sources:
+        for action in actions:
+            if any(same_work(action.id, action.text, other.id, other.text) for other in seen):
+                continue
+            seen.append(action)
+            pool.append(_Sourced(action, retro))
+    return pool
+
+
+def _scope_item(sourced: _Sourced, settings: Settings) -> WorkItem:
+    """Return the scope item for a retro action aimed at the new sprint."""
+    action, retro = sourced.action, sourced.retro
+    item_id = action.id or (_generated_id(retro, action, settings) if retro else None)
+    source = backlink(retro, action) if retro else None
+    return WorkItem(title=action.text, id=item_id, owners=action.owners, points=action.points, source=source)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The sorted retro actions: new scope, future, ongoing, open."""
+
+    from_retro: tuple[WorkItem, ...]
+    future: tuple[RetroAction, ...]
+    ongoing: tuple[RetroAction, ...]
+    open_actions: tuple[RetroAction, ...]
+    refs: tuple[tuple[str, str], ...]
+    measures: tuple[tuple[str, str], ...]
+
+
+def _scheduled(action: RetroAction, items: Iterable[WorkItem]) -> bool:
+    """Return True when a plan item is the same work as ``action``."""
+    return any(same_work(action.id, action.text, item.id, item.title) for item in items)
+
+
+def sort_actions(
+    history: SprintHistory, previous: Sprint, new: Sprint, carried: tuple[WorkItem, ...], settings: Settings
+) -> _Scope:
+    """Return the retro actions sorted into new scope, future, ongoing and open (see the module rules)."""
+    recent = {retro.ref for retro in history.retros[-2:]} | ({previous.retro.ref} if previous.retro else set())
+    latest = _find_retro(history, previous)
+    if latest is not None:
+        recent.add(latest.ref)
+    from_retro: list[WorkItem] = []
+    future: list[RetroAction] = []
+    ongoing: list[RetroAction] = []
+    open_actions: list[RetroAction] = []
+    refs: list[tuple[str, str]] = []
+    measures: list[tuple[str, str]] = []
+    for sourced in _action_pool(history, previous):
+        action, retro = sourced.action, sourced.retro
+        if action.done:
+            continue
+        order = _compare(action.target, new) if action.target and action.target != ONGOING else None
+        if action.target == ONGOING:
+            ongoing.append(action)
+        elif order == 0:
+            if _scheduled(action, carried) or _scheduled(action, from_retro):
+                continue
+            item = _scope_item(sourced, settings)
+            from_retro.append(item)
+            if action.measure:
+                measures.append((item.title, action.measure))
+            continue
+        elif order == 1 or (order is None and action.target and retro is None):
+            future.append(action)
+        elif retro is not None and retro.ref in recent and not _scheduled(action, previous.items):
+            if not _scheduled(action, carried):
+                open_actions.append(action)
+        else:
+            continue
+        if retro is not None:
+            refs.append((action.text, backlink(retro, action)))
+    return _Scope(tuple(from_retro), tuple(future), tuple(ongoing), tuple(open_actions), tuple(refs), tuple(measures))
+
+
+# ---------------------------------------------------------------------------------------------------- velocity
+
+
+def _completed_sprints(history: SprintHistory, today: date) -> Iterator[tuple[str, float, date]]:
+    """Yield (label, delivered SP, end) of every completed sprint: summary velocity, else checked items' points."""
+    covered: set[str] = set()
+    for plan in history.plans:
+        summary = _find_summary(history, plan)
+        if summary is not None and summary.velocity is not None:
+            covered.update(label for label in (summary.key, summary.number) if label)
+            yield plan.label, summary.velocity, plan.end or summary.end or date.min
+        elif plan.end is not None and plan.end <= today and any(item.done for item in plan.items):
+            yield plan.label, plan.done_points, plan.end
+    for summary in history.summaries:
+        labels = [label for label in (summary.key, summary.number) if label]
+        if summary.velocity is None or any(label in covered for label in labels):
+            continue
+        if any(_same_sprint(label, plan) for plan in history.plans for label in labels):
+            continue
+        yield (labels[0] if labels else summary.path or "?"), summary.velocity, summary.end or date.min
+
+
+def rolling_velocity(history: SprintHistory, settings: Settings, today: date) -> Velocity:
+    """Return the mean delivered SP of the last ``velocity_window`` completed sprints, with its samples."""
+    completed = sorted(_completed_sprints(history, today), key=lambda entry: entry[2])
+    samples = tuple((label, points) for label, points, _ in completed[-settings.sprint.velocity_window :])
+    if not samples:
+        return Velocity(None, ())
+    return Velocity(round(sum(points for _, points in samples) / len(samples), 1), samples)
+
+
+def overcommit_warning(planned: float, velocity: Velocity, settings: Settings) -> str | None:
+    """Return the warning when ``planned`` SP exceed the velocity by more than the configured share, else None."""
+    if velocity.points is None or velocity.points <= 0:
+        return None
+    limit = velocity.points * (1 + settings.sprint.overcommit_warning)
+    if planned <= limit:
+        return None
+    excess = (planned / velocity.points - 1) * 100
+    return (
+        f"Overcommitment: {points_text(planned)} SP planned exceed the rolling velocity of "
+        f"{points_text(velocity.points)} SP by {excess:.0f} % (warning above "
+        f"{settings.sprint.overcommit_warning * 100:.0f} %)."
+    )
+
+
+def points_text(points: float | None) -> str:
+    """Return story points without a needless ``.0`` (``8``, ``7.5``); ``?`` when unknown."""
+    if points is None:
+        return "?"
+    return str(int(points)) if float(points).is_integer() else f"{points:g}"
+
+
+# ---------------------------------------------------------------------------------------------------- plan
+
+
+def _previous_plan(history: SprintHistory, settings: Settings) -> Sprint:
+    """Return the latest plan with dates; raise SprintDocError naming the file when there is none to plan from."""
+    if not history.plans:
+        raise SprintDocError(settings.paths.sprint_dir, None, "no sprint plan found to plan the next sprint from")
+    previous = history.plans[-1]
+    if previous.start is None or previous.end is None:
+        missing = " and ".join(name for name, value in (("start", previous.start), ("end", previous.end)) if not value)
+        raise SprintDocError(
+            previous.path or settings.paths.sprint_dir,
+            None,
+            f"cannot plan after {previous.label}: its plan has no {missing} date",
+        )
+    if previous.number is None and previous.key is None and not _numbers(previous.name):
+        raise SprintDocError(
+            previous.path or settings.paths.sprint_dir, None, f"cannot number the sprint after {previous.label!r}"
+        )
+    return previous
+
+
+def _timezone(previous: Sprint, settings: Settings) -> str:
+    """Return the new sprint's time zone: configured explicitly, else the previous plan's, else the default."""
+    if "timezone" in settings.sprint.model_fields_set or not previous.timezone:
+        return settings.sprint.timezone
+    return previous.timezone
+
+
+def _warnings(
+    previous: Sprint, retro: Retro | None, items: tuple[WorkItem, ...], velocity: Velocity, settings: Settings
+) -> tuple[str, ...]:
+    """Return the warnings the doc shows: overcommitment, missing retro, items without points, no velocity."""
+    found = []
+    overcommit = overcommit_warning(sum(item.points or 0 for item in items), velocity, settings)
+    if overcommit:
+        found.append(overcommit)
+    if retro is None:
+        found.append(f"No retrospective found for {previous.label}; scope holds carried-over work only.")
+    unpointed = [item.id or item.title for item in items if item.points is None]
+    if unpointed:
+        found.append(f"Not estimated yet: {', '.join(unpointed)}.")
+    if velocity.points is None:
+        found.append("No completed sprint with delivered story points yet; capacity unknown.")
+    return tuple(found)
+
+
+def plan_next_sprint(history: SprintHistory, settings: Settings, today: date) -> NextSprintPlan:
+    """Return the plan of the sprint after the latest one in ``history`` (see the module rules).
+
+    Raises SprintDocError naming the file when there is no plan or the latest plan has no dates, and ConfigError
+    for an unknown holiday country or a bad extra holiday.
+    """
+    previous = _previous_plan(history, settings)
+    assert previous.end is not None and previous.start is not None
+    key, number, name = _next_identity(previous, settings)
+    cadence = _cadence_days(previous, settings)
+    calendar = team_calendar(settings, range(previous.end.year, previous.end.year + 2 + cadence // 365))
+    dates = sprint_dates(previous.end, cadence, settings, calendar)
+    retro = _find_retro(history, previous)
+    carried = carried_over(previous, _find_summary(history, previous))
+    draft = Sprint(key=key, number=number, name=name, start=dates.start, end=dates.end)
+    scope = sort_actions(history, previous, draft, carried, settings)
+    items = carried + scope.from_retro
+    velocity = rolling_velocity(history, settings, today)
+    last_counted = _counted_last_day(dates.start, dates.end, settings)
+    timetable = ceremonies_of(dates.start, dates.end, settings, calendar)
+    demo = next((c.day for c in timetable if c.kind == CeremonyKind.DEMO), None)
+    sprint = Sprint(
+        key=key,
+        number=number,
+        name=name,
+        title=f"{key}: {name or 'Sprint'} Planning",
+        start=dates.start,
+        end=dates.end,
+        duration_days=cadence,
+        goals=(),
+        planned_points=sum(item.points or 0 for item in items),
+        capacity_points=velocity.points,
+        items=items,
+        demo_owner=previous.demo_owner or previous.owner,
+        demo_date=demo,
+        timetable=timetable,
+        timezone=_timezone(previous, settings),
+        owner=previous.owner,
+        status="Planning",
+        future=scope.future + scope.ongoing,
+    )
+    return NextSprintPlan(
+        sprint=sprint,
+        previous=previous,
+        retro=retro,
+        from_retro=scope.from_retro,
+        carried_over=carried,
+        future=scope.future,
+        ongoing=scope.ongoing,
+        open_actions=scope.open_actions,
+        velocity=velocity,
+        working_days=calendar.working_days(dates.start, last_counted),
+        holidays=tuple(
+            (day, label) for day, label in calendar.holidays_between(dates.start, last_counted) if day.weekday() < 5
+        ),
+        warnings=_warnings(previous, retro, items, velocity, settings),
+        file_name=settings.paths.plan_pattern.replace("{key}", key),
+        cadence_days=cadence,
+        action_refs=scope.refs,
+        measures=scope.measures,
+        shifted=dates.shifted,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- due
+
+
+def is_due(history: SprintHistory, settings: Settings, today: date) -> Due:
+    """Return whether to plan the next sprint on ``today``.
+
+    Not due when there is no dated plan or the latest plan starts today or later (the next plan exists); due when
+    the latest plan ends within ``due_within_days`` of today (or already ended), or when its retro exists.
+    """
+    if not history.plans:
+        return Due(False, "no sprint plan yet to plan the next sprint from")
+    latest = history.plans[-1]
+    if latest.end is None or latest.start is None:
+        return Due(False, f"{latest.label} ({latest.path}) has no start/end date")
+    if len(history.plans) > 1 and latest.start >= today:
+        return Due(False, f"{latest.label} is already planned (starts {latest.start.isoformat()})")
+    days_left = (latest.end - today).days
+    window = settings.sprint.due_within_days
+    if days_left <= window:
+        when = "ended" if days_left < 0 else "ends"
+        return Due(True, f"{latest.label} {when} on {latest.end.isoformat()} (within {window} days of {today})")
+    retro = _find_retro(history, latest)
+    if retro is not None:
+        return Due(True, f"the retrospective of {latest.label} exists ({retro.path or retro.ref})")
+    return Due(False, f"{latest.label} ends on {latest.end.isoformat()}, {days_left} days away (plans {window} before)")
+
+
+# ---------------------------------------------------------------------------------------------------- rendering
+
+
+def _clean(text: str) -> str:
+    """Return doc text fit for one scope line: one line, no segment separators the parser would split on."""
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+(?:—|–|--)\s+", " - ", text)
+    return text.replace(" | ", " / ")
+
+
+def german_date(day: date) -> str:
+    """Return ``18. März 2026``."""
+    return f"{day.day}. {_GERMAN_MONTHS[day.month - 1]} {day.year}"
+
+
+def english_date(day: date) -> str:
+    """Return ``Mar 18, 2026``."""
+    return f"{_ENGLISH_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def _long_date(day: date | None, settings: Settings) -> str:
+    """Return ``day`` in the team's style: German for DE/AT/CH teams, English otherwise ('TBD' when None)."""
+    if day is None:
+        return "TBD"
+    german = (settings.sprint.holiday_country or "").upper() in _GERMAN_STYLE_COUNTRIES
+    return german_date(day) if german else english_date(day)
+
+
+def _yaml_text(value: str) -> str:
+    """Return ``value`` as a YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def item_line(item: WorkItem) -> str:
+    """Return the scope line of ``item`` without the list marker: ``[ ] ID: title — @a/@b — 8 SP — marks``."""
+    parts = [f"{item.id}: {_clean(item.title)}" if item.id else _clean(item.title)]
+    if item.owners:
+        parts.append("/".join(item.owners))
+    if item.points is not None:
+        parts.append(f"{points_text(item.points)} SP")
+    if item.carried:
+        parts.append(f"carried over ×{item.carried}")
+    if item.source:
+        parts.append(f"from {item.source}")
+    return f"[{'x' if item.done else ' '}] " + " — ".join(parts)
+
+
+def _target_text(target: str | None) -> str:
+    """Return a target as the doc writes it: ``Sprint 2026-14``, ``SPR-019``, ``ongoing``."""
+    if not target:
+        return ""
+    if target == ONGOING or _is_key(target):
+        return target
+    return f"Sprint {target}"
+
+
+def action_line(action: RetroAction, ref: str | None) -> str:
+    """Return the line of a future/ongoing/open action: ``[ ] ID: text — @a — Target: Sprint 2026-14 — from …``."""
+    parts = [f"{action.id}: {_clean(action.text)}" if action.id else _clean(action.text)]
+    if action.owners:
+        parts.append("/".join(action.owners))
+    if action.target:
+        parts.append(f"Target: {_target_text(action.target)}")
+    if action.points is not None:
+        parts.append(f"{points_text(action.points)} SP")
+    if ref:
+        parts.append(f"from {ref}")
+    return "[ ] " + " — ".join(parts)
+
+
+def _ceremony_context(ceremony: Ceremony) -> dict[str, Any]:
+    """Return one timetable row: day, times and the ready-made line the parser reads back."""
+    assert ceremony.day is not None
+    day = ceremony.day
+    when = f"{_WEEKDAYS[day.weekday()]} {english_date(day)}"
+    times = f"{ceremony.start:%H:%M}" + (f"–{ceremony.end:%H:%M}" if ceremony.end else "")
+    return {
+        "name": ceremony.name,
+        "kind": str(ceremony.kind),
+        "date": day.isoformat(),
+        "day": when,
+        "start": f"{ceremony.start:%H:%M}",
+        "end": f"{ceremony.end:%H:%M}" if ceremony.end else "",
+        "line": f"**{when} — {times}:** {ceremony.name}.",
+    }
+
+
+def _local_iso(day: date, at: time, timezone: str) -> str:
+    """Return the ISO local date-time with the zone name (no offset math: the zone is named separately)."""
+    return datetime.combine(day, at).isoformat(timespec="minutes") + f" {timezone}"
+
+
+def sprint_doc_context(plan: NextSprintPlan, settings: Settings) -> dict[str, Any]:
+    """Return every value ``templates/sprint.md.j2`` uses (plain strings, numbers, lists and dicts only).
+
+    Doc text (titles, owners, actions) is passed as data: the template prints it, never evaluates it.
+    """
+    sprint = plan.sprint
+    assert sprint.key is not None and sprint.start is not None and sprint.end is not None
+    refs = dict(plan.action_refs)
+    heading_name = sprint.name or "Sprint"
+    title = f"{heading_name} Planning"
+    owner = sprint.owner or "@ScrumMaster"
+    planned = plan.planned_points
+    risks = [
+        f"{item.id or _clean(item.title)} carried over ×{item.carried} — split it or drop it"
+        for item in plan.carried_over
+        if item.carried >= 2
+    ]
+    risks += [f"{day.isoformat()} {name}: no working day" for day, name in plan.holidays]
+    return {
+        "docid": sprint.key,
+        "key": sprint.key,
+        "number": sprint.number or "",
+        "name": heading_name,
+        "title": title,
+        "title_yaml": _yaml_text(title),
+        "heading": f"{sprint.key}: {title}",
+        "owner": owner,
+        "owner_yaml": _yaml_text(owner),
+        "status": sprint.status or "Planning",
+        "start": _long_date(sprint.start, settings),
+        "end": _long_date(sprint.end, settings),
+        "start_iso": sprint.start.isoformat(),
+        "end_iso": sprint.end.isoformat(),
+        "duration_days": plan.cadence_days,
+        "working_days": plan.working_days,
+        "timezone": sprint.timezone or settings.sprint.timezone,
+        "holidays": [
+            {"date": day.isoformat(), "long": _long_date(day, settings), "name": name} for day, name in plan.holidays
+        ],
+        "shifted": list(plan.shifted),
+        "previous": {
+            "key": plan.previous.key or "",
+            "label": plan.previous.label,
+            "path": plan.previous.path or "",
+            "end": _long_date(plan.previous.end, settings),
+        },
+        "retro_ref": plan.retro.ref if plan.retro else "",
+        "retro_path": (plan.retro.path or "") if plan.retro else "",
+        "planned_points": points_text(planned),
+        "capacity_points": points_text(plan.velocity.points) if plan.velocity.points is not None else "",
+        "velocity": {
+            "points": points_text(plan.velocity.points) if plan.velocity.points is not None else "",
+            "window": settings.sprint.velocity_window,
+            "samples": [{"sprint": label, "points": points_text(points)} for label, points in plan.velocity.samples],
+            "threshold_percent": f"{settings.sprint.overcommit_warning * 100:.0f}",
+        },
+        "warnings": list(plan.warnings),
+        "items": [item_line(item) for item in sprint.items],
+        "carried_over": [
+            {"line": item_line(item), "id": item.id or "", "title": _clean(item.title), "carried": item.carried}
+            for item in plan.carried_over
+        ],
+        "from_retro": [
+            {"line": item_line(item), "id": item.id or "", "title": _clean(item.title), "source": item.source or ""}
+            for item in plan.from_retro
+        ],
+        "future": [action_line(action, refs.get(action.text)) for action in plan.future],
+        "ongoing": [action_line(action, refs.get(action.text)) for action in plan.ongoing],
+        "open_actions": [action_line(action, refs.get(action.text)) for action in plan.open_actions],
+        "acceptance": [f"{_clean(title)}: {_clean(measure)}" for title, measure in plan.measures],
+        "risks": risks,
+        "demo_owner": sprint.demo_owner or owner,
+        "demo_date": _long_date(sprint.demo_date, settings) if sprint.demo_date else _long_date(sprint.end, settings),
+        "ceremonies": [_ceremony_context(c) for c in sprint.timetable if c.day is not None],
+        "ceremony_times": [
+            {"name": c.name, "at": _local_iso(c.day, c.start, sprint.timezone or settings.sprint.timezone)}
+            for c in sprint.timetable
+            if c.day is not None
+        ],
+    }

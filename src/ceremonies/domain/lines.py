@@ -33,6 +33,8 @@ _CEREMONY_NAME_FIRST = re.compile(
     r"^(?P<name>[^:—–]+?)\s*(?::|—|–)\s*(?P<when>[^:]*?[\w.]),?\s+(?P<start>\d{1,2}[:.]\d{2})\s*(?:–|—|-|to|bis)\s*"
     r"(?P<end>\d{1,2}[:.]\d{2})\s*(?:Uhr|h)?\.?$"
 )
+_CARRIED_MARK = re.compile(r"^carried over\s*[×x]\s*(?P<k>\d+)$", re.I)
+_SOURCE_MARK = re.compile(r"^from\s+(?P<source>\S+\s+action\s+\d+)$", re.I)
 _RECURRING = re.compile(r"^(daily|every ?day|each day|täglich|weekdays|werktags)$", re.I)
 
 
@@ -80,7 +82,8 @@ def parse_scope_line(text: str, line: int | None = None) -> WorkItem | None:
     """Return the work item in a scope line, or None when the line is not one.
 
     Shapes: ``[ ] ID: title — @a/@b — 8 SP``, ``[x] title — @a — 3 SP`` (no ID), ``**ID: title** (5 SP)``.
-    A line counts when it has a checkbox, an ID or points.
+    A line counts when it has a checkbox, an ID or points. Trailing segments ``carried over ×2`` and
+    ``from SPR-012-RETRO action 3`` set ``carried`` and ``source``.
     """
     checkbox = CHECKBOX.match(text)
     done = bool(checkbox and checkbox["mark"] != " ")
@@ -98,8 +101,17 @@ def parse_scope_line(text: str, line: int | None = None) -> WorkItem | None:
     owner_text = " ".join(segment for segment in extra if OWNER.search(segment))
     if not (checkbox or item_id or points is not None) or not title:
         return None
+    carried = next((int(m["k"]) for segment in extra if (m := _CARRIED_MARK.match(segment.strip()))), 0)
+    source = next((m["source"] for segment in extra if (m := _SOURCE_MARK.match(segment.strip()))), None)
     return WorkItem(
-        title=title, id=item_id, owners=owners_in(owner_text) if owner_text else (), points=points, done=done, line=line
+        title=title,
+        id=item_id,
+        owners=owners_in(owner_text) if owner_text else (),
+        points=points,
+        done=done,
+        line=line,
+        carried=carried,
+        source=source,
     )
 
 
