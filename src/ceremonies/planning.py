@@ -345,13 +345,15 @@ def _words(text: str) -> frozenset[str]:
 
 
 def same_work(a_id: str | None, a_title: str, b_id: str | None, b_title: str) -> bool:
-    """Return True when two items are the same work: equal IDs, or titles equal/contained/mostly the same words."""
+    """Return True when two items are the same work: equal IDs, else titles with mostly the same words
+    (or one title's words, at least three, all in the other)."""
     if a_id and b_id:
         return a_id.lower() == b_id.lower()
     left, right = _words(a_title), _words(b_title)
     if not left or not right:
         return False
-    if left <= right or right <= left:
+    smaller = min(len(left), len(right))
+    if smaller >= 3 and (left <= right or right <= left):
         return True
     return len(left & right) / len(left | right) >= 0.6
 
@@ -440,9 +442,10 @@ def _scope_item(sourced: _Sourced, settings: Settings) -> WorkItem:
 
 @dataclass(frozen=True)
 class _Scope:
-    """The sorted retro actions: new scope, future, ongoing, open."""
+    """The sorted retro actions: new scope, carried items (with backlinks added), future, ongoing, open."""
 
     from_retro: tuple[WorkItem, ...]
+    carried: tuple[WorkItem, ...]
     future: tuple[RetroAction, ...]
     ongoing: tuple[RetroAction, ...]
     open_actions: tuple[RetroAction, ...]
@@ -455,45 +458,75 @@ def _scheduled(action: RetroAction, items: Iterable[WorkItem]) -> bool:
     return any(same_work(action.id, action.text, item.id, item.title) for item in items)
 
 
+def _recent_retros(history: SprintHistory, previous: Sprint) -> set[str]:
+    """Return the refs of the retros whose open actions are followed through: the last two, and previous's own."""
+    recent = {retro.ref for retro in history.retros[-2:]}
+    latest = _find_retro(history, previous)
+    return recent | ({latest.ref} if latest is not None else set())
+
+
+def placement(action: RetroAction, from_retro: bool, new: Sprint) -> str | None:
+    """Return where a not-done action goes: ``scope`` (aimed at ``new``), ``future`` (later), ``ongoing``, or
+    ``open`` (no target or an earlier sprint); None for an action a plan listed with an unknown target."""
+    if action.target == ONGOING:
+        return "ongoing"
+    order = _compare(action.target, new) if action.target else None
+    if order == 0:
+        return "scope"
+    if order == 1 or (order is None and action.target and not from_retro):
+        return "future"
+    return "open" if from_retro else None
+
+
+def _link_carried(carried: list[WorkItem], action: RetroAction, link: str | None) -> bool:
+    """Give the carried item that is ``action``'s work its backlink (when it has none); True when one matched."""
+    for index, item in enumerate(carried):
+        if same_work(action.id, action.text, item.id, item.title):
+            if item.source is None and link is not None:
+                carried[index] = replace(item, source=link)
+            return True
+    return False
+
+
 def sort_actions(
     history: SprintHistory, previous: Sprint, new: Sprint, carried: tuple[WorkItem, ...], settings: Settings
 ) -> _Scope:
-    """Return the retro actions sorted into new scope, future, ongoing and open (see the module rules)."""
-    recent = {retro.ref for retro in history.retros[-2:]} | ({previous.retro.ref} if previous.retro else set())
-    latest = _find_retro(history, previous)
-    if latest is not None:
-        recent.add(latest.ref)
+    """Return the retro actions sorted into new scope, future, ongoing and open (see the module rules).
+
+    An action aimed at ``new`` that is already a carried-over item is not repeated: the item gets its backlink.
+    """
+    recent = _recent_retros(history, previous)
+    linked = list(carried)
+    placed: dict[str, list[RetroAction]] = {"future": [], "ongoing": [], "open": []}
     from_retro: list[WorkItem] = []
-    future: list[RetroAction] = []
-    ongoing: list[RetroAction] = []
-    open_actions: list[RetroAction] = []
     refs: list[tuple[str, str]] = []
     measures: list[tuple[str, str]] = []
     for sourced in _action_pool(history, previous):
         action, retro = sourced.action, sourced.retro
-        if action.done:
+        where = None if action.done else placement(action, retro is not None, new)
+        link = backlink(retro, action) if retro is not None else None
+        if where == "scope":
+            if not _link_carried(linked, action, link) and not _scheduled(action, from_retro):
+                from_retro.append(_scope_item(sourced, settings))
+                if action.measure:
+                    measures.append((action.text, action.measure))
             continue
-        order = _compare(action.target, new) if action.target and action.target != ONGOING else None
-        if action.target == ONGOING:
-            ongoing.append(action)
-        elif order == 0:
-            if _scheduled(action, carried) or _scheduled(action, from_retro):
-                continue
-            item = _scope_item(sourced, settings)
-            from_retro.append(item)
-            if action.measure:
-                measures.append((item.title, action.measure))
+        if where == "open" and (
+            retro is None or retro.ref not in recent or _scheduled(action, previous.items) or _scheduled(action, linked)
+        ):
             continue
-        elif order == 1 or (order is None and action.target and retro is None):
-            future.append(action)
-        elif retro is not None and retro.ref in recent and not _scheduled(action, previous.items):
-            if not _scheduled(action, carried):
-                open_actions.append(action)
-        else:
-            continue
-        if retro is not None:
-            refs.append((action.text, backlink(retro, action)))
-    return _Scope(tuple(from_retro), tuple(future), tuple(ongoing), tuple(open_actions), tuple(refs), tuple(measures))
+        if where is not None:
+            placed[where].append(action)
+            refs += [(action.text, link)] if link else []
+    return _Scope(
+        tuple(from_retro),
+        tuple(linked),
+        tuple(placed["future"]),
+        tuple(placed["ongoing"]),
+        tuple(placed["open"]),
+        tuple(refs),
+        tuple(measures),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- velocity
@@ -506,9 +539,9 @@ def _completed_sprints(history: SprintHistory, today: date) -> Iterator[tuple[st
         summary = _find_summary(history, plan)
         if summary is not None and summary.velocity is not None:
             covered.update(label for label in (summary.key, summary.number) if label)
-            yield plan.label, summary.velocity, plan.end or summary.end or date.min
+            yield display_name(plan), summary.velocity, plan.end or summary.end or date.min
         elif plan.end is not None and plan.end <= today and any(item.done for item in plan.items):
-            yield plan.label, plan.done_points, plan.end
+            yield display_name(plan), plan.done_points, plan.end
     for summary in history.summaries:
         labels = [label for label in (summary.key, summary.number) if label]
         if summary.velocity is None or any(label in covered for label in labels):
@@ -562,13 +595,17 @@ def _previous_plan(history: SprintHistory, settings: Settings) -> Sprint:
         raise SprintDocError(
             previous.path or settings.paths.sprint_dir,
             None,
-            f"cannot plan after {previous.label}: its plan has no {missing} date",
+            f"cannot plan after {display_name(previous)}: its plan has no {missing} date",
         )
     if previous.number is None and previous.key is None and not _numbers(previous.name):
-        raise SprintDocError(
-            previous.path or settings.paths.sprint_dir, None, f"cannot number the sprint after {previous.label!r}"
-        )
+        where = previous.path or settings.paths.sprint_dir
+        raise SprintDocError(where, None, f"cannot number the sprint after {display_name(previous)!r}")
     return previous
+
+
+def display_name(sprint: Sprint) -> str:
+    """Return how messages name a sprint: its key, else its name (``Sprint 9``), else its label."""
+    return sprint.key or sprint.name or sprint.label
 
 
 def _timezone(previous: Sprint, settings: Settings) -> str:
@@ -587,7 +624,7 @@ def _warnings(
     if overcommit:
         found.append(overcommit)
     if retro is None:
-        found.append(f"No retrospective found for {previous.label}; scope holds carried-over work only.")
+        found.append(f"No retrospective found for {display_name(previous)}; scope holds carried-over work only.")
     unpointed = [item.id or item.title for item in items if item.points is None]
     if unpointed:
         found.append(f"Not estimated yet: {', '.join(unpointed)}.")
@@ -612,6 +649,7 @@ def plan_next_sprint(history: SprintHistory, settings: Settings, today: date) ->
     carried = carried_over(previous, _find_summary(history, previous))
     draft = Sprint(key=key, number=number, name=name, start=dates.start, end=dates.end)
     scope = sort_actions(history, previous, draft, carried, settings)
+    carried = scope.carried
     items = carried + scope.from_retro
     velocity = rolling_velocity(history, settings, today)
     last_counted = _counted_last_day(dates.start, dates.end, settings)
@@ -673,18 +711,19 @@ def is_due(history: SprintHistory, settings: Settings, today: date) -> Due:
         return Due(False, "no sprint plan yet to plan the next sprint from")
     latest = history.plans[-1]
     if latest.end is None or latest.start is None:
-        return Due(False, f"{latest.label} ({latest.path}) has no start/end date")
+        return Due(False, f"{display_name(latest)} ({latest.path}) has no start/end date")
     if len(history.plans) > 1 and latest.start >= today:
-        return Due(False, f"{latest.label} is already planned (starts {latest.start.isoformat()})")
+        return Due(False, f"{display_name(latest)} is already planned (starts {latest.start.isoformat()})")
     days_left = (latest.end - today).days
     window = settings.sprint.due_within_days
     if days_left <= window:
         when = "ended" if days_left < 0 else "ends"
-        return Due(True, f"{latest.label} {when} on {latest.end.isoformat()} (within {window} days of {today})")
+        return Due(True, f"{display_name(latest)} {when} on {latest.end.isoformat()} (within {window} days of {today})")
     retro = _find_retro(history, latest)
     if retro is not None:
-        return Due(True, f"the retrospective of {latest.label} exists ({retro.path or retro.ref})")
-    return Due(False, f"{latest.label} ends on {latest.end.isoformat()}, {days_left} days away (plans {window} before)")
+        return Due(True, f"the retrospective of {display_name(latest)} exists ({retro.path or retro.ref})")
+    ends = f"{display_name(latest)} ends on {latest.end.isoformat()}"
+    return Due(False, f"{ends}, {days_left} days away (plans {window} before)")
 
 
 # ---------------------------------------------------------------------------------------------------- rendering
@@ -720,11 +759,16 @@ def _yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def owners_text(owners: Iterable[str]) -> str:
+    """Return owners as ``@a/@b`` (a name without ``@`` gets one, so the parser reads it as an owner)."""
+    return "/".join(name if name.startswith("@") else "@" + re.sub(r"\s+", "", name) for name in owners)
+
+
 def item_line(item: WorkItem) -> str:
     """Return the scope line of ``item`` without the list marker: ``[ ] ID: title — @a/@b — 8 SP — marks``."""
     parts = [f"{item.id}: {_clean(item.title)}" if item.id else _clean(item.title)]
     if item.owners:
-        parts.append("/".join(item.owners))
+        parts.append(owners_text(item.owners))
     if item.points is not None:
         parts.append(f"{points_text(item.points)} SP")
     if item.carried:
@@ -747,7 +791,7 @@ def action_line(action: RetroAction, ref: str | None) -> str:
     """Return the line of a future/ongoing/open action: ``[ ] ID: text — @a — Target: Sprint 2026-14 — from …``."""
     parts = [f"{action.id}: {_clean(action.text)}" if action.id else _clean(action.text)]
     if action.owners:
-        parts.append("/".join(action.owners))
+        parts.append(owners_text(action.owners))
     if action.target:
         parts.append(f"Target: {_target_text(action.target)}")
     if action.points is not None:
@@ -821,7 +865,7 @@ def sprint_doc_context(plan: NextSprintPlan, settings: Settings) -> dict[str, An
         "shifted": list(plan.shifted),
         "previous": {
             "key": plan.previous.key or "",
-            "label": plan.previous.label,
+            "label": display_name(plan.previous),
             "path": plan.previous.path or "",
             "end": _long_date(plan.previous.end, settings),
         },

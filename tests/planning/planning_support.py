@@ -30,3 +30,88 @@ def history_in(directory: Path) -> SprintHistory:
 def render(plan: NextSprintPlan, settings: Settings) -> str:
     """Return the default sprint template rendered for ``plan``."""
     return TemplateRenderer([default_template_dir()]).render(SPRINT_TEMPLATE, sprint_doc_context(plan, settings))
+
+
+def plan_text(
+    key: str,
+    number: str,
+    start: str,
+    end: str,
+    items: list[str],
+    *,
+    duration: int | None = 14,
+    extra: str = "",
+) -> str:
+    """Return a plan in the German seeds' shape: frontmatter, overview with dates, scope checkbox lines."""
+    scope = "\n".join(f"- {line}" for line in items)
+    duration_line = f"- **Duration (days):** {duration}\n" if duration else ""
+    return f"""---
+docid: {key}
+title: Sprint {number} Planning - Fixture
+owner: "@Moderator"
+status: Done
+---
+
+# {key}: Sprint {number} Planning - Fixture
+
+## Sprint Overview
+- **Sprint Name:** Sprint {number}
+- **Sprint Number:** {number}
+- **Start Date:** {start}
+- **End Date:** {end}
+{duration_line}
+## Goals
+- Ship the fixture work
+
+## Scope (Planned Items)
+{scope}
+{extra}
+## Retrospective (End of Sprint)
+- What went well:
+- What could be improved:
+- Action items:
+  - [ ] Action 1 — Owner — Due
+"""
+
+
+def retro_text(key: str, number: str, actions: list[str]) -> str:
+    """Return a separate retrospective file with checkbox action lines."""
+    lines = "\n".join(f"- {line}" for line in actions)
+    return f"""---
+docid: {key}-RETRO
+title: Sprint {number} Retrospective
+owner: "@Moderator"
+status: Done
+---
+
+# {key}: Sprint {number} Retrospective
+
+## What went well
+- The fixture team shipped
+
+## What could be improved
+- Estimates
+
+## Action items
+{lines}
+"""
+
+
+def summary_text(key: str, number: str, completed: list[tuple[str, int]], delivered: str | None = None) -> str:
+    """Return an execution summary: completed items as ``#### n. Title - 8 SP ✅`` headings."""
+    headings = "\n\n".join(
+        f"#### {n}. {title} - {points} SP ✅\n- done" for n, (title, points) in enumerate(completed, 1)
+    )
+    metrics = f"\n## Metrics\n- **Story Points Completed:** {delivered}\n" if delivered else ""
+    return f"""# {key}: Sprint Execution Summary - Fixture
+
+## Sprint Overview
+- **Sprint Name:** Sprint {number}
+- **Sprint Number:** {number}
+
+## Execution Summary
+
+### Completed Work
+
+{headings}
+{metrics}"""
