@@ -1,0 +1,488 @@
+"""Slack delivery: a Notifier on ``slack_sdk.WebClient`` that posts now or schedules, exactly once per key.
+
+Idempotency: each keyed message carries a last line ``(ref: <key> <hash>)`` in its ``text`` (``hash`` = 8 hex
+digits of the text and blocks). Slack's ``chat.scheduledMessages.list`` returns only id, channel, post_at and text,
+so that line is how a rerun recognises what it scheduled before: same key, same post_at and same hash → skipped;
+same key with another post_at or content → the new one is scheduled, then the old one deleted (a crash in between
+leaves the new one, and the next run deletes the old one); no key match → scheduled. After scheduling, the list is
+read once more and duplicates of a key (a retried call that had reached Slack) are deleted.
+
+Retries are the SDK's own handlers (rate limit with Retry-After, 5xx, connection errors and timeouts — a timed-out
+``chat.postMessage`` is not repeated, as Slack may have posted it). Errors become :class:`SlackError` with a clear
+message naming the channel and Slack's error code, never the token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.client import RemoteDisconnected
+from typing import Any, cast
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+
+from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.config import Settings
+from ceremonies.domain.messages import Message
+from ceremonies.errors import SlackError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = WebClient.BASE_URL
+DEFAULT_TIMEOUT = 15.0
+"""Seconds before one HTTP call to Slack is given up (then retried by the connection handler)."""
+DEFAULT_RETRIES = 3
+"""Extra attempts per call for each kind of transient failure (429, 5xx, connection)."""
+MIN_LEAD = timedelta(seconds=15)
+"""A message due sooner than this is scheduled this far ahead (Slack refuses post_at in the past)."""
+SAME_TIME = timedelta(seconds=60)
+"""Two post_at values this close count as the same time (covers MIN_LEAD shifts)."""
+MAX_TEXT = 40_000
+LIST_PAGE = 100
+
+STATUS_POSTED = "posted"
+STATUS_SCHEDULED = "scheduled"
+STATUS_SKIPPED = "skipped"
+STATUS_EXPIRED = "expired"
+"""post_at already passed: neither posted nor scheduled (posting late could post twice across reruns)."""
+
+_MARKER = re.compile(r"\n?\(ref: (?P<key>[^\s()]+) (?P<hash>[0-9a-f]{8})\)\s*$")
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+_TOKEN_LIKE = re.compile(r"xox[abposr]-[A-Za-z0-9-]+")
+_BAD_TOKEN = ("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive")
+
+
+# --- text helpers (exported for the reminder rules and templates) ---------------------------------------------------
+
+
+def escape_text(text: str) -> str:
+    """Return user text safe for Slack ``text``/mrkdwn: ``&``, ``<`` and ``>`` become entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def marker_key(key: str) -> str:
+    """Return ``key`` as it appears in the ref line (whitespace and parentheses become ``-``)."""
+    return re.sub(r"[\s()]", "-", key.strip()) or "-"
+
+
+def content_hash(text: str, blocks: Iterable[dict[str, Any]]) -> str:
+    """Return 8 hex digits identifying a message's text (without ref line) and blocks."""
+    payload = json.dumps({"text": text, "blocks": list(blocks)}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:8]
+
+
+def with_marker(text: str, key: str, blocks: Iterable[dict[str, Any]] = ()) -> str:
+    """Return ``text`` with the ref line appended (text shortened so the whole stays within Slack's limit)."""
+    body = strip_marker(text)
+    line = f"\n(ref: {marker_key(key)} {content_hash(body, blocks)})"
+    if len(body) + len(line) > MAX_TEXT:
+        body = body[: MAX_TEXT - len(line) - 1] + "\u2026"
+    return body + line
+
+
+def strip_marker(text: str) -> str:
+    """Return ``text`` without a trailing ref line."""
+    return _MARKER.sub("", text)
+
+
+def read_marker(text: str) -> tuple[str, str] | None:
+    """Return (key, hash) of the ref line at the end of ``text``, or None."""
+    match = _MARKER.search(text or "")
+    return (match.group("key"), match.group("hash")) if match else None
+
+
+# --- the client -----------------------------------------------------------------------------------------------------
+
+
+class _ConnectionRetry(ConnectionErrorRetryHandler):
+    """Retries connection errors and timeouts, except a timed-out chat.postMessage (it may have been posted)."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if isinstance(error, TimeoutError) and request.url.rstrip("/").endswith("chat.postMessage"):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+class _ServerErrorRetry(ServerErrorRetryHandler):
+    """Retries every 5xx answer (the SDK's handler covers only 500 and 503)."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+def retry_handlers(retries: int = DEFAULT_RETRIES, backoff: float = 0.5) -> list[RetryHandler]:
+    """Return the SDK retry handlers we use: rate limit (honours Retry-After), server errors, connection errors."""
+    interval = BackoffRetryIntervalCalculator(backoff_factor=backoff)
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=retries),
+        _ServerErrorRetry(max_retry_count=retries, interval_calculator=interval),
+        _ConnectionRetry(
+            max_retry_count=retries,
+            interval_calculator=interval,
+            error_types=[URLError, ConnectionResetError, RemoteDisconnected, TimeoutError, ConnectionError],
+        ),
+    ]
+
+
+def make_client(
+    token: str,
+    base_url: str | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    retries: int = DEFAULT_RETRIES,
+    backoff: float = 0.5,
+) -> WebClient:
+    """Return a WebClient for ``base_url`` (default env SLACK_API_URL, else slack.com) with our retry handlers."""
+    url = base_url or os.environ.get("SLACK_API_URL") or DEFAULT_BASE_URL
+    if not url.endswith("/"):
+        url += "/"
+    return WebClient(
+        token=token,
+        base_url=url,
+        timeout=cast(int, timeout),  # urllib takes float seconds; the SDK annotates int
+        retry_handlers=retry_handlers(retries, backoff),
+    )
+
+
+def make_notifier(settings: Settings, token: str | None, dry_run: bool, base_url: str | None = None) -> Notifier:
+    """Return the team's notifier: the console without a token or in a dry run, else Slack.
+
+    ``base_url`` defaults to env ``SLACK_API_URL`` (tests point it at the emulator), else slack.com.
+    """
+    if dry_run or not token:
+        return ConsoleNotifier(settings.slack.channel)
+    return SlackNotifier(make_client(token, base_url), settings.slack.channel)
+
+
+# --- errors ---------------------------------------------------------------------------------------------------------
+
+
+def _scrub(text: str, token: str | None) -> str:
+    """Return ``text`` without the token (nor anything token-shaped)."""
+    if token:
+        text = text.replace(token, "***")
+    return _TOKEN_LIKE.sub("***", text)
+
+
+def describe_error(method: str, code: str, channel: str | None, detail: str = "") -> str:
+    """Return a one-line explanation of Slack error ``code`` from ``method`` (naming the channel)."""
+    where = f"channel {channel!r}" if channel else "Slack"
+    if code == "channel_not_found":
+        return (
+            f"Slack channel {channel!r} not found (channel_not_found) in {method}: check slack.channel in "
+            "ceremonies.toml (a channel id like C0123ABC or a name); private channels need the bot invited"
+        )
+    if code == "not_in_channel":
+        return (
+            f"the Slack bot is not a member of channel {channel!r} (not_in_channel) in {method}: "
+            "invite it to the channel (/invite @your-bot)"
+        )
+    if code in _BAD_TOKEN:
+        return (
+            f"Slack rejected the bot token ({code}) in {method}: check the Prefect Secret block "
+            "'ceremonies-slack-token' or SLACK_BOT_TOKEN"
+        )
+    if code == "missing_scope":
+        return f"the Slack bot lacks a permission for {method} (missing_scope) {detail}".rstrip()
+    if code == "ratelimited":
+        return f"Slack kept rate-limiting {method} (ratelimited) after retries; try again later"
+    if code == "restricted_too_many":
+        return f"too many messages scheduled for {where} within 5 minutes (restricted_too_many)"
+    if code in ("invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text"):
+        return f"Slack refused the message for {where} ({code}) in {method} {detail}".rstrip()
+    return f"Slack {method} failed for {where} ({code}) {detail}".rstrip()
+
+
+def _api_error(exc: SlackApiError, method: str, channel: str | None, token: str | None) -> SlackError:
+    response = exc.response
+    status = getattr(response, "status_code", 200)
+    data = response.data if isinstance(getattr(response, "data", None), dict) else {}
+    code = str(data.get("error") or (f"http_{status}" if status != 200 else "unknown_error"))
+    if status >= 500:
+        message = f"Slack answered HTTP {status} to {method} after retries (server error); try again later"
+    else:
+        detail = ""
+        if data.get("errors"):
+            detail = "— " + "; ".join(str(e) for e in data["errors"])[:300]
+        elif data.get("needed"):
+            detail = f"— needs {data['needed']}"
+        message = describe_error(method, code, channel, detail)
+    return SlackError(_scrub(message, token))
+
+
+def _transport_error(exc: Exception, method: str, token: str | None) -> SlackError:
+    reason = getattr(exc, "reason", None) or exc
+    return SlackError(_scrub(f"could not reach Slack for {method} ({type(exc).__name__}: {reason})", token))
+
+
+# --- the notifier ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One pending scheduled message as Slack lists it, with the ref line decoded."""
+
+    id: str
+    channel_id: str
+    post_at: datetime
+    key: str | None
+    hash: str | None
+
+
+class SlackNotifier:
+    """Posts messages now (``post_at`` None) or schedules them, once per key across reruns (see module doc)."""
+
+    def __init__(self, client: WebClient, channel: str, now: Callable[[], datetime] | None = None) -> None:
+        self.client = client
+        self.channel = channel
+        self.now = now or (lambda: datetime.now(UTC))
+        self._ids: dict[str, str] = {}
+        self._checked: set[str] = set()
+
+    # -- Notifier
+
+    def send(self, messages: list[Message]) -> list[Delivery]:
+        """Post or schedule ``messages``; return one Delivery each (posted/scheduled/skipped/expired), in order."""
+        deliveries: list[Delivery] = []
+        pending: dict[str, dict[str, list[Scheduled]]] = {}  # channel -> key -> pending copies
+        kept: dict[tuple[str, str], str] = {}  # (channel, key) -> scheduled id we keep
+        scheduled_any = False
+        for message in messages:
+            channel = message.channel or self.channel
+            if message.post_at is None:
+                deliveries.append(self._post(message, channel))
+                continue
+            if channel not in pending:
+                pending[channel] = self._pending_by_key(channel)
+            delivery, did_schedule = self._schedule_once(message, channel, pending[channel], kept)
+            scheduled_any = scheduled_any or did_schedule
+            deliveries.append(delivery)
+        if scheduled_any:
+            self._drop_duplicates(kept)
+        return deliveries
+
+    # -- immediate
+
+    def _post(self, message: Message, channel: str) -> Delivery:
+        text = with_marker(message.text, message.key, message.blocks) if message.key else message.text
+        data = self._call(
+            "chat.postMessage",
+            channel,
+            lambda: self.client.chat_postMessage(
+                channel=channel, text=text, blocks=list(message.blocks) or None, unfurl_links=False
+            ),
+        )
+        self._learn(channel, data.get("channel"))
+        log.info("Posted %s to %s", message.key or "message", channel)
+        return Delivery(key=message.key, status=STATUS_POSTED, channel=data.get("channel", channel), ts=data.get("ts"))
+
+    # -- scheduled
+
+    def _schedule_once(
+        self, message: Message, channel: str, pending: dict[str, list[Scheduled]], kept: dict[tuple[str, str], str]
+    ) -> tuple[Delivery, bool]:
+        """Skip, replace or schedule one message; return its Delivery and whether a message was scheduled."""
+        assert message.post_at is not None
+        post_at = _aware(message.post_at)
+        now = _aware(self.now())
+        if post_at <= now:
+            log.warning("Not scheduling %s: its time %s has passed", message.key or "message", post_at.isoformat())
+            return Delivery(key=message.key, status=STATUS_EXPIRED, channel=channel), False
+        send_at = max(post_at, now + MIN_LEAD)
+        if not message.key:
+            return self._schedule(message, channel, send_at, message.text), True
+        key = marker_key(message.key)
+        text = with_marker(message.text, message.key, message.blocks)
+        wanted_hash = read_marker(text)
+        channel_id = self._ids.get(channel, channel if _CHANNEL_ID.match(channel) else None)
+        same_channel = [s for s in pending.get(key, []) if channel_id is None or s.channel_id == channel_id]
+        matching = [
+            s
+            for s in same_channel
+            if abs(s.post_at - post_at) <= SAME_TIME and wanted_hash and s.hash == wanted_hash[1]
+        ]
+        if matching:
+            keep = matching[0]
+            for extra in same_channel:
+                if extra.id != keep.id:
+                    self._delete(extra)
+            pending[key] = [keep]
+            kept[(keep.channel_id, key)] = keep.id
+            log.info("Already scheduled: %s at %s", message.key, post_at.isoformat())
+            return Delivery(message.key, STATUS_SKIPPED, keep.channel_id, scheduled_message_id=keep.id), False
+        delivery = self._schedule(message, channel, send_at, text)
+        for old in same_channel:  # replaced: another time or other content
+            self._delete(old)
+        new = Scheduled(
+            delivery.scheduled_message_id or "",
+            delivery.channel or channel,
+            send_at,
+            key,
+            wanted_hash[1] if wanted_hash else None,
+        )
+        pending[key] = [new]
+        kept[(new.channel_id, key)] = new.id
+        return delivery, True
+
+    def _schedule(self, message: Message, channel: str, post_at: datetime, text: str) -> Delivery:
+        data = self._call(
+            "chat.scheduleMessage",
+            channel,
+            lambda: self.client.chat_scheduleMessage(
+                channel=channel,
+                post_at=int(post_at.timestamp()),
+                text=text,
+                blocks=list(message.blocks) or None,
+                unfurl_links=False,
+            ),
+        )
+        self._learn(channel, data.get("channel"))
+        log.info("Scheduled %s for %s in %s", message.key or "message", post_at.isoformat(), channel)
+        return Delivery(
+            key=message.key,
+            status=STATUS_SCHEDULED,
+            channel=data.get("channel", channel),
+            scheduled_message_id=data.get("scheduled_message_id"),
+        )
+
+    def _delete(self, item: Scheduled) -> None:
+        """Delete a pending scheduled message; one that is already gone (posted, deleted) is fine."""
+        try:
+            self._call(
+                "chat.deleteScheduledMessage",
+                item.channel_id,
+                lambda: self.client.chat_deleteScheduledMessage(channel=item.channel_id, scheduled_message_id=item.id),
+            )
+            log.info("Deleted scheduled message %s (%s)", item.id, item.key)
+        except SlackError as exc:
+            if "invalid_scheduled_message_id" not in str(exc):
+                raise
+
+    def _drop_duplicates(self, kept: dict[tuple[str, str], str]) -> None:
+        """Re-read the pending list; delete every copy of a key we handled except the one we keep."""
+        channels = {channel for channel, _ in kept}
+        for channel_id in channels:
+            for key, items in self._pending_by_key(channel_id).items():
+                keep = kept.get((channel_id, key))
+                if keep is None:
+                    continue
+                for item in items:
+                    if item.id != keep and item.channel_id == channel_id:
+                        self._delete(item)
+
+    # -- listing
+
+    def _pending_by_key(self, channel: str) -> dict[str, list[Scheduled]]:
+        """Return the channel's pending scheduled messages that carry a ref line, grouped by key (oldest first)."""
+        channel_id = self._channel_id(channel)
+        found: dict[str, list[Scheduled]] = {}
+        for item in self._list_scheduled(channel_id, channel):
+            marker = read_marker(str(item.get("text") or ""))
+            if marker is None:
+                continue
+            entry = Scheduled(
+                id=str(item.get("id")),
+                channel_id=str(item.get("channel_id") or channel_id or ""),
+                post_at=datetime.fromtimestamp(int(item.get("post_at") or 0), UTC),
+                key=marker[0],
+                hash=marker[1],
+            )
+            found.setdefault(marker[0], []).append(entry)
+        return found
+
+    def _list_scheduled(self, channel_id: str | None, channel: str) -> list[dict[str, Any]]:
+        """Return every pending scheduled message (of ``channel_id`` when known), following cursors."""
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(1000):  # a bound, not an expectation
+            data = self._call("chat.scheduledMessages.list", channel, self._list_page(channel_id, cursor))
+            items.extend(data.get("scheduled_messages") or [])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return items
+
+    def _list_page(self, channel_id: str | None, cursor: str | None) -> Callable[[], Any]:
+        """Return the SDK call reading one page of the scheduled-message list."""
+        return lambda: self.client.chat_scheduledMessages_list(channel=channel_id, cursor=cursor, limit=LIST_PAGE)
+
+    def _channel_id(self, channel: str) -> str | None:
+        """Return the channel id: given, learned from an earlier answer, or None for a name not yet seen.
+
+        An id is checked once with conversations.info, so a missing channel or bot membership fails clearly
+        before anything is scheduled.
+        """
+        if channel in self._ids:
+            return self._ids[channel]
+        if not _CHANNEL_ID.match(channel):
+            return None
+        if channel not in self._checked:
+            self._checked.add(channel)
+            try:
+                data = self._call(
+                    "conversations.info", channel, lambda: self.client.conversations_info(channel=channel)
+                )
+            except SlackError as exc:
+                if "missing_scope" in str(exc):  # a bot without channels:read can still post
+                    return channel
+                raise
+            info = data.get("channel") or {}
+            if info.get("is_member") is False:
+                raise SlackError(describe_error("conversations.info", "not_in_channel", channel))
+        self._ids[channel] = channel
+        return channel
+
+    def _learn(self, channel: str, channel_id: Any) -> None:
+        if isinstance(channel_id, str) and channel_id:
+            self._ids[channel] = channel_id
+
+    # -- one API call
+
+    def _call(self, method: str, channel: str | None, call: Callable[[], Any]) -> dict[str, Any]:
+        """Run one SDK call; return its data; raise SlackError (token-free) for every failure."""
+        token = self.client.token
+        try:
+            response = call()
+        except SlackApiError as exc:
+            raise _api_error(exc, method, channel, token) from None
+        except (URLError, OSError) as exc:  # connection refused/reset, timeouts, dropped connections
+            raise _transport_error(exc, method, token) from None
+        data = response.data
+        return data if isinstance(data, dict) else {}
+
+
+def _aware(moment: datetime) -> datetime:
+    """Return ``moment`` timezone-aware (naive values are taken as UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
