@@ -32,8 +32,12 @@ def test_redact_masks_slack_tokens_env_token_and_url_credentials(monkeypatch: py
 def test_redact_parameters_masks_secret_keys_and_values() -> None:
     params = {"repo": "https://x:y@host/r.git", "slack_token": "abc", "nested": {"api_key": "k", "n": 1}, "dry": False}
     cleaned = common.redact_parameters(params)
-    assert cleaned == {"repo": "https://***@host/r.git", "slack_token": "***", "nested": {"api_key": "***", "n": 1},
-                       "dry": False}
+    assert cleaned == {
+        "repo": "https://***@host/r.git",
+        "slack_token": "***",
+        "nested": {"api_key": "***", "n": 1},
+        "dry": False,
+    }
 
 
 def test_redacting_filter_rewrites_messages_and_tracebacks() -> None:

@@ -1,0 +1,227 @@
+"""End to end on a REAL Prefect server: `ceremonies setup`, `ceremonies serve`, runs triggered like the UI's Run button.
+
+One module-scoped stack: a `prefect server start` on a free loopback port (temp PREFECT_HOME, SQLite), the Slack
+Web API emulator (when it is installed), a team docs repo with a bare remote, and a `ceremonies serve` subprocess
+serving the deployments of prefect.yaml. Runs are created with `create_flow_run_from_deployment(id, parameters=...)`
+— the call behind the UI's Run → Custom run form — and checked by their effects: commits on the remote, KB pages,
+Slack messages, artifacts, final state. Every process started here is stopped by process group at the end.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from e2e_support import (
+    CEREMONIES,
+    CHANNEL,
+    ROOT,
+    api,
+    artifacts_of,
+    assert_completed,
+    assert_never_held_together,
+    form_parameters,
+    landed_deployments,
+    logs_of,
+    remote_files_of_last_commit,
+    remote_log,
+    require_deployment,
+    require_slack_emulator,
+    slack_emulator_available,
+    team_files,
+    trigger,
+    wait_for_deployments,
+)
+
+from ceremonies.tasks.common import repo_lock_name
+from ceremonies.testing.gitrepo import TeamRepo, make_team_repo
+from ceremonies.testing.prefect_server import PrefectServer, running_prefect_server, stop_process_group
+
+pytestmark = pytest.mark.e2e
+
+TOKEN = "xoxb-e2e-0000000000-secretsecretsecret"
+
+
+@dataclass
+class Stack:
+    """Everything the e2e tests talk to."""
+
+    server: PrefectServer
+    team: TeamRepo
+    slack: Any
+    env: dict[str, str]
+    deployment_ids: dict[str, UUID]
+    serve_log: Path
+    today: date
+    tmp: Path
+
+    def new_team(self, name: str) -> TeamRepo:
+        """Return a fresh team docs repo (own bare remote) for a test that must not see other tests' commits."""
+        return make_team_repo(self.tmp / name, team_files(self.today))
+
+    def run(self, deployment: str, parameter_sets: list[dict[str, Any]]) -> list[Any]:
+        """Trigger ``deployment`` once per parameter set (only fields of its Run form); return the final runs."""
+        deployment_id = self.deployment_ids[deployment]
+        return trigger(deployment_id, [form_parameters(deployment_id, **p) for p in parameter_sets])
+
+    def slack_texts(self) -> list[str]:
+        """Return the text of every message posted or scheduled in the emulator."""
+        if self.slack is None:
+            return []
+        return [str(m.get("text", m)) if isinstance(m, dict) else str(m) for m in self.slack.posted] + [
+            str(m.get("text", m)) if isinstance(m, dict) else str(m) for m in self.slack.scheduled
+        ]
+
+
+def _run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([CEREMONIES, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, f"ceremonies {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def _slack_emulator() -> Any:
+    """Return a started-on-enter Slack emulator with the team's channel, or None while it has not landed."""
+    if not slack_emulator_available():
+        return None
+    from ceremonies.testing.slack import SlackEmulator
+
+    return SlackEmulator(token=TOKEN, channels={"C0E2ETEAM": CHANNEL.lstrip("#")})
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp("e2e-prefect")
+    today = date.today()
+    team = make_team_repo(tmp / "team", team_files(today))
+    deployments = landed_deployments()
+    slack = _slack_emulator()
+    with running_prefect_server(home=tmp / "prefect-home") as server:
+        if slack is not None:
+            slack.start()
+        try:
+            env = {**server.env, "CEREMONIES_PROJECT_DIR": str(ROOT), "PREFECT_LOGGING_LEVEL": "INFO"}
+            if slack is not None:
+                env.update({"SLACK_API_URL": slack.url, "SLACK_BOT_TOKEN": TOKEN})
+            else:
+                env.pop("SLACK_BOT_TOKEN", None)
+            _run_cli(["setup", "--repo", str(team.work), "--channel", CHANNEL], env)
+            serve_log = tmp / "serve.log"
+            only = [arg for name in deployments for arg in ("-d", name)]
+            with serve_log.open("wb") as log:
+                serve = subprocess.Popen(
+                    [CEREMONIES, "serve", *only, "--repo", str(team.work), "--poll-seconds", "1", "--limit", "4"],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            try:
+                with api(server):
+                    ids = wait_for_deployments(deployments)
+                    yield Stack(server, team, slack, env, ids, serve_log, today, tmp)
+            finally:
+                stop_process_group(serve)
+        finally:
+            if slack is not None:
+                slack.stop()
+
+
+# --- refresh-kb ------------------------------------------------------------------------------------------------
+
+
+def test_refresh_kb_run_button_commits_kb_pages_and_attaches_artifact(stack: Stack) -> None:
+    before = remote_log(stack.team)
+    (run,) = stack.run("refresh-kb", [{"repo": str(stack.team.work), "branch": "main", "full": True}])
+    assert_completed([run], stack.serve_log)
+    assert run.parameters["full"] is True
+    after = remote_log(stack.team)
+    assert len(after) == len(before) + 1, "refresh-kb did not push exactly one KB commit to the remote"
+    files = remote_files_of_last_commit(stack.team)
+    assert files and all(f.startswith(".ai/knowledgebase/") for f in files), files
+    artifacts = artifacts_of(run.id)
+    assert [a.key for a in artifacts if a.type == "markdown"] == ["refresh-kb"], artifacts
+    messages = [line.message for line in logs_of(run.id)]
+    assert any("Holding repo lock" in m for m in messages), messages
+    assert any("file(s) to write" in m for m in messages), "the run log does not say what the KB plan writes"
+    assert all(TOKEN not in m for m in messages)
+
+
+def test_two_refresh_kb_runs_at_once_on_one_repo_make_one_commit(stack: Stack) -> None:
+    team = stack.new_team("kb-race")
+    before = remote_log(team)
+    params = {"repo": str(team.work), "full": True}
+    runs = stack.run("refresh-kb", [params, params])
+    assert_completed(runs, stack.serve_log)
+    after = remote_log(team)
+    assert len(after) == len(before) + 1, f"expected exactly one new commit on the remote, got {after[:3]}"
+    assert_never_held_together([run.id for run in runs], repo_lock_name(str(team.work)))
+    for run in runs:
+        assert artifacts_of(run.id), f"{run.name} attached no artifact"
+
+
+def test_failed_run_posts_notice_with_ui_link_and_no_secret(stack: Stack) -> None:
+    require_slack_emulator()
+    bad_repo = str(stack.tmp / "no-such-repo")
+    (run,) = stack.run("refresh-kb", [{"repo": bad_repo}])
+    assert run.state.is_failed(), run.state
+    deadline = time.monotonic() + 30
+    notice = None
+    while notice is None and time.monotonic() < deadline:
+        notice = next((t for t in stack.slack_texts() if str(run.id) in t), None)
+        time.sleep(0.5)
+    assert notice, f"no failure notice reached Slack: {stack.slack_texts()}"
+    assert f"{stack.server.ui_url}/runs/flow-run/{run.id}" in notice
+    assert "no-such-repo" in notice and TOKEN not in notice
+
+
+# --- next-sprint -----------------------------------------------------------------------------------------------
+
+
+def test_two_next_sprint_runs_at_once_commit_one_doc_with_artifacts(stack: Stack) -> None:
+    require_deployment("next-sprint")
+    team = stack.new_team("plan-race")
+    before = remote_log(team)
+    params = {"repo": str(team.work), "branch": "main", "today": stack.today.isoformat(), "dry_run": False}
+    runs = stack.run("next-sprint", [params, params])
+    assert_completed(runs, stack.serve_log)
+    after = remote_log(team)
+    assert len(after) == len(before) + 1, f"expected exactly one new commit on the remote, got {after[:3]}"
+    assert any("SPR-002" in f for f in remote_files_of_last_commit(team)), remote_files_of_last_commit(team)
+    assert_never_held_together([run.id for run in runs], repo_lock_name(str(team.work)))
+    for run in runs:
+        assert any(a.type == "markdown" for a in artifacts_of(run.id)), f"{run.name} attached no markdown artifact"
+
+
+# --- remind ----------------------------------------------------------------------------------------------------
+
+
+def test_remind_run_posts_to_slack_emulator(stack: Stack) -> None:
+    require_deployment("remind")
+    require_slack_emulator()
+    (run,) = stack.run("remind", [{"repo": str(stack.team.work), "dry_run": False}])
+    assert_completed([run], stack.serve_log)
+    texts = stack.slack_texts()
+    assert any("SPR-" in text for text in texts), f"no reminder reached the Slack emulator: {texts}"
+    assert any(a.type == "markdown" for a in artifacts_of(run.id))
+    assert all(TOKEN not in line.message for line in logs_of(run.id))
+
+
+# --- setup -----------------------------------------------------------------------------------------------------
+
+
+def test_setup_is_idempotent_and_never_prints_the_token(stack: Stack) -> None:
+    env = {**stack.env, "SLACK_BOT_TOKEN": TOKEN}
+    first = _run_cli(["setup", "--repo", str(stack.team.work), "--json"], env)
+    again = _run_cli(["setup", "--repo", str(stack.team.work), "--json"], env)
+    assert first.stdout == again.stdout
+    assert TOKEN not in first.stdout + first.stderr
+    assert repo_lock_name(str(stack.team.work)) in first.stdout
+    assert '"secret_block": "secret/ceremonies-slack-token"' in first.stdout
