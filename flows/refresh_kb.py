@@ -26,7 +26,15 @@ async def refresh_kb(
         datetime | None, Field(description="Pretend it is this time (for the SLA check); empty = now.")
     ] = None,
 ) -> dict[str, Any]:
-    """Regenerate the KB pages (index, what's new, sprint history, doc health, managed blocks) of ``repo``."""
+    """Regenerate the KB pages (index, what's new, sprint history, doc health, managed blocks) of ``repo``.
+
+    Args:
+        repo: Docs repo: a work tree path or a git URL.
+        branch: Branch whose merged work the KB reflects.
+        full: Rebuild from the whole history instead of the new commits.
+        dry_run: Compute and show the changes; write, commit, send nothing.
+        now: Pretend it is this time (for the SLA check); empty = now.
+    """
     async with arepo_lock(repo):
         docs, settings = steps.open_repo(repo, branch, pull=not dry_run)
         inp = steps.load(docs, settings, full, now)
