@@ -1,0 +1,568 @@
+"""The next-sprint job, direct path: load → decide → plan → render → write → commit → push → announce.
+
+Re-runs change nothing: when the newest plan is the one this job would write (same file, not started yet), it is
+planned again from the history *before* it and compared with what is on disk:
+
+* identical → ``unchanged`` (no write, no commit);
+* still the tool's text (what the bot last committed, or the content hash recorded when the tool wrote it) but
+  the inputs changed → ``updated``;
+* changed by a human → ``human-edited``: never overwritten (``force`` replaces it and keeps a backup under
+  ``.ceremonies/backups/``).
+
+Unreadable sprint docs, a missing retrospective (after the sprint ended) and template errors raise a
+CeremoniesError naming the file; nothing is written or committed then. No Prefect here: the CLI calls this module
+and :mod:`ceremonies.tasks.next_sprint` wraps its steps as tasks.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ceremonies import planning
+from ceremonies.adapters.files import load_history, sprint_dir, write_atomic
+from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
+from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.adapters.templates import TemplateRenderer
+from ceremonies.config import Settings, load_config
+from ceremonies.domain.messages import Message
+from ceremonies.domain.model import Sprint, SprintHistory
+from ceremonies.errors import HumanEditError, SprintDocError, TemplateError
+
+FLOW_NAME = "next-sprint"
+"""Name of the flow (and of the ``Ceremonies-Flow`` trailer on the bot's commits)."""
+FLOW_TRAILER = "Ceremonies-Flow"
+RUN_TRAILER = "Ceremonies-Run"
+SPRINT_TRAILER = "Sprint"
+BACKUP_DIR = ".ceremonies/backups"
+"""Where ``force`` keeps the human's version of a file it replaces (repo-relative)."""
+RECORD_FILE = "ceremonies/next-sprint.json"
+"""Inside the git dir: path → sha256 of the text this job last wrote there (never committed)."""
+
+CREATED, UPDATED, REPLACED, UNCHANGED = "created", "updated", "replaced", "unchanged"
+NOT_DUE, HUMAN_EDITED = "not-due", "human-edited"
+
+
+# ------------------------------------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether to plan now (``due``) and why; ``base`` is the history to plan from; ``existing`` is the newest
+    plan when this run re-plans it (the file the tool wrote earlier, not started yet), else None."""
+
+    due: bool
+    reason: str
+    base: SprintHistory
+    today: date
+    existing: Sprint | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """The file a plan goes to: repo-relative ``path``, its current text (None when absent) and whether that text
+    is still the tool's (identical to the new doc, or what the bot last wrote there)."""
+
+    path: str
+    current: str | None
+    tool_owned: bool
+    identical: bool
+
+    @property
+    def exists(self) -> bool:
+        """Return True when the file is there."""
+        return self.current is not None
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """What the write step did: ``status`` (created/updated/replaced/unchanged/human-edited), the file it wrote
+    (None when nothing was written), the backup path and the refusal when a human changed the file."""
+
+    status: str
+    written: str | None = None
+    backup: str | None = None
+    refused: HumanEditError | None = None
+
+
+@dataclass
+class NextSprintResult:
+    """The outcome of one run (``to_json()`` is what ``--json`` prints and what the flow returns)."""
+
+    repo: str
+    status: str
+    reason: str = ""
+    path: str | None = None
+    sprint: str | None = None
+    dry_run: bool = False
+    commit: str | None = None
+    pushed: bool = False
+    push_detail: str | None = None
+    backup: str | None = None
+    doc: str | None = None
+    diff: str = ""
+    message: Message | None = None
+    deliveries: list[Delivery] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def committed(self) -> bool:
+        """Return True when this run made a commit."""
+        return self.commit is not None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict: path, sprint, committed, pushed, status, diff (dry run), message, errors."""
+        payload: dict[str, Any] = {
+            "repo": self.repo,
+            "path": self.path,
+            "sprint": self.sprint,
+            "status": self.status,
+            "reason": self.reason,
+            "dry_run": self.dry_run,
+            "committed": self.committed,
+            "commit": self.commit,
+            "pushed": self.pushed,
+            "push_detail": self.push_detail,
+            "backup": self.backup,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "message": self.message.text if self.message else None,
+            "deliveries": [delivery.status for delivery in self.deliveries],
+            "warnings": self.warnings,
+            "errors": self.errors,
+        }
+        if self.dry_run:
+            payload["diff"] = self.diff
+        return payload
+
+    def summary_markdown(self) -> str:
+        """Return a short markdown summary of the run (status, file, commit, push, warnings)."""
+        lines = [f"# Next sprint: {self.sprint or '—'} ({self.status}{', dry run' if self.dry_run else ''})", ""]
+        if self.reason:
+            lines.append(f"- Why: {self.reason}")
+        if self.path:
+            lines.append(f"- File: `{self.path}`")
+        lines.append(f"- Commit: `{self.commit or 'none'}`; pushed: {self.pushed}")
+        if self.backup:
+            lines.append(f"- Backup of the replaced file: `{self.backup}`")
+        lines += [f"- Warning: {warning}" for warning in self.warnings]
+        lines += [f"- Error: {error}" for error in self.errors]
+        return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------ load, decide
+
+
+def open_repo(repo: str, branch: str = "main", pull: bool = True) -> tuple[DocsRepo, Settings]:
+    """Return the docs repo (cloned when ``repo`` is a URL, pulled when it has a remote) and its settings."""
+    docs = DocsRepo.open_or_clone(repo, branch, None)
+    if pull and docs.has_remote():
+        docs.pull()
+    return docs, load_config(docs.root)
+
+
+def load(root: Path, settings: Settings) -> SprintHistory:
+    """Return the sprint history of ``root``; raise SprintDocError naming every sprint doc that cannot be read.
+
+    Any unreadable doc stops the job: a plan read only in part could make it plan the wrong sprint or lose scope.
+    """
+    history = load_history(root, settings)
+    if not history.errors:
+        return history
+    first, rest = history.errors[0], history.errors[1:]
+    what = f"{first.what} — nothing planned, nothing committed"
+    if rest:
+        what += f"; {len(rest)} more problem(s):\n  " + "\n  ".join(str(error) for error in rest)
+    raise SprintDocError(first.path or settings.paths.sprint_dir, first.line, what)
+
+
+def team_today(settings: Settings, today: date | None = None) -> date:
+    """Return ``today`` or, when None, the current date in the team's time zone."""
+    return today or datetime.now(ZoneInfo(settings.sprint.timezone)).date()
+
+
+def _without(history: SprintHistory, plan: Sprint) -> SprintHistory:
+    """Return ``history`` without the plan ``plan``."""
+    return replace(history, plans=tuple(p for p in history.plans if p is not plan))
+
+
+def _replanned(history: SprintHistory, settings: Settings, today: date) -> Sprint | None:
+    """Return the newest plan when it is the one this job would write now (same file, not started yet), else None."""
+    if len(history.plans) < 2:
+        return None
+    latest = history.plans[-1]
+    if latest.start is None or latest.start < today or latest.path is None:
+        return None
+    base = _without(history, latest)
+    try:
+        again = planning.plan_next_sprint(base, settings, today)
+    except SprintDocError:
+        return None
+    expected = (PurePosixPath(settings.paths.sprint_dir.strip("/")) / again.file_name).as_posix()
+    return latest if PurePosixPath(latest.path).as_posix() == expected else None
+
+
+def decide(history: SprintHistory, settings: Settings, today: date | None = None, force: bool = False) -> Decision:
+    """Return whether to plan the next sprint today (``force`` plans even when not due).
+
+    When the newest plan is the one this job would write (a re-run), the decision is made on the history before it,
+    so a re-run compares with the file instead of planning the sprint after it.
+    """
+    day = team_today(settings, today)
+    existing = _replanned(history, settings, day)
+    base = _without(history, existing) if existing is not None else history
+    due = planning.is_due(base, settings, day)
+    if force and not due.due and base.plans:
+        return Decision(True, f"forced ({due.reason})", base, day, existing)
+    return Decision(due.due, due.reason, base, day, existing)
+
+
+def expected_retro_path(previous: Sprint, settings: Settings) -> str:
+    """Return the repo-relative path where the retrospective of ``previous`` is expected."""
+    key = previous.key or previous.number or previous.label
+    return (
+        PurePosixPath(settings.paths.sprint_dir.strip("/")) / settings.paths.retro_pattern.format(key=key)
+    ).as_posix()
+
+
+def plan(decision: Decision, settings: Settings) -> planning.NextSprintPlan:
+    """Return the plan of the sprint after the newest one of ``decision.base``; raise SprintDocError naming the
+    file when the history cannot be planned from (no plan, plan without dates)."""
+    return planning.plan_next_sprint(decision.base, settings, decision.today)
+
+
+def check_retro(
+    decision: Decision, next_plan: planning.NextSprintPlan, settings: Settings, force: bool = False
+) -> Decision:
+    """Return ``decision`` when the plan has the previous sprint's retro (or ``force``); a not-due Decision while
+    the previous sprint still runs without one.
+
+    Raises SprintDocError naming the expected retro file when the previous sprint has ended without a retrospective.
+    """
+    if next_plan.retro is not None or force:
+        return decision
+    previous = next_plan.previous
+    where = expected_retro_path(previous, settings)
+    if previous.end is not None and decision.today <= previous.end:
+        return replace(decision, due=False, reason=f"waiting for the retrospective of {previous.label} ({where})")
+    raise SprintDocError(
+        where,
+        None,
+        f"retrospective of {previous.label} not found (neither this file nor a filled-in 'Retrospective' section in "
+        f"{previous.path}); hold the retro first, or use --force to plan without it — nothing planned, "
+        "nothing committed",
+    )
+
+
+# ------------------------------------------------------------------------------------------------ render
+
+
+def renderer_for(root: Path, settings: Settings) -> tuple[TemplateRenderer, str]:
+    """Return the renderer and template name of the sprint doc: ``paths.sprint_template`` when the team set one
+    (a repo-relative file), else ``sprint.md.j2`` from the team's template dir or ceremonies' defaults."""
+    custom = settings.paths.sprint_template
+    renderer = TemplateRenderer.for_repo(root, settings.paths.template_dir)
+    if not custom:
+        return renderer, planning.SPRINT_TEMPLATE
+    template = (root / custom).resolve()
+    if not template.is_relative_to(root.resolve()):
+        raise TemplateError(f"paths.sprint_template {custom!r} points outside the repo", path=custom)
+    if not template.is_file():
+        raise TemplateError(f"paths.sprint_template {custom!r}: no such template file", path=custom)
+    return TemplateRenderer([template.parent, *renderer.search_dirs]), template.name
+
+
+def render(root: Path, settings: Settings, next_plan: planning.NextSprintPlan) -> str:
+    """Return the new plan's markdown; raise TemplateError naming the template file and line."""
+    renderer, name = renderer_for(root, settings)
+    return renderer.render(name, planning.sprint_doc_context(next_plan, settings))
+
+
+# ------------------------------------------------------------------------------------------------ write
+
+
+def target_path(root: Path, settings: Settings, next_plan: planning.NextSprintPlan) -> str:
+    """Return the repo-relative path of the new plan (sprint dir + ``paths.plan_pattern``)."""
+    directory = sprint_dir(root, settings)
+    return (directory / next_plan.file_name).relative_to(root.resolve()).as_posix()
+
+
+def _digest(text: str) -> str:
+    """Return the sha256 hex digest of ``text`` as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _records(docs: DocsRepo) -> dict[str, str]:
+    """Return path → digest of the texts this job wrote (empty when none recorded or the record is unreadable)."""
+    path = docs.git_dir / RECORD_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def record_written(docs: DocsRepo, path: str, text: str) -> None:
+    """Remember (in the git dir, never committed) that this job wrote ``text`` to ``path``."""
+    records = _records(docs)
+    records[path] = _digest(text)
+    write_atomic(docs.git_dir / RECORD_FILE, json.dumps(records, indent=1, sort_keys=True) + "\n")
+
+
+def _bot_version(docs: DocsRepo, path: str, bot: Identity) -> str | None:
+    """Return the text of ``path`` as the bot last committed it (None when the newest commit on it is not the bot's)."""
+    last = docs.last_commit_touching(path)
+    if last is None or last.author_email.lower() != bot.email.lower():
+        return None
+    data = docs.read_at(last.sha, path)
+    return data.decode("utf-8", errors="replace") if data is not None else None
+
+
+def inspect_target(docs: DocsRepo, settings: Settings, next_plan: planning.NextSprintPlan, doc: str) -> Target:
+    """Return the target file of ``doc`` and who owns its current text (the tool, or a human)."""
+    path = target_path(docs.root, settings, next_plan)
+    file = docs.root / path
+    if not file.exists():
+        return Target(path, None, tool_owned=True, identical=False)
+    current = file.read_bytes().decode("utf-8", errors="replace")
+    if current == doc:
+        return Target(path, current, tool_owned=True, identical=True)
+    bot = Identity(settings.bot.name, settings.bot.email)
+    owned = _records(docs).get(path) == _digest(current) or _bot_version(docs, path, bot) == current
+    return Target(path, current, tool_owned=owned, identical=False)
+
+
+def human_edit_error(target: Target) -> HumanEditError:
+    """Return the refusal for a file a human changed since the tool wrote it."""
+    return HumanEditError(
+        "changed by a human since ceremonies wrote it (or written by a human); not overwritten — "
+        "use --force to replace it (a backup is kept)",
+        path=target.path,
+    )
+
+
+def backup_path(target: Target, now: datetime | None = None) -> str:
+    """Return the repo-relative backup path of ``target``: ``.ceremonies/backups/<path>.<UTC stamp>.bak``."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    return f"{BACKUP_DIR}/{target.path}.{stamp}.bak"
+
+
+def write(docs: DocsRepo, target: Target, doc: str, force: bool = False, dry_run: bool = False) -> WriteOutcome:
+    """Write ``doc`` to the target atomically unless it is already there or a human owns the file.
+
+    A human's file is only replaced with ``force``, after copying it to a backup. ``dry_run`` writes nothing and
+    returns what would happen.
+    """
+    if target.identical:
+        return WriteOutcome(UNCHANGED)
+    if not target.exists:
+        status = CREATED
+    elif target.tool_owned:
+        status = UPDATED
+    elif not force:
+        return WriteOutcome(HUMAN_EDITED, refused=human_edit_error(target))
+    else:
+        status = REPLACED
+    if dry_run:
+        return WriteOutcome(status)
+    backup = None
+    if status == REPLACED:
+        assert target.current is not None
+        backup = backup_path(target)
+        write_atomic(docs.root / backup, (docs.root / target.path).read_bytes())
+    write_atomic(docs.root / target.path, doc)
+    record_written(docs, target.path, doc)
+    return WriteOutcome(status, written=target.path, backup=backup)
+
+
+# ------------------------------------------------------------------------------------------------ commit, announce
+
+
+def commit_message(next_plan: planning.NextSprintPlan, status: str) -> str:
+    """Return the commit message of a new (or updated) plan: subject and a body naming where the scope came from."""
+    sprint = next_plan.sprint
+    verb = {CREATED: "plan", UPDATED: "update plan of", REPLACED: "replace plan of"}.get(status, "plan")
+    span = f"{sprint.start.isoformat()}..{sprint.end.isoformat()}" if sprint.start and sprint.end else "no dates"
+    subject = f"docs(sprint): {verb} {sprint.label} ({span})"
+    body = [
+        f"Planned from {next_plan.previous.label}"
+        + (f" and {next_plan.retro.ref}" if next_plan.retro else " (no retrospective found)")
+        + ".",
+        f"Scope: {len(next_plan.carried_over)} carried over, {len(next_plan.from_retro)} from the retro, "
+        f"{planning.points_text(next_plan.planned_points)} SP planned.",
+    ]
+    return f"{subject}\n\n" + "\n".join(body)
+
+
+def new_run_id() -> str:
+    """Return a run id for direct-path (CLI) runs: ``cli-<12 hex>``."""
+    return f"cli-{uuid.uuid4().hex[:12]}"
+
+
+def commit_plan(
+    docs: DocsRepo,
+    settings: Settings,
+    next_plan: planning.NextSprintPlan,
+    path: str,
+    status: str,
+    run_id: str,
+    flow_name: str = FLOW_NAME,
+) -> str | None:
+    """Commit exactly ``path`` as the bot with trailers (flow, run id, sprint); return the sha (None: no change)."""
+    trailers = {FLOW_TRAILER: flow_name, RUN_TRAILER: run_id, SPRINT_TRAILER: next_plan.sprint.label}
+    identity = Identity(settings.bot.name, settings.bot.email)
+    return docs.commit_files([path], commit_message(next_plan, status), trailers, identity)
+
+
+def push_commit(docs: DocsRepo) -> PushOutcome:
+    """Push the commit (the adapter fetches, rebases and retries on a non-fast-forward rejection)."""
+    return docs.push()
+
+
+def doc_link(settings: Settings, path: str) -> str:
+    """Return the web link of ``path`` when ``slack.docs_url`` is set, else the repo-relative path."""
+    base = settings.slack.docs_url
+    return f"{base.rstrip('/')}/{path}" if base else path
+
+
+def announcement(next_plan: planning.NextSprintPlan, settings: Settings, path: str, status: str) -> Message:
+    """Return the short Slack post announcing the new plan, with the doc link and the planning time."""
+    context = planning.sprint_doc_context(next_plan, settings)
+    sprint = next_plan.sprint
+    verb = "is planned" if status in (CREATED, REPLACED) else "plan was updated"
+    velocity = f" (velocity {context['capacity_points']} SP)" if context["capacity_points"] else ""
+    lines = [
+        f":spiral_calendar_pad: *{sprint.label}* {verb}: {context['start']} → {context['end']} "
+        f"({next_plan.working_days} working days).",
+        f"Scope: {len(next_plan.carried_over)} carried over, {len(next_plan.from_retro)} from "
+        f"{next_plan.retro.ref if next_plan.retro else 'the retro'}, {context['planned_points']} SP planned{velocity}.",
+    ]
+    planning_time = next((c for c in context["ceremony_times"] if "plan" in str(c["name"]).lower()), None)
+    if planning_time:
+        lines.append(f"{planning_time['name']}: {planning_time['at']}.")
+    lines += [f":warning: {warning}" for warning in next_plan.warnings[:2]]
+    lines.append(f"Doc: {doc_link(settings, path)}")
+    return Message(text="\n".join(lines), key=f"{sprint.label}/next-sprint")
+
+
+def announce(notifier: Notifier, message: Message) -> list[Delivery]:
+    """Send the announcement; return the deliveries."""
+    return notifier.send([message])
+
+
+def diff_of(target: Target, doc: str) -> str:
+    """Return the unified diff from the target's current text (empty when absent) to ``doc``."""
+    old = target.current or ""
+    before = f"a/{target.path}" if target.exists else "/dev/null"
+    return "".join(
+        difflib.unified_diff(old.splitlines(keepends=True), doc.splitlines(keepends=True), before, f"b/{target.path}")
+    )
+
+
+# ------------------------------------------------------------------------------------------------ results, run
+
+
+def skipped(root: Path, decision: Decision, dry_run: bool = False) -> NextSprintResult:
+    """Return the result of a run that had nothing to do (not due)."""
+    existing = decision.existing
+    return NextSprintResult(
+        repo=str(root),
+        status=NOT_DUE,
+        reason=decision.reason,
+        path=existing.path if existing else None,
+        sprint=existing.label if existing else None,
+        dry_run=dry_run,
+    )
+
+
+def result_of(
+    root: Path,
+    decision: Decision,
+    next_plan: planning.NextSprintPlan,
+    target: Target,
+    doc: str,
+    outcome: WriteOutcome,
+    sha: str | None,
+    pushed: PushOutcome | None,
+    message: Message | None,
+    deliveries: list[Delivery],
+    dry_run: bool,
+) -> NextSprintResult:
+    """Return the NextSprintResult of a run that planned a sprint."""
+    reason = decision.reason
+    if outcome.status == UNCHANGED:
+        reason = f"{target.path} already holds this plan"
+    return NextSprintResult(
+        repo=str(root),
+        status=outcome.status,
+        reason=reason,
+        path=target.path,
+        sprint=next_plan.sprint.label,
+        dry_run=dry_run,
+        commit=sha,
+        pushed=bool(pushed and pushed.pushed),
+        push_detail=(pushed.reason if pushed else ("dry run" if dry_run else None)),
+        backup=outcome.backup,
+        doc=doc,
+        diff=diff_of(target, doc) if outcome.status != UNCHANGED else "",
+        message=message,
+        deliveries=list(deliveries),
+        warnings=list(next_plan.warnings),
+        errors=[str(outcome.refused)] if outcome.refused else [],
+        start=next_plan.sprint.start,
+        end=next_plan.sprint.end,
+    )
+
+
+def run_next_sprint(
+    repo: str,
+    branch: str = "main",
+    dry_run: bool = False,
+    force: bool = False,
+    commit: bool = True,
+    push: bool = True,
+    today: date | None = None,
+    notifier: Notifier | None = None,
+    *,
+    run_id: str | None = None,
+) -> NextSprintResult:
+    """Plan the next sprint of ``repo``: load → decide → plan → render → write → commit → push → announce.
+
+    Returns the result (status created/updated/replaced/unchanged/not-due/human-edited). ``dry_run`` pulls, writes,
+    commits and sends nothing (the result holds the doc, the diff and the message); ``commit=False`` writes the file
+    only. Raises SprintDocError / TemplateError naming the file when the history or the template is broken, and
+    GitError when git fails; nothing is committed then.
+    """
+    docs, settings = open_repo(repo, branch, pull=not dry_run)
+    with docs:
+        history = load(docs.root, settings)
+        decision = decide(history, settings, today, force)
+        if not decision.due:
+            return skipped(docs.root, decision, dry_run)
+        planned = plan(decision, settings)
+        decision = check_retro(decision, planned, settings, force)
+        if not decision.due:
+            return skipped(docs.root, decision, dry_run)
+        doc = render(docs.root, settings, planned)
+        target = inspect_target(docs, settings, planned, doc)
+        outcome = write(docs, target, doc, force=force, dry_run=dry_run)
+        message = announcement(planned, settings, target.path, outcome.status)
+        sha = None
+        if outcome.status != HUMAN_EDITED and commit and not dry_run:
+            sha = commit_plan(docs, settings, planned, target.path, outcome.status, run_id or new_run_id())
+        pushed = push_commit(docs) if sha is not None and push else None
+        deliveries: list[Delivery] = []
+        if outcome.written and not dry_run:
+            deliveries = announce(notifier or ConsoleNotifier(settings.slack.channel), message)
+        shown = message if outcome.status not in (UNCHANGED, HUMAN_EDITED) else None
+        return result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run)
