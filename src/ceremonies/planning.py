@@ -379,15 +379,15 @@ def _find_summary(history: SprintHistory, sprint: Sprint) -> ExecutionSummary | 
 # ---------------------------------------------------------------------------------------------------- scope
 
 
-def backlink(retro: Retro, action: RetroAction) -> str:
-    """Return the backlink of a retro action, e.g. ``SPR-012-RETRO action 3``."""
-    return f"{retro.ref} action {action.index}"
+def backlink(ref: str, action: RetroAction) -> str:
+    """Return the backlink of an action of the retro (or plan backlog) ``ref``, e.g. ``SPR-012-RETRO action 3``."""
+    return f"{ref} action {action.index}"
 
 
-def _generated_id(retro: Retro, action: RetroAction, settings: Settings) -> str:
+def _generated_id(ref: str, action: RetroAction, settings: Settings) -> str:
     """Return the ID of a scope item made from an action without one: ``SPR-012-RETRO-3`` (stable across runs)."""
-    ref = retro.ref if _is_key(retro.ref) else f"{settings.sprint.key_prefix}-{retro.ref}"
-    return f"{ref}-{action.index}"
+    prefix = ref if _is_key(ref) else f"{settings.sprint.key_prefix}-{ref}"
+    return f"{prefix}-{action.index}"
 
 
 def carried_over(previous: Sprint, summary: ExecutionSummary | None) -> tuple[WorkItem, ...]:
@@ -409,34 +409,36 @@ def carried_over(previous: Sprint, summary: ExecutionSummary | None) -> tuple[Wo
 
 @dataclass(frozen=True)
 class _Sourced:
-    """A retro action with the retro it came from (None for future actions listed in a plan)."""
+    """An action with the ref of where it was written: ``SPR-012-RETRO``, or ``SPR-013-BACKLOG`` for the future
+    actions a plan lists; ``from_retro`` is False for the latter."""
 
     action: RetroAction
-    retro: Retro | None
+    ref: str
+    from_retro: bool
 
 
 def _action_pool(history: SprintHistory, previous: Sprint) -> list[_Sourced]:
-    """Return every retro action of the history plus the previous plan's future actions, without duplicates."""
+    """Return every retro action of the history plus the previous plan's future actions, without duplicates
+    (the first mention wins, so an action also listed in a plan keeps its retro's backlink)."""
     pool: list[_Sourced] = []
-    seen: list[RetroAction] = []
-    sources: list[tuple[Retro | None, tuple[RetroAction, ...]]] = [(r, r.actions) for r in history.retros]
-    if previous.retro is not None and all(previous.retro.ref != retro.ref for retro in history.retros):
-        sources.append((previous.retro, previous.retro.actions))
-    sources.append((None, previous.future))
-    for retro, actions in sources:
+    retros = list(history.retros)
+    if previous.retro is not None and all(previous.retro.ref != retro.ref for retro in retros):
+        retros.append(previous.retro)
+    sources = [(retro.ref, retro.actions, True) for retro in retros]
+    sources.append((f"{previous.key or previous.number or 'PLAN'}-BACKLOG", previous.future, False))
+    for ref, actions, from_retro in sources:
         for action in actions:
-            if any(same_work(action.id, action.text, other.id, other.text) for other in seen):
+            if any(same_work(action.id, action.text, seen.action.id, seen.action.text) for seen in pool):
                 continue
-            seen.append(action)
-            pool.append(_Sourced(action, retro))
+            pool.append(_Sourced(action, ref, from_retro))
     return pool
 
 
 def _scope_item(sourced: _Sourced, settings: Settings) -> WorkItem:
-    """Return the scope item for a retro action aimed at the new sprint."""
-    action, retro = sourced.action, sourced.retro
-    item_id = action.id or (_generated_id(retro, action, settings) if retro else None)
-    source = backlink(retro, action) if retro else None
+    """Return the scope item for an action aimed at the new sprint: its own ID or a generated one, a backlink."""
+    action, ref = sourced.action, sourced.ref
+    item_id = action.id or _generated_id(ref, action, settings)
+    source = backlink(ref, action)
     return WorkItem(title=action.text, id=item_id, owners=action.owners, points=action.points, source=source)
 
 
@@ -502,9 +504,9 @@ def sort_actions(
     refs: list[tuple[str, str]] = []
     measures: list[tuple[str, str]] = []
     for sourced in _action_pool(history, previous):
-        action, retro = sourced.action, sourced.retro
-        where = None if action.done else placement(action, retro is not None, new)
-        link = backlink(retro, action) if retro is not None else None
+        action = sourced.action
+        where = None if action.done else placement(action, sourced.from_retro, new)
+        link = backlink(sourced.ref, action)
         if where == "scope":
             if not _link_carried(linked, action, link) and not _scheduled(action, from_retro):
                 from_retro.append(_scope_item(sourced, settings))
@@ -512,12 +514,12 @@ def sort_actions(
                     measures.append((action.text, action.measure))
             continue
         if where == "open" and (
-            retro is None or retro.ref not in recent or _scheduled(action, previous.items) or _scheduled(action, linked)
+            sourced.ref not in recent or _scheduled(action, previous.items) or _scheduled(action, linked)
         ):
             continue
         if where is not None:
             placed[where].append(action)
-            refs += [(action.text, link)] if link else []
+            refs.append((action.text, link))
     return _Scope(
         tuple(from_retro),
         tuple(linked),
@@ -733,7 +735,8 @@ def _clean(text: str) -> str:
     """Return doc text fit for one scope line: one line, no segment separators the parser would split on."""
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\s+(?:—|–|--)\s+", " - ", text)
-    return text.replace(" | ", " / ")
+    text = re.sub(r"\s+-\s+(?=@)", " / ", text)
+    return text.replace(" | ", " / ") or "(untitled)"
 
 
 def german_date(day: date) -> str:
