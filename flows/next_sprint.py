@@ -1,0 +1,47 @@
+"""Flow ``next_sprint``: plan the next sprint from the last plan and its retro (safe to schedule daily).
+
+load → decide (is it time?) → plan → render → write → commit (bot, trailers) → push → announce, plus a markdown
+artifact with the generated doc. Not due, already written or changed by a human: nothing is written or committed.
+Runs on the same repo wait for each other (per-repo lock).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from prefect import flow
+from pydantic import Field
+
+from ceremonies.tasks import next_sprint as steps
+from ceremonies.tasks.common import apublish_markdown, arepo_lock, notify_failure
+
+
+@flow(name="next-sprint", log_prints=True, on_failure=[notify_failure])
+async def next_sprint(
+    repo: Annotated[str, Field(description="Docs repo: a work tree path or a git URL.")],
+    branch: Annotated[str, Field(description="Branch the sprint docs live on.")] = "main",
+    dry_run: Annotated[bool, Field(description="Plan and show the doc or diff; write, commit, send nothing.")] = False,
+    force: Annotated[
+        bool, Field(description="Plan even when not due; replace a human-edited plan (a backup is kept).")
+    ] = False,
+    today: Annotated[date | None, Field(description="Pretend it is this day (team time zone); empty = today.")] = None,
+) -> dict[str, Any]:
+    """Write the next sprint's plan into the docs repo, commit and push it, and announce it in Slack."""
+    async with arepo_lock(repo):
+        docs, settings = steps.open_repo(repo, branch, pull=not dry_run)
+        history = steps.load(docs, settings)
+        decision = steps.decide(history, settings, today, force)
+        planned, decision = steps.plan(decision, settings, force) if decision.due else (None, decision)
+        if planned is None or not decision.due:
+            return steps.as_json(steps.skipped(docs, decision, dry_run))
+        doc = steps.render(docs, settings, planned)
+        target, outcome = steps.write(docs, settings, planned, doc, force, dry_run)
+        writes = not dry_run and outcome.status != "human-edited"
+        sha = steps.commit(docs, settings, planned, target, outcome) if writes else None
+        pushed = steps.push(docs) if sha is not None else None
+        message = steps.announcement(planned, settings, target, outcome)
+        deliveries = steps.announce(settings, message, dry_run) if outcome.written else []
+        result = steps.result(docs, decision, planned, target, doc, outcome, sha, pushed, message, deliveries, dry_run)
+    await apublish_markdown(f"next-sprint-{result.sprint}", steps.artifact_markdown(result), "Next sprint plan")
+    return steps.as_json(result)

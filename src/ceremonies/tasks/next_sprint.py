@@ -1,0 +1,178 @@
+"""The next-sprint steps as Prefect tasks (retries only on the git push and the Slack post); the flow wires them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import task
+from prefect.runtime import flow_run
+
+from ceremonies import planning
+from ceremonies.adapters.git import DocsRepo, PushOutcome
+from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.config import Settings
+from ceremonies.domain.messages import Message
+from ceremonies.domain.model import SprintHistory
+from ceremonies.jobs import next_sprint as job
+from ceremonies.tasks.common import (
+    PUSH_RETRIES,
+    PUSH_RETRY_DELAYS,
+    RETRY_JITTER,
+    SLACK_RETRIES,
+    SLACK_RETRY_DELAYS,
+    retry_slack_condition,
+    run_logger,
+    slack_token,
+)
+
+
+@task(name="next-sprint-open-repo")
+def open_repo(repo: str, branch: str, pull: bool) -> tuple[DocsRepo, Settings]:
+    """Open (or clone) the docs repo and pull; return it and its settings."""
+    return job.open_repo(repo, branch, pull=pull)
+
+
+@task(name="next-sprint-load")
+def load(docs: DocsRepo, settings: Settings) -> SprintHistory:
+    """Read the sprint history; fail naming every sprint doc that cannot be read."""
+    history = job.load(docs.root, settings)
+    run_logger().info(
+        "Sprint history: %d plan(s), %d retro(s), %d summary(ies)",
+        len(history.plans),
+        len(history.retros),
+        len(history.summaries),
+    )
+    return history
+
+
+@task(name="next-sprint-decide")
+def decide(history: SprintHistory, settings: Settings, today: date | None, force: bool) -> job.Decision:
+    """Decide whether the next sprint is due today (or forced); log why."""
+    decision = job.decide(history, settings, today, force)
+    run_logger().info("%s: %s", "Due" if decision.due else "Not due", decision.reason)
+    return decision
+
+
+@task(name="next-sprint-plan")
+def plan(decision: job.Decision, settings: Settings, force: bool) -> tuple[planning.NextSprintPlan, job.Decision]:
+    """Plan the next sprint; return it with the decision (not due while the previous sprint waits for its retro)."""
+    planned = job.plan(decision, settings)
+    checked = job.check_retro(decision, planned, settings, force)
+    run_logger().info(
+        "Planned %s: %s..%s, %d item(s)",
+        planned.sprint.label,
+        planned.sprint.start,
+        planned.sprint.end,
+        len(planned.sprint.items),
+    )
+    return planned, checked
+
+
+@task(name="next-sprint-render")
+def render(docs: DocsRepo, settings: Settings, planned: planning.NextSprintPlan) -> str:
+    """Render the new plan from the team's template (or the default one)."""
+    return job.render(docs.root, settings, planned)
+
+
+@task(name="next-sprint-write")
+def write(
+    docs: DocsRepo, settings: Settings, planned: planning.NextSprintPlan, doc: str, force: bool, dry_run: bool
+) -> tuple[job.Target, job.WriteOutcome]:
+    """Write the doc atomically unless it is already there or a human changed it; return the target and outcome."""
+    target = job.inspect_target(docs, settings, planned, doc)
+    outcome = job.write(docs, target, doc, force=force, dry_run=dry_run)
+    if outcome.refused is not None:
+        run_logger().warning("%s", outcome.refused)
+    else:
+        run_logger().info("%s: %s%s", target.path, outcome.status, " (dry run)" if dry_run else "")
+    return target, outcome
+
+
+def current_run_id() -> str:
+    """Return the id of the current flow run (``local`` outside one)."""
+    return str(flow_run.get_id() or "local")
+
+
+@task(name="next-sprint-commit")
+def commit(
+    docs: DocsRepo, settings: Settings, planned: planning.NextSprintPlan, target: job.Target, outcome: job.WriteOutcome
+) -> str | None:
+    """Commit the plan as the bot with the flow name and run id as trailers; return the sha (None: no change)."""
+    return job.commit_plan(docs, settings, planned, target.path, outcome.status, current_run_id(), job.FLOW_NAME)
+
+
+@task(
+    name="next-sprint-push",
+    retries=PUSH_RETRIES,
+    retry_delay_seconds=PUSH_RETRY_DELAYS,
+    retry_jitter_factor=RETRY_JITTER,
+)
+def push(docs: DocsRepo) -> PushOutcome:
+    """Push the commit (the adapter rebases on non-fast-forward; this task retries what is left)."""
+    return job.push_commit(docs)
+
+
+def team_notifier(settings: Settings, dry_run: bool) -> Notifier:
+    """Return Slack when the Slack adapter and a token are there, else the console."""
+    try:
+        from ceremonies.adapters.slack import make_notifier
+    except ImportError:
+        return ConsoleNotifier(settings.slack.channel)
+    notifier: Notifier = make_notifier(settings, slack_token(), dry_run)
+    return notifier
+
+
+@task(
+    name="next-sprint-announce",
+    retries=SLACK_RETRIES,
+    retry_delay_seconds=SLACK_RETRY_DELAYS,
+    retry_jitter_factor=RETRY_JITTER,
+    retry_condition_fn=retry_slack_condition,
+)
+def announce(settings: Settings, message: Message, dry_run: bool) -> list[Delivery]:
+    """Post the announcement with the doc link (console when no token or in a dry run)."""
+    return job.announce(team_notifier(settings, dry_run), message)
+
+
+def announcement(
+    planned: planning.NextSprintPlan, settings: Settings, target: job.Target, outcome: job.WriteOutcome
+) -> Message:
+    """Return the announcement of the new plan."""
+    return job.announcement(planned, settings, target.path, outcome.status)
+
+
+def skipped(docs: DocsRepo, decision: job.Decision, dry_run: bool) -> job.NextSprintResult:
+    """Return the result of a run with nothing to do."""
+    return job.skipped(docs.root, decision, dry_run)
+
+
+def result(
+    docs: DocsRepo,
+    decision: job.Decision,
+    planned: planning.NextSprintPlan,
+    target: job.Target,
+    doc: str,
+    outcome: job.WriteOutcome,
+    sha: str | None,
+    pushed: PushOutcome | None,
+    message: Message,
+    deliveries: list[Delivery],
+    dry_run: bool,
+) -> job.NextSprintResult:
+    """Return the NextSprintResult of the flow run."""
+    shown = message if outcome.status not in (job.UNCHANGED, job.HUMAN_EDITED) else None
+    return job.result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run)
+
+
+def artifact_markdown(outcome: job.NextSprintResult) -> str:
+    """Return the run's markdown artifact: the summary, then the generated doc (or the diff of a dry run)."""
+    text = outcome.summary_markdown()
+    if outcome.doc:
+        text += f"\n---\n\n{outcome.doc}"
+    return text
+
+
+def as_json(outcome: job.NextSprintResult) -> dict[str, Any]:
+    """Return the JSON of a result (the flow's return value)."""
+    return outcome.to_json()
