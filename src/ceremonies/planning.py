@@ -196,28 +196,37 @@ def _is_key(label: str) -> bool:
     return bool(re.match(r"^[A-Za-z]", label))
 
 
-def _same_sprint(label: str | None, sprint: Sprint) -> bool:
-    """Return True when ``label`` (a key, number or ``Sprint 9`` number) names ``sprint``."""
-    if not label:
-        return False
-    for own in (sprint.key, sprint.number):
-        if own and (
-            label.lower() == own.lower() or (_is_key(label) == _is_key(own) and _numbers(label) == _numbers(own))
-        ):
-            return True
-    return False
+def _positions(label: str, sprint: Sprint) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """Return the numbers of ``label`` and of ``sprint`` in the same shape, or None when they cannot be compared.
+
+    A key (``SPR-013``) compares with the sprint's key of the same prefix; a full number (``2026-13``) with its
+    number; a bare number (``Sprint 13`` → ``13``) with the last number of its number, else of its key.
+    """
+    numbers = _numbers(label)
+    if not numbers:
+        return None
+    if _is_key(label):
+        own = sprint.key
+        same_prefix = own and re.sub(r"[\d\W]+", "", label).upper() == re.sub(r"[\d\W]+", "", own).upper()
+        return (numbers, _numbers(own)) if own and same_prefix and _numbers(own) else None
+    if len(numbers) == 1:
+        own_numbers = _numbers(sprint.number) or _numbers(sprint.key)
+        return (numbers, own_numbers[-1:]) if own_numbers else None
+    return (numbers, _numbers(sprint.number)) if _numbers(sprint.number) else None
 
 
-def _compare(label: str, sprint: Sprint) -> int | None:
+def _compare(label: str | None, sprint: Sprint) -> int | None:
     """Return -1/0/1 when ``label`` names a sprint before/equal to/after ``sprint``; None when incomparable."""
-    if _same_sprint(label, sprint):
-        return 0
-    own = sprint.key if _is_key(label) else sprint.number
-    if not own or not _numbers(label) or not _numbers(own):
+    positions = _positions(label, sprint) if label else None
+    if positions is None:
         return None
-    if _is_key(label) and re.sub(r"[\d\W]+", "", label).upper() != re.sub(r"[\d\W]+", "", own).upper():
-        return None
-    return -1 if _numbers(label) < _numbers(own) else 1
+    mine, theirs = positions
+    return (mine > theirs) - (mine < theirs)
+
+
+def _same_sprint(label: str | None, sprint: Sprint) -> bool:
+    """Return True when ``label`` (a key, number or bare ``Sprint 9`` number) names ``sprint``."""
+    return _compare(label, sprint) == 0
 
 
 def _next_identity(previous: Sprint, settings: Settings) -> tuple[str, str | None, str | None]:
@@ -472,7 +481,7 @@ def placement(action: RetroAction, from_retro: bool, new: Sprint) -> str | None:
     ``open`` (no target or an earlier sprint); None for an action a plan listed with an unknown target."""
     if action.target == ONGOING:
         return "ongoing"
-    order = _compare(action.target, new) if action.target else None
+    order = _compare(action.target, new)
     if order == 0:
         return "scope"
     if order == 1 or (order is None and action.target and not from_retro):

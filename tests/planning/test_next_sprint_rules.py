@@ -1,4 +1,4 @@
-"""The planner's rules on our own fixture team (2026-11 and 2026-12 plans, a summary, the 2026-12 retro)."""
+"""The planner's rules on our own fixture team (2026-11 and 2026-12 plans, a summary, both retros)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,10 @@ def test_plan_after_2026_12_with_its_retro() -> None:
 
     assert [(a.text, a.target) for a in plan.future] == [("Document the provider escalation path", "2026-14")]
     assert [(a.text, a.target) for a in plan.ongoing] == [("Keep the error budget review in every planning", ONGOING)]
-    assert [a.text for a in plan.open_actions] == ["Review pull requests within one working day"]
+    assert [a.text for a in plan.open_actions] == [
+        "Pin the provider SDK version",
+        "Review pull requests within one working day",
+    ], "aimed at 2026-12 but never planned (SPR-011 retro), and untargeted (SPR-012 retro); done/planned ones are not"
 
     carried = {(item.id, item.carried) for item in plan.carried_over}
     assert carried == {("PAY-203", 2), ("PAY-211", 1)}, "unchecked items carry over, counting consecutive carries"
@@ -63,6 +66,11 @@ def test_rendered_plan_reads_back_the_same() -> None:
     assert back.retro is None, "the Retrospective section is the empty template"
     assert [(c.kind, c.day, c.start) for c in back.timetable] == [(c.kind, c.day, c.start) for c in sprint.timetable]
     assert {(a.text, a.target) for a in back.future} == {(a.text, a.target) for a in (*plan.future, *plan.ongoing)}
+    open_section = text.split("## Follow-through: Open Items from Earlier Retros\n")[1].split("\n\n")[0]
+    assert open_section.splitlines() == [
+        "- [ ] Pin the provider SDK version — @Backend — Target: Sprint 2026-12 — from SPR-011-RETRO action 1",
+        "- [ ] Review pull requests within one working day — @TechLead — from SPR-012-RETRO action 4",
+    ]
     assert (doc.frontmatter["docid"], doc.frontmatter["owner"], doc.frontmatter["status"]) == (
         "SPR-013",
         "@Moderator",

@@ -60,6 +60,7 @@ def test_retro_action_already_carried_over_gets_the_backlink_not_a_duplicate() -
                 "[ ] Pair on ranking reviews — @Data — Sprint 2026-31 — 2 SP",
                 "[ ] Write the search glossary — @Docs — SPR-033",
                 "[x] Clean up the dashboards — @Search",
+                "[ ] Tidy the search config — @Search — Sprint 31",
             ],
         ),
     }
@@ -69,8 +70,10 @@ def test_retro_action_already_carried_over_gets_the_backlink_not_a_duplicate() -
         ("SRCH-3", 1, None),
     ]
     assert [(i.id, i.owners, i.points, i.source) for i in plan.from_retro] == [
-        ("SPR-030-RETRO-2", ("@Data",), 2, "SPR-030-RETRO action 2")
-    ]
+        ("SPR-030-RETRO-2", ("@Data",), 2, "SPR-030-RETRO action 2"),
+        ("SPR-030-RETRO-5", ("@Search",), None, "SPR-030-RETRO action 5"),
+    ], "'Sprint 31' names 2026-31 by its last number"
+    assert "Not estimated yet: SPR-030-RETRO-5." in plan.warnings
     assert [(a.text, a.target) for a in plan.future] == [("Write the search glossary", "SPR-033")]
     assert plan.open_actions == (), "the done action is not open"
 
