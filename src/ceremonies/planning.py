@@ -835,18 +835,85 @@ def _local_iso(day: date, at: time, timezone: str) -> str:
     return datetime.combine(day, at).isoformat(timespec="minutes") + f" {timezone}"
 
 
-def sprint_doc_context(plan: NextSprintPlan, settings: Settings) -> dict[str, Any]:
-    """Return every value ``templates/sprint.md.j2`` uses (plain strings, numbers, lists and dicts only).
+def _yaml_key(value: str) -> str:
+    """Return ``value`` bare when it is a plain token (``SPR-014``), else YAML-quoted."""
+    return value if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value) else _yaml_text(value)
 
-    Doc text (titles, owners, actions) is passed as data: the template prints it, never evaluates it.
-    """
+
+def _identity_context(plan: NextSprintPlan) -> dict[str, Any]:
+    """Return the frontmatter and heading values: docid, title, owner, status, key, number, name, previous, retro."""
     sprint = plan.sprint
-    assert sprint.key is not None and sprint.start is not None and sprint.end is not None
-    refs = dict(plan.action_refs)
-    heading_name = sprint.name or "Sprint"
-    title = f"{heading_name} Planning"
+    key = sprint.key or ""
+    name = sprint.name or "Sprint"
+    title = f"{name} Planning"
     owner = sprint.owner or "@ScrumMaster"
-    planned = plan.planned_points
+    return {
+        "docid": _yaml_key(key),
+        "key": key,
+        "number": sprint.number or "",
+        "name": name,
+        "title": title,
+        "title_yaml": _yaml_text(title),
+        "heading": f"{key}: {title}",
+        "owner": owner,
+        "owner_yaml": _yaml_text(owner),
+        "status": sprint.status or "Planning",
+        "previous": {
+            "key": plan.previous.key or "",
+            "label": display_name(plan.previous),
+            "path": plan.previous.path or "",
+        },
+        "retro_ref": plan.retro.ref if plan.retro else "",
+        "retro_path": (plan.retro.path or "") if plan.retro else "",
+        "demo_owner": sprint.demo_owner or owner,
+    }
+
+
+def _calendar_context(plan: NextSprintPlan, settings: Settings) -> dict[str, Any]:
+    """Return dates (team style and ISO), length, working days, holidays, shifts, time zone and ceremonies."""
+    sprint = plan.sprint
+    assert sprint.start is not None and sprint.end is not None
+    timezone = sprint.timezone or settings.sprint.timezone
+    timetable = [c for c in sprint.timetable if c.day is not None]
+    return {
+        "start": _long_date(sprint.start, settings),
+        "end": _long_date(sprint.end, settings),
+        "start_iso": sprint.start.isoformat(),
+        "end_iso": sprint.end.isoformat(),
+        "duration_days": plan.cadence_days,
+        "working_days": plan.working_days,
+        "timezone": timezone,
+        "holidays": [
+            {"date": day.isoformat(), "long": _long_date(day, settings), "name": name} for day, name in plan.holidays
+        ],
+        "shifted": list(plan.shifted),
+        "demo_date": _long_date(sprint.demo_date or sprint.end, settings),
+        "ceremonies": [_ceremony_context(c) for c in timetable],
+        "ceremony_times": [{"name": c.name, "at": _local_iso(c.day, c.start, timezone)} for c in timetable if c.day],
+    }
+
+
+def _capacity_context(plan: NextSprintPlan, settings: Settings) -> dict[str, Any]:
+    """Return planned SP, capacity (= rolling velocity) with its samples, the threshold and the warnings."""
+    velocity = plan.velocity
+    known = points_text(velocity.points) if velocity.points is not None else ""
+    return {
+        "planned_points": points_text(plan.planned_points),
+        "capacity_points": known,
+        "velocity": {
+            "points": known,
+            "window": settings.sprint.velocity_window,
+            "samples": [{"sprint": label, "points": points_text(points)} for label, points in velocity.samples],
+            "threshold_percent": f"{settings.sprint.overcommit_warning * 100:.0f}",
+        },
+        "warnings": list(plan.warnings),
+    }
+
+
+def _scope_context(plan: NextSprintPlan) -> dict[str, Any]:
+    """Return the scope lines, the carried-over and retro-sourced items, future/ongoing/open actions, acceptance
+    criteria (retro measures) and risks (items carried twice or more, holidays)."""
+    refs = dict(plan.action_refs)
     risks = [
         f"{item.id or _clean(item.title)} carried over ×{item.carried} — split it or drop it"
         for item in plan.carried_over
@@ -854,45 +921,7 @@ def sprint_doc_context(plan: NextSprintPlan, settings: Settings) -> dict[str, An
     ]
     risks += [f"{day.isoformat()} {name}: no working day" for day, name in plan.holidays]
     return {
-        "docid": sprint.key,
-        "key": sprint.key,
-        "number": sprint.number or "",
-        "name": heading_name,
-        "title": title,
-        "title_yaml": _yaml_text(title),
-        "heading": f"{sprint.key}: {title}",
-        "owner": owner,
-        "owner_yaml": _yaml_text(owner),
-        "status": sprint.status or "Planning",
-        "start": _long_date(sprint.start, settings),
-        "end": _long_date(sprint.end, settings),
-        "start_iso": sprint.start.isoformat(),
-        "end_iso": sprint.end.isoformat(),
-        "duration_days": plan.cadence_days,
-        "working_days": plan.working_days,
-        "timezone": sprint.timezone or settings.sprint.timezone,
-        "holidays": [
-            {"date": day.isoformat(), "long": _long_date(day, settings), "name": name} for day, name in plan.holidays
-        ],
-        "shifted": list(plan.shifted),
-        "previous": {
-            "key": plan.previous.key or "",
-            "label": display_name(plan.previous),
-            "path": plan.previous.path or "",
-            "end": _long_date(plan.previous.end, settings),
-        },
-        "retro_ref": plan.retro.ref if plan.retro else "",
-        "retro_path": (plan.retro.path or "") if plan.retro else "",
-        "planned_points": points_text(planned),
-        "capacity_points": points_text(plan.velocity.points) if plan.velocity.points is not None else "",
-        "velocity": {
-            "points": points_text(plan.velocity.points) if plan.velocity.points is not None else "",
-            "window": settings.sprint.velocity_window,
-            "samples": [{"sprint": label, "points": points_text(points)} for label, points in plan.velocity.samples],
-            "threshold_percent": f"{settings.sprint.overcommit_warning * 100:.0f}",
-        },
-        "warnings": list(plan.warnings),
-        "items": [item_line(item) for item in sprint.items],
+        "items": [item_line(item) for item in plan.sprint.items],
         "carried_over": [
             {"line": item_line(item), "id": item.id or "", "title": _clean(item.title), "carried": item.carried}
             for item in plan.carried_over
@@ -906,12 +935,18 @@ def sprint_doc_context(plan: NextSprintPlan, settings: Settings) -> dict[str, An
         "open_actions": [action_line(action, refs.get(action.text)) for action in plan.open_actions],
         "acceptance": [f"{_clean(title)}: {_clean(measure)}" for title, measure in plan.measures],
         "risks": risks,
-        "demo_owner": sprint.demo_owner or owner,
-        "demo_date": _long_date(sprint.demo_date, settings) if sprint.demo_date else _long_date(sprint.end, settings),
-        "ceremonies": [_ceremony_context(c) for c in sprint.timetable if c.day is not None],
-        "ceremony_times": [
-            {"name": c.name, "at": _local_iso(c.day, c.start, sprint.timezone or settings.sprint.timezone)}
-            for c in sprint.timetable
-            if c.day is not None
-        ],
+    }
+
+
+def sprint_doc_context(plan: NextSprintPlan, settings: Settings) -> dict[str, Any]:
+    """Return every value ``templates/sprint.md.j2`` uses (plain strings, numbers, lists and dicts only).
+
+    Doc text (titles, owners, actions) is passed as data: the template prints it, never evaluates it. Scope and
+    action lines come ready-made (``item_line``/``action_line``) so a team template keeps them parseable.
+    """
+    return {
+        **_identity_context(plan),
+        **_calendar_context(plan, settings),
+        **_capacity_context(plan, settings),
+        **_scope_context(plan),
     }
