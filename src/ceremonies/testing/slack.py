@@ -194,7 +194,9 @@ class SlackEmulator:
         server.daemon_threads = True
         server.block_on_close = False
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="slack-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -502,9 +504,18 @@ class SlackEmulator:
             for m in self._state.scheduled
             if m["channel"] == channel_id and abs(m["post_at"] - post_at) < SCHEDULE_WINDOW_SECONDS
         )
-        starts = [post_at - SCHEDULE_WINDOW_SECONDS + 1] + [t for t in times if t <= post_at]
+        width = SCHEDULE_WINDOW_SECONDS
+        # a window [start, start + width) containing post_at starts in (post_at - width, post_at]; its count can
+        # only change where an edge meets a message, so those starts are enough
+        starts = {post_at - width + 1, post_at}
+        starts |= {t if t <= post_at else t - width + 1 for t in times}
         return max(
-            (sum(1 for t in times if start <= t < start + SCHEDULE_WINDOW_SECONDS) for start in starts), default=0
+            (
+                sum(1 for t in times if start <= t < start + width)
+                for start in starts
+                if post_at - width < start <= post_at
+            ),
+            default=0,
         )
 
     def _list_scheduled(self, params: dict[str, Any]) -> dict[str, Any]:
