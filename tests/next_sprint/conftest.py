@@ -1,0 +1,30 @@
+"""Fixtures of the next-sprint tests: the test team's repo (work tree + bare remote) and the Prefect harness."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from next_sprint_files import team_files
+
+from ceremonies.testing.gitrepo import TeamRepo, make_team_repo
+
+DUE_DAY = date(2026, 3, 17)
+"""The day before SPR-012 ends: the next sprint is due."""
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """Run the flow tests of the session against Prefect's temporary test server (one start per session)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture()
+def team(tmp_path: Path) -> TeamRepo:
+    """Return a fresh test team repo committed by a human and pushed to its bare remote."""
+    return make_team_repo(tmp_path, team_files(), message="docs: sprint history up to SPR-012", date="2026-03-16T09:00:00+01:00")
