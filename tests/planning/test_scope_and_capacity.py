@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from planning_support import FIXTURES, history_in, history_of, plan_text, render, retro_text, summary_text
 
 from ceremonies.config import Settings, parse_config
+from ceremonies.domain.lines import parse_scope_line
+from ceremonies.domain.model import ONGOING, RetroAction, Sprint, WorkItem
 from ceremonies.domain.parsing import build_history, parse_document
-from ceremonies.planning import Due, Velocity, is_due, overcommit_warning, plan_next_sprint, rolling_velocity
+from ceremonies.planning import Due, Velocity, is_due, overcommit_warning, placement, plan_next_sprint, rolling_velocity
 
 SPRINT_30 = plan_text(
     "SPR-030",
@@ -191,3 +194,34 @@ def test_doc_text_is_data_never_template_code() -> None:
     assert "- [ ] SRCH-1: Cache {{ 7 * 7 }} and {% raw %} keys — @Search — 8 SP — carried over ×1" in rendered
     back = parse_document(rendered, plan.file_name).sprint
     assert back is not None and back.items[0].title == "Cache {{ 7 * 7 }} and {% raw %} keys"
+
+
+@pytest.mark.parametrize(
+    ("target", "from_retro", "expected"),
+    [
+        ("2026-31", True, "scope"),
+        ("SPR-031", True, "scope"),
+        ("31", True, "scope"),
+        ("2026-32", True, "future"),
+        ("SPR-040", True, "future"),
+        ("2027-01", True, "future"),
+        ("2026-30", True, "open"),
+        (None, True, "open"),
+        ("OPS-031", True, "open"),
+        ("OPS-031", False, "future"),
+        (None, False, None),
+        (ONGOING, True, "ongoing"),
+    ],
+)
+def test_placement_of_an_action_by_its_target(target: str | None, from_retro: bool, expected: str | None) -> None:
+    new = Sprint(key="SPR-031", number="2026-31")
+    assert placement(RetroAction("Do it", 1, target=target), from_retro, new) == expected
+
+
+def test_parser_reads_the_marks_the_template_writes() -> None:
+    line = "[ ] PAY-203: Split the adapter — @Payments/@Backend — 8 SP — carried over ×3 — from SPR-012-RETRO action 4"
+    item = parse_scope_line(line, 7)
+    assert item == WorkItem(
+        "Split the adapter", "PAY-203", ("@Payments", "@Backend"), 8, line=7, carried=3, source="SPR-012-RETRO action 4"
+    )
+    assert parse_scope_line("[x] Plain item — @QA — 2 SP") == WorkItem("Plain item", None, ("@QA",), 2, done=True)
