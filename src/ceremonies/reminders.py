@@ -1,1 +1,663 @@
-"""Rules for reminders: pure functions, inputs in, new text or messages out (no I/O, no clock)."""
+"""Rules for reminders: pure functions, inputs in, new text or messages out (no I/O, no clock).
+
+- **Ceremony calendar** — :func:`ceremony_calendar` turns sprints (their own timetable first, then the configured
+  times for planning, refinement, demo and retro) into :class:`CeremonyEvent` values with timezone-aware start and
+  end in the sprint's time zone (zoneinfo, so DST is handled), moved or skipped on days off per
+  ``settings.ceremonies.holiday_policy``.
+- **Reminder policy** — :func:`reminders_for` gives each reminded ceremony its send times (``lead_minutes`` before,
+  and ``day_before_at`` on the previous working day), never on a weekend or a day off; :func:`due_reminders` keeps
+  those in ``[now, now + horizon]``.
+- **Messages** — :func:`message_context` is what ``templates/slack/<ceremony>.md.j2`` renders (user text already
+  escaped for Slack); :func:`build_message` turns the rendered mrkdwn into a :class:`Message` with Block Kit
+  sections within Slack's limits and a plain-text fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holiday_calendars
+
+from ceremonies.config import CONFIG_FILE, Settings
+from ceremonies.domain.messages import Message
+from ceremonies.domain.model import Ceremony, CeremonyKind, ExecutionSummary, Retro, Sprint, SprintHistory, WorkItem
+from ceremonies.errors import ConfigError, Problem, UsageError
+
+MAX_BLOCKS = 50
+"""Slack: at most 50 blocks per message."""
+MAX_SECTION_TEXT = 3000
+"""Slack: at most 3,000 characters in a section block's text."""
+MAX_FALLBACK_TEXT = 39_000
+"""Our cap of the ``text`` fallback (Slack truncates at 40,000; the idempotency ref line needs room)."""
+DAY_BEFORE = "day-before"
+TEMPLATE_DIR = "slack"
+
+
+# ---------------------------------------------------------------------------------------------------- Slack text
+
+
+def escape_slack(text: str) -> str:
+    """Return user text safe inside Slack mrkdwn: ``&``, ``<`` and ``>`` become ``&amp;``, ``&lt;``, ``&gt;``.
+
+    So a title like ``<!channel> fix`` shows as written and pings nobody.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ---------------------------------------------------------------------------------------------------- days off
+
+
+@dataclass(frozen=True)
+class DaysOff:
+    """The team's days off: weekends, public holidays (``holidays`` package) and ``extra_holidays``."""
+
+    days: dict[date, str]
+
+    def is_working_day(self, day: date) -> bool:
+        """Return True when ``day`` is neither a weekend nor a day off."""
+        return day.weekday() < 5 and day not in self.days
+
+    def previous_working_day(self, day: date) -> date:
+        """Return the last working day strictly before ``day``."""
+        day -= timedelta(days=1)
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
+    def working_day_on_or_before(self, day: date) -> date:
+        """Return ``day`` when it is a working day, else the last working day before it."""
+        return day if self.is_working_day(day) else self.previous_working_day(day)
+
+    def working_day_on_or_after(self, day: date) -> date:
+        """Return ``day`` when it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+
+def days_off(settings: Settings, years: Iterable[int]) -> DaysOff:
+    """Return the team's days off in ``years``; raise ConfigError for an unknown country or a bad extra holiday."""
+    sprint = settings.sprint
+    found: dict[date, str] = {}
+    wanted = sorted(set(years))
+    if sprint.holiday_country and wanted:
+        try:
+            public = holiday_calendars.country_holidays(
+                sprint.holiday_country, subdiv=sprint.holiday_subdivision, years=wanted
+            )
+        except NotImplementedError as exc:
+            problem = Problem(
+                "sprint.holiday_country", f"no public holidays known for {sprint.holiday_country!r}: {exc}"
+            )
+            raise ConfigError(CONFIG_FILE, [problem]) from None
+        found.update({day: str(name) for day, name in public.items()})
+    for text in sprint.extra_holidays:
+        try:
+            found[date.fromisoformat(text)] = "Team day off"
+        except ValueError:
+            problem = Problem("sprint.extra_holidays", f"{text!r} is not an ISO date (YYYY-MM-DD)")
+            raise ConfigError(CONFIG_FILE, [problem]) from None
+    return DaysOff(found)
+
+
+# ---------------------------------------------------------------------------------------------------- calendar
+
+
+@dataclass(frozen=True)
+class CeremonyEvent:
+    """One ceremony of one sprint, at a timezone-aware ``start``/``end`` in the sprint's time zone.
+
+    ``ceremony`` is the kind (``planning``, ``demo``, ``retro``, ``refinement``) or a slug of the timetable
+    entry's name for other entries; ``moved_from`` is the planned day when a day off moved the ceremony.
+    """
+
+    sprint: Sprint
+    sprint_key: str
+    ceremony: str
+    kind: CeremonyKind
+    name: str
+    start: datetime
+    end: datetime
+    moved_from: date | None = None
+    line: int | None = None
+
+    @property
+    def uid(self) -> str:
+        """Return the stable calendar UID, e.g. ``SPR-014-planning@ceremonies`` (same across runs)."""
+        return f"{re.sub(r'[^A-Za-z0-9._-]+', '-', self.sprint_key).strip('-')}-{self.ceremony}@ceremonies"
+
+
+def _slug(text: str) -> str:
+    """Return ``text`` as lowercase words joined by dashes (keeps letters, digits and dashes)."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "ceremony"
+
+
+def sprint_key(sprint: Sprint) -> str:
+    """Return the sprint's key as used in reminder keys and UIDs (``SPR-014``; else number, name or title)."""
+    return re.sub(r"\s+", "-", sprint.label.strip())
+
+
+def team_zone(sprint: Sprint | None, settings: Settings) -> ZoneInfo:
+    """Return the sprint's own IANA time zone when it names a valid one, else the configured one."""
+    for name in ((sprint.timezone if sprint else None), settings.sprint.timezone):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """Return ``day`` at wall-clock ``at`` in ``zone``; a time skipped by DST moves forward by the gap."""
+    naive = datetime.combine(day, at)
+    aware = naive.replace(tzinfo=zone)
+    return aware.astimezone(ZoneInfo("UTC")).astimezone(zone)
+
+
+def _planned_day(day: date, sprint: Sprint, settings: Settings, off: DaysOff) -> date | None:
+    """Return the day a ceremony planned on ``day`` happens per holiday_policy (None when skipped)."""
+    if off.is_working_day(day):
+        return day
+    policy = settings.ceremonies.holiday_policy
+    if policy == "keep":
+        return day
+    if policy == "skip":
+        return None
+    if policy == "previous_working_day":
+        moved = off.working_day_on_or_before(day)
+        if sprint.start and moved < sprint.start:
+            moved = off.working_day_on_or_after(day)
+    else:
+        moved = off.working_day_on_or_after(day)
+        if sprint.end and moved > sprint.end:
+            moved = off.working_day_on_or_before(day)
+    return moved
+
+
+def _configured(sprint: Sprint, settings: Settings) -> list[Ceremony]:
+    """Return planning, refinement, demo and retro at the configured times (for kinds the timetable lacks)."""
+    times = settings.ceremonies
+    found: list[Ceremony] = []
+
+    def add(name: str, kind: CeremonyKind, day: date | None, at: time, minutes: int) -> None:
+        if day is not None:
+            total = min(at.hour * 60 + at.minute + minutes, 23 * 60 + 59)
+            found.append(Ceremony(name, kind, day, at, time(total // 60, total % 60)))
+
+    refinement = None
+    if sprint.start:
+        refinement = sprint.start + timedelta(days=times.refinement_day)
+        refinement = min(refinement, sprint.end) if sprint.end else refinement
+    add("Sprint Planning", CeremonyKind.PLANNING, sprint.start, times.planning, times.planning_minutes)
+    add("Backlog Refinement", CeremonyKind.REFINEMENT, refinement, times.refinement, times.refinement_minutes)
+    add("Sprint Review/Demo", CeremonyKind.DEMO, sprint.demo_date or sprint.end, times.demo, times.demo_minutes)
+    add("Retrospective", CeremonyKind.RETRO, sprint.end, times.retro, times.retro_minutes)
+    return found
+
+
+def _default_minutes(kind: CeremonyKind, settings: Settings) -> int:
+    """Return the configured length of ``kind`` in minutes (60 for other entries)."""
+    times = settings.ceremonies
+    return {
+        CeremonyKind.PLANNING: times.planning_minutes,
+        CeremonyKind.DEMO: times.demo_minutes,
+        CeremonyKind.RETRO: times.retro_minutes,
+        CeremonyKind.REFINEMENT: times.refinement_minutes,
+    }.get(kind, 60)
+
+
+def _entries(sprint: Sprint, settings: Settings) -> list[Ceremony]:
+    """Return the dated timetable entries of ``sprint`` plus configured ceremonies of kinds it does not list.
+
+    A ``Demo Date`` field that disagrees with the timetable's demo wins (the demo keeps the timetable's time).
+    """
+    dated = [entry for entry in sprint.timetable if entry.day is not None]
+    listed = {entry.kind for entry in dated}
+    entries = []
+    for entry in dated:
+        if entry.kind == CeremonyKind.DEMO and sprint.demo_date and entry.day != sprint.demo_date:
+            entry = Ceremony(entry.name, entry.kind, sprint.demo_date, entry.start, entry.end, entry.line)
+        entries.append(entry)
+    entries += [c for c in _configured(sprint, settings) if c.kind not in listed]
+    return entries
+
+
+def _ceremony_id(entry: Ceremony, taken: set[str]) -> str:
+    """Return the ceremony id of a timetable entry (its kind, or a slug of its name), unique within ``taken``."""
+    base = entry.kind.value if entry.kind != CeremonyKind.OTHER else _slug(entry.name)
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def sprint_events(sprint: Sprint, settings: Settings, off: DaysOff) -> list[CeremonyEvent]:
+    """Return the ceremonies of one sprint (recurring entries like the daily stand-up left out), by start."""
+    zone = team_zone(sprint, settings)
+    key = sprint_key(sprint)
+    taken: set[str] = set()
+    events = []
+    for entry in sorted(_entries(sprint, settings), key=lambda c: (c.day or date.min, c.start, c.name)):
+        assert entry.day is not None
+        day = _planned_day(entry.day, sprint, settings, off)
+        ceremony = _ceremony_id(entry, taken)
+        if day is None:
+            continue
+        start = local_datetime(day, entry.start, zone)
+        minutes = _default_minutes(entry.kind, settings)
+        end = local_datetime(day, entry.end, zone) if entry.end else start + timedelta(minutes=minutes)
+        if end <= start:
+            end = start + timedelta(minutes=minutes)
+        moved = entry.day if day != entry.day else None
+        events.append(CeremonyEvent(sprint, key, ceremony, entry.kind, entry.name, start, end, moved, entry.line))
+    return sorted(events, key=lambda e: (e.start, e.ceremony))
+
+
+def _years(sprints: Sequence[Sprint]) -> set[int]:
+    """Return the years the sprints' ceremonies and reminders may touch (one either side)."""
+    years: set[int] = set()
+    for sprint in sprints:
+        for day in (sprint.start, sprint.end, sprint.demo_date, *(c.day for c in sprint.timetable)):
+            if day is not None:
+                years |= {day.year - 1, day.year, day.year + 1}
+    return years
+
+
+def ceremony_calendar(sprints: Sequence[Sprint], settings: Settings) -> tuple[CeremonyEvent, ...]:
+    """Return the ceremonies of ``sprints`` in start order; raise ConfigError for bad holiday settings."""
+    off = days_off(settings, _years(sprints))
+    events = [event for sprint in sprints for event in sprint_events(sprint, settings, off)]
+    return tuple(sorted(events, key=lambda e: (e.start, e.sprint_key, e.ceremony)))
+
+
+def current_and_next(history: SprintHistory, today: date) -> tuple[Sprint, ...]:
+    """Return the sprint running on ``today`` (if any) and the first one starting after it (if any).
+
+    Plans without start and end dates are left out; when two plans share a key, the later file wins.
+    """
+    dated = {sprint_key(p): p for p in history.plans if p.start is not None and p.end is not None}
+    plans = sorted(dated.values(), key=lambda p: p.start or date.min)
+    current = [p for p in plans if p.start and p.end and p.start <= today <= p.end]
+    upcoming = [p for p in plans if p.start and p.start > today]
+    return tuple(current[-1:] + upcoming[:1])
+
+
+def pick_sprint(history: SprintHistory, key: str | None, today: date) -> Sprint | None:
+    """Return the sprint called ``key`` (key, number or name), else the current one, the next one or the latest."""
+    plans = [p for p in history.plans if p.start is not None or p.timetable]
+    if key is not None:
+        wanted = key.strip().lower()
+        for plan in reversed(plans):
+            if wanted in {(v or "").lower() for v in (plan.key, plan.number, plan.name, sprint_key(plan))}:
+                return plan
+        return None
+    chosen = current_and_next(history, today)
+    return chosen[0] if chosen else (plans[-1] if plans else None)
+
+
+# ---------------------------------------------------------------------------------------------------- reminders
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder of one ceremony: ``key`` ``{sprint_key}/{ceremony}/{lead}``, sent at ``send_at``."""
+
+    event: CeremonyEvent
+    lead: str
+    send_at: datetime
+
+    @property
+    def key(self) -> str:
+        """Return the stable idempotency key, e.g. ``SPR-014/planning/day-before`` or ``SPR-014/planning/60m``."""
+        return f"{self.event.sprint_key}/{self.event.ceremony}/{self.lead}"
+
+
+def lead_label(minutes: int) -> str:
+    """Return the lead part of a reminder key for ``minutes`` before a ceremony (``60m``)."""
+    return f"{minutes}m"
+
+
+def _reminded(event: CeremonyEvent, settings: Settings) -> bool:
+    """Return True when ``settings.reminders.ceremonies`` names the event's ceremony or kind."""
+    wanted = {name.strip().lower() for name in settings.reminders.ceremonies}
+    return event.ceremony in wanted or event.kind.value in wanted
+
+
+def reminders_for(event: CeremonyEvent, settings: Settings, off: DaysOff) -> list[Reminder]:
+    """Return the reminders of one ceremony (none when it is not reminded), never on a weekend or day off.
+
+    ``day_before_at`` is on the working day before the ceremony's day; each of ``lead_minutes`` is that long
+    before the start. A reminder that would fall on a day off, or not before the start, is left out.
+    """
+    if not _reminded(event, settings):
+        return []
+    zone = event.start.tzinfo
+    assert isinstance(zone, ZoneInfo)
+    found: list[Reminder] = []
+    policy = settings.reminders
+    if policy.day_before_at is not None:
+        day = off.previous_working_day(event.start.date())
+        found.append(Reminder(event, DAY_BEFORE, local_datetime(day, policy.day_before_at, zone)))
+    for minutes in sorted(set(policy.lead_minutes), reverse=True):
+        if minutes > 0:
+            send_at = (event.start - timedelta(minutes=minutes)).astimezone(zone)
+            found.append(Reminder(event, lead_label(minutes), send_at))
+    return [r for r in found if r.send_at < event.start and off.is_working_day(r.send_at.date())]
+
+
+def all_reminders(calendar: Sequence[CeremonyEvent], settings: Settings) -> tuple[Reminder, ...]:
+    """Return every reminder of the ceremonies in ``calendar``, in send order."""
+    years = {e.start.year + d for e in calendar for d in (-1, 0, 1)}
+    off = days_off(settings, years)
+    found = [reminder for event in calendar for reminder in reminders_for(event, settings, off)]
+    return tuple(sorted(found, key=lambda r: (r.send_at, r.key)))
+
+
+def due_reminders(
+    calendar: Sequence[CeremonyEvent], settings: Settings, now: datetime, horizon: timedelta
+) -> tuple[Reminder, ...]:
+    """Return the reminders whose send time is in ``[now, now + horizon]`` (``now`` timezone-aware), in order."""
+    if now.tzinfo is None:
+        raise UsageError(f"now {now.isoformat()!r} needs a time zone offset")
+    until = now + horizon
+    return tuple(r for r in all_reminders(calendar, settings) if now <= r.send_at <= until)
+
+
+_HORIZON = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>[mhdw]?)\s*$", re.I)
+_UNITS = {"m": 1 / 60, "h": 1.0, "": 1.0, "d": 24.0, "w": 24.0 * 7}
+
+
+def parse_horizon(value: str | float | timedelta | None, default_hours: float) -> timedelta:
+    """Return a horizon: a timedelta, hours as a number, or text like ``48h``, ``7d``, ``90m``, ``2w``.
+
+    None gives ``default_hours``; raise UsageError for anything else, or a horizon of zero or above 120 days.
+    """
+    if value is None:
+        hours = float(default_hours)
+    elif isinstance(value, timedelta):
+        hours = value.total_seconds() / 3600
+    elif isinstance(value, int | float):
+        hours = float(value)
+    else:
+        match = _HORIZON.match(str(value))
+        if not match:
+            raise UsageError(f"horizon {value!r} is not a duration like 48h, 7d, 90m or a number of hours")
+        hours = float(match["n"]) * _UNITS[match["unit"].lower()]
+    if not 0 < hours <= 24 * 120:
+        raise UsageError(f"horizon {value!r} must be more than 0 and at most 120 days (Slack's scheduling limit)")
+    return timedelta(hours=hours)
+
+
+# ---------------------------------------------------------------------------------------------------- messages
+
+
+def _escaped_item(item: WorkItem) -> dict[str, Any]:
+    """Return a work item as template data, user text escaped for Slack."""
+    return {
+        "id": escape_slack(item.id) if item.id else None,
+        "title": escape_slack(item.title),
+        "owners": [escape_slack(owner) for owner in item.owners],
+        "points": _points(item.points),
+        "done": item.done,
+        "carried": item.carried,
+        "source": escape_slack(item.source) if item.source else None,
+    }
+
+
+def _points(points: float | None) -> str | None:
+    """Return story points as short text (``5``, ``2.5``), or None."""
+    if points is None:
+        return None
+    return f"{points:g}"
+
+
+def _same_sprint(label: str | None, sprint: Sprint) -> bool:
+    """Return True when ``label`` is the sprint's key or number."""
+    return label is not None and label in {sprint.key, sprint.number}
+
+
+def _summary_of(history: SprintHistory, sprint: Sprint) -> ExecutionSummary | None:
+    """Return the execution summary written for ``sprint``, if any."""
+    found = [s for s in history.summaries if _same_sprint(s.key, sprint) or _same_sprint(s.number, sprint)]
+    return found[-1] if found else None
+
+
+def _previous_plan(history: SprintHistory, sprint: Sprint) -> Sprint | None:
+    """Return the plan that ended last before ``sprint`` started."""
+    if sprint.start is None:
+        return None
+    before = [p for p in history.plans if p.end is not None and p.end <= sprint.start and p is not sprint]
+    before = [p for p in before if sprint_key(p) != sprint_key(sprint)]
+    return max(before, key=lambda p: p.end or date.min) if before else None
+
+
+def last_retro(history: SprintHistory, sprint: Sprint) -> Retro | None:
+    """Return the retro held before ``sprint``: the previous sprint's retro (separate file or plan section)."""
+    previous = _previous_plan(history, sprint)
+    if previous is None:
+        return None
+    found = [
+        r for r in history.retros if _same_sprint(r.sprint_key, previous) or _same_sprint(r.sprint_number, previous)
+    ]
+    return found[-1] if found else previous.retro
+
+
+def rolling_velocity(history: SprintHistory, sprint: Sprint, window: int) -> tuple[float | None, int]:
+    """Return (mean delivered SP of the last ``window`` sprints before ``sprint``, how many were averaged).
+
+    Delivered SP come from execution summaries, else the checked items of earlier plans.
+    """
+    samples: list[tuple[date, float]] = []
+    for plan in history.plans:
+        if plan.end is None or (sprint.start and plan.end > sprint.start) or sprint_key(plan) == sprint_key(sprint):
+            continue
+        summary = _summary_of(history, plan)
+        delivered = summary.velocity if summary and summary.velocity is not None else None
+        if delivered is None and any(item.done for item in plan.items):
+            delivered = plan.done_points
+        if delivered is not None:
+            samples.append((plan.end, delivered))
+    recent = [points for _, points in sorted(samples)[-window:]]
+    return (sum(recent) / len(recent), len(recent)) if recent else (None, 0)
+
+
+def doc_link(sprint: Sprint, settings: Settings) -> str | None:
+    """Return the web link of the sprint's doc (``slack.docs_url`` + path), else its repo path, else None."""
+    if not sprint.path:
+        return None
+    base = settings.slack.docs_url
+    return f"{base.rstrip('/')}/{sprint.path.lstrip('/')}" if base else sprint.path
+
+
+def _event_context(reminder: Reminder) -> dict[str, Any]:
+    """Return what every reminder template shows about the ceremony itself."""
+    event = reminder.event
+    return {
+        "key": reminder.key,
+        "lead": reminder.lead,
+        "ceremony": event.ceremony,
+        "name": escape_slack(event.name),
+        "sprint_key": escape_slack(event.sprint_key),
+        "sprint_title": escape_slack(event.sprint.name or event.sprint.title or event.sprint_key),
+        "day": f"{event.start:%a %b} {event.start.day}",
+        "start": event.start.strftime("%H:%M"),
+        "end": event.end.strftime("%H:%M"),
+        "timezone": event.start.tzname() or "",
+        "starts_at": event.start.isoformat(),
+        "moved_from": event.moved_from.isoformat() if event.moved_from else None,
+        "when": "tomorrow" if reminder.lead == DAY_BEFORE else f"in {_lead_words(reminder)}",
+    }
+
+
+def _lead_words(reminder: Reminder) -> str:
+    """Return how long before the start the reminder goes out, in words (``60 minutes``, ``2 hours``)."""
+    minutes = round((reminder.event.start - reminder.send_at).total_seconds() / 60)
+    if minutes % 60 == 0 and minutes >= 120:
+        return f"{minutes // 60} hours"
+    return f"{minutes} minutes"
+
+
+def _owners(items: Iterable[WorkItem]) -> list[str]:
+    """Return the distinct owners of ``items`` in order of first mention, escaped."""
+    return [escape_slack(owner) for owner in dict.fromkeys(owner for item in items for owner in item.owners)]
+
+
+def planning_context(sprint: Sprint, history: SprintHistory, settings: Settings) -> dict[str, Any]:
+    """Return the planning facts: plan link, goals, planned SP vs rolling velocity, carry-overs, retro scope, owners."""
+    velocity, samples = rolling_velocity(history, sprint, settings.sprint.velocity_window)
+    planned = sprint.planned_points if sprint.planned_points is not None else (sprint.scope_points or None)
+    return {
+        "plan_link": escape_slack(link) if (link := doc_link(sprint, settings)) else None,
+        "plan_is_url": bool(settings.slack.docs_url and sprint.path),
+        "goals": [escape_slack(goal) for goal in sprint.goals],
+        "planned_points": _points(planned),
+        "velocity": _points(round(velocity, 1)) if velocity is not None else None,
+        "velocity_samples": samples,
+        "over_velocity": bool(planned and velocity and planned > velocity * (1 + settings.sprint.overcommit_warning)),
+        "carried_over": [_escaped_item(item) for item in sprint.items if item.carried > 0],
+        "from_retro": [_escaped_item(item) for item in sprint.items if item.source],
+        "owners": _owners(sprint.items),
+        "items": len(sprint.items),
+    }
+
+
+def demo_context(sprint: Sprint, history: SprintHistory, settings: Settings) -> dict[str, Any]:
+    """Return the demo facts: completed items with owners, the demo owner, what is still open."""
+    summary = _summary_of(history, sprint)
+    done = [item for item in sprint.items if item.done]
+    if summary is not None:
+        seen = {(item.id or item.title).lower() for item in done}
+        done += [item for item in summary.completed if (item.id or item.title).lower() not in seen]
+    return {
+        "plan_link": escape_slack(link) if (link := doc_link(sprint, settings)) else None,
+        "plan_is_url": bool(settings.slack.docs_url and sprint.path),
+        "demo_owner": escape_slack(sprint.demo_owner) if sprint.demo_owner else None,
+        "completed": [_escaped_item(item) for item in done],
+        "open": [_escaped_item(item) for item in sprint.items if not item.done and not _listed(item, done)],
+        "owners": _owners(done),
+    }
+
+
+def _listed(item: WorkItem, items: Sequence[WorkItem]) -> bool:
+    """Return True when ``item`` (by id, else title) is among ``items``."""
+    return any((other.id or other.title).lower() == (item.id or item.title).lower() for other in items)
+
+
+def retro_context(sprint: Sprint, history: SprintHistory, settings: Settings) -> dict[str, Any]:
+    """Return the retro facts: the last retro's actions with status (done/open), owners and target."""
+    retro = last_retro(history, sprint)
+    in_scope = {item.source for item in sprint.items if item.source}
+    actions = []
+    for action in retro.actions if retro else ():
+        linked = any(source and source.endswith(f"action {action.index}") for source in in_scope)
+        actions.append(
+            {
+                "index": action.index,
+                "text": escape_slack(action.text),
+                "owners": [escape_slack(owner) for owner in action.owners],
+                "status": "done" if action.done else ("in scope" if linked else "open"),
+                "target": escape_slack(action.target) if action.target else None,
+            }
+        )
+    return {
+        "retro_ref": escape_slack(retro.ref) if retro else None,
+        "actions": actions,
+        "open_actions": sum(1 for action in actions if action["status"] != "done"),
+    }
+
+
+_CONTEXTS = {"planning": planning_context, "demo": demo_context, "retro": retro_context}
+
+
+def template_name(reminder: Reminder) -> str:
+    """Return the template of a reminder: ``slack/<ceremony kind>.md.j2`` (``slack/other.md.j2`` otherwise)."""
+    kind = reminder.event.kind.value
+    return f"{TEMPLATE_DIR}/{kind if kind in _CONTEXTS else 'other'}.md.j2"
+
+
+def message_context(reminder: Reminder, history: SprintHistory, settings: Settings) -> dict[str, Any]:
+    """Return the template context of a reminder: the ceremony facts plus its kind's digest (user text escaped)."""
+    context = _event_context(reminder)
+    build = _CONTEXTS.get(reminder.event.kind.value)
+    if build is not None:
+        context.update(build(reminder.event.sprint, history, settings))
+    return context
+
+
+# ---------------------------------------------------------------------------------------------------- Block Kit
+
+
+def _split_long(text: str, limit: int) -> list[str]:
+    """Return ``text`` cut into pieces of at most ``limit`` characters, at line ends (else hard) where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(text[:cut].rstrip("\n"))
+        text = text[cut:].lstrip("\n")
+    if text.strip():
+        pieces.append(text)
+    return pieces
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Return paragraphs of ``text`` packed into chunks of at most ``limit`` characters each."""
+    chunks: list[str] = []
+    current = ""
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        for piece in _split_long(paragraph.strip("\n"), limit):
+            joined = f"{current}\n\n{piece}" if current else piece
+            if len(joined) <= limit:
+                current = joined
+            else:
+                chunks.append(current)
+                current = piece
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def build_blocks(text: str, max_blocks: int = MAX_BLOCKS, max_section: int = MAX_SECTION_TEXT) -> list[dict[str, Any]]:
+    """Return Block Kit section blocks (mrkdwn) for rendered ``text``, within Slack's block and length limits.
+
+    Paragraphs are packed into sections of at most ``max_section`` characters; when more than ``max_blocks``
+    sections would be needed, the last block says how much was left out.
+    """
+    chunks = _chunks(tidy(text), max_section)
+    if len(chunks) > max_blocks:
+        left_out = len(chunks) - (max_blocks - 1)
+        chunks = [*chunks[: max_blocks - 1], f"_… {left_out} more part(s) left out: see the sprint doc._"]
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks]
+
+
+def tidy(text: str) -> str:
+    """Return rendered text without trailing spaces and with at most one blank line in a row."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def fallback_text(text: str, limit: int = MAX_FALLBACK_TEXT) -> str:
+    """Return the plain-text fallback of a message: the rendered text, cut at a line end to fit ``limit``."""
+    text = tidy(text)
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit - 1)
+    return text[: cut if cut > 0 else limit - 1] + "\n…"
+
+
+def build_message(reminder: Reminder, rendered: str, channel: str | None = None) -> Message:
+    """Return the Slack message of ``reminder`` from its rendered text: blocks, fallback, key and send time."""
+    return Message(
+        text=fallback_text(rendered),
+        blocks=tuple(build_blocks(rendered)),
+        key=reminder.key,
+        post_at=reminder.send_at,
+        channel=channel,
+    )
