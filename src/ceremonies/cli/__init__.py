@@ -17,6 +17,7 @@ from ceremonies.cli import docs as _docs  # noqa: F401
 from ceremonies.cli import kb as _kb  # noqa: F401
 from ceremonies.cli import ops as _ops  # noqa: F401
 from ceremonies.cli import plan as _plan  # noqa: F401
+from ceremonies.cli import remind as _remind  # noqa: F401
 
 __all__ = ["app", "main"]
 

@@ -1,0 +1,51 @@
+"""Flow ``remind``: schedule the planning, demo and retro reminders of the current and next sprint in Slack.
+
+open → load → compute (due in [now, now + horizon]) → render → send (each reminder scheduled exactly once, so it is
+safe to run every hour) → markdown artifact listing the reminders. Runs on the same repo wait for each other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from prefect import flow
+from pydantic import Field
+
+from ceremonies.tasks import remind as steps
+from ceremonies.tasks.common import apublish_markdown, arepo_lock, notify_failure
+
+
+@flow(name="remind", log_prints=True, on_failure=[notify_failure])
+async def remind(
+    repo: Annotated[str, Field(description="Docs repo: a work tree path or a git URL.")],
+    branch: Annotated[str, Field(description="Branch holding the sprint docs.")] = "main",
+    channel: Annotated[
+        str | None, Field(description="Slack channel (id or name); empty = slack.channel of ceremonies.toml.")
+    ] = None,
+    now: Annotated[datetime | None, Field(description="Pretend it is this time; empty = now.")] = None,
+    horizon: Annotated[
+        float | str | None,
+        Field(description="How far ahead to schedule: hours, or like 48h / 7d; empty = reminders.horizon_hours."),
+    ] = None,
+    dry_run: Annotated[bool, Field(description="Render the reminders and show them; send nothing.")] = False,
+) -> dict[str, Any]:
+    """Schedule the ceremony reminders due within ``horizon`` of ``now`` in the team's Slack channel, once each.
+
+    Args:
+        repo: Docs repo: a work tree path or a git URL.
+        branch: Branch holding the sprint docs.
+        channel: Slack channel (id or name); empty = slack.channel of ceremonies.toml.
+        now: Pretend it is this time; empty = now.
+        horizon: How far ahead to schedule: hours, or like 48h / 7d; empty = reminders.horizon_hours.
+        dry_run: Render the reminders and show them; send nothing.
+    """
+    async with arepo_lock(repo):
+        docs, settings = steps.open_repo(repo, branch, not dry_run, channel)
+        history = steps.load(docs, settings)
+        plan = steps.compute(history, settings, now, horizon)
+        messages = steps.render(docs, settings, history, plan, channel)
+        deliveries = [] if dry_run else steps.send(settings, messages, now)
+        result = steps.result(repo, settings, dry_run, plan, messages, deliveries, history)
+    await apublish_markdown("remind", result.summary_markdown(), "Reminders scheduled")
+    return steps.as_json(result)

@@ -1,0 +1,91 @@
+"""``ceremonies remind`` and ``ceremonies calendar``: schedule the ceremony reminders, write the sprint's .ics file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ceremonies.cli._app import app, fail, print_json
+from ceremonies.cli.kb import JsonOption, NowOption, RepoOption, parse_now
+from ceremonies.config import Settings, load_config
+from ceremonies.errors import EXIT_FAILURE, CeremoniesError
+from ceremonies.jobs.remind import make_remind_notifier, run_calendar, run_remind, with_channel
+
+
+def _settings(repo: str, channel: str | None) -> Settings:
+    """Return the settings of a local repo (defaults for a URL), with ``--channel`` applied."""
+    path = Path(repo)
+    return with_channel(load_config(path) if path.is_dir() else Settings(), channel)
+
+
+@app.command("remind")
+def remind(
+    repo: RepoOption,
+    branch: Annotated[str, typer.Option("--branch", help="Branch holding the sprint docs.")] = "main",
+    now: NowOption = None,
+    horizon: Annotated[
+        str | None,
+        typer.Option("--horizon", help="How far ahead to schedule: 48h, 7d, 90m or hours.", metavar="DURATION"),
+    ] = None,
+    channel: Annotated[
+        str | None, typer.Option("--channel", help="Slack channel id or name (default: slack.channel).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the reminders and messages; send nothing.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Schedule the planning, demo and retro reminders due within the horizon, once each (Slack with
+    SLACK_BOT_TOKEN, else printed). Exit code 1 when a sprint doc could not be read."""
+    try:
+        when = parse_now(now)
+        notifier = None
+        if not dry_run:
+            stream = sys.stderr if as_json else None
+            notifier = make_remind_notifier(_settings(repo, channel), os.environ.get("SLACK_BOT_TOKEN"), when, stream)
+        result = run_remind(
+            repo, branch=branch, channel=channel, now=when, horizon=horizon, dry_run=dry_run, notifier=notifier
+        )
+    except CeremoniesError as error:
+        raise fail(error) from None
+    if as_json:
+        print_json(result.to_json())
+    else:
+        if dry_run:
+            for message in result.messages:
+                when_text = message.post_at.isoformat() if message.post_at else "now"
+                typer.echo(f"--- slack {result.channel} at {when_text} ({message.key}, not sent) ---\n{message.text}")
+        typer.echo(result.summary_markdown().rstrip("\n"))
+    for issue in result.issues:
+        sys.stderr.write(f"error: {issue}\n")
+    if result.issues:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+@app.command("calendar")
+def calendar(
+    repo: RepoOption,
+    out: Annotated[Path, typer.Option("--out", help="The .ics file to write.", metavar="FILE")],
+    sprint: Annotated[
+        str | None, typer.Option("--sprint", help="Sprint key (default: the current, else the next sprint).")
+    ] = None,
+    now: NowOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a sprint's ceremonies as an iCalendar file; stable UIDs make a re-import update, not duplicate."""
+    try:
+        result = run_calendar(repo, out, sprint=sprint, now=parse_now(now))
+    except CeremoniesError as error:
+        raise fail(error) from None
+    if as_json:
+        print_json(result.to_json())
+    else:
+        typer.echo(f"Wrote {len(result.events)} ceremonies of {result.sprint} to {result.path}")
+        for event in result.events:
+            typer.echo(f"  {event['start']}  {event['summary']}")
+    for issue in result.issues:
+        sys.stderr.write(f"error: {issue}\n")
+    if result.issues:
+        raise typer.Exit(EXIT_FAILURE)

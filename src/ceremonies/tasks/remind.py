@@ -1,0 +1,96 @@
+"""The reminder steps as Prefect tasks (retries only on the Slack call); the flow wires them in order."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from prefect import task
+
+from ceremonies.adapters.git import DocsRepo
+from ceremonies.adapters.notify import Delivery
+from ceremonies.config import Settings
+from ceremonies.domain.messages import Message
+from ceremonies.domain.model import SprintHistory
+from ceremonies.jobs import remind as job
+from ceremonies.tasks.common import (
+    RETRY_JITTER,
+    SLACK_RETRIES,
+    SLACK_RETRY_DELAYS,
+    retry_slack_condition,
+    run_logger,
+    slack_token,
+)
+
+
+@task(name="remind-open-repo")
+def open_repo(repo: str, branch: str, pull: bool, channel: str | None) -> tuple[DocsRepo, Settings]:
+    """Open (or clone) the docs repo and pull; return it and its settings (with the channel override applied)."""
+    docs, settings = job.open_repo(repo, branch, pull=pull)
+    return docs, job.with_channel(settings, channel)
+
+
+@task(name="remind-load")
+def load(docs: DocsRepo, settings: Settings) -> SprintHistory:
+    """Read the sprint docs (problems are collected, not raised)."""
+    history = job.load_sprints(docs.root, settings)
+    for issue in job.issues_of(history):
+        run_logger().warning("Sprint doc problem: %s", issue)
+    return history
+
+
+@task(name="remind-compute")
+def compute(
+    history: SprintHistory, settings: Settings, now: datetime | None, horizon: float | str | timedelta | None
+) -> job.RemindPlan:
+    """Compute the current and next sprint, their ceremonies and the reminders due in the horizon."""
+    plan = job.plan_reminders(history, settings, job.aware_now(now), horizon)
+    run_logger().info(
+        "%d reminder(s) due between %s and %s",
+        len(plan.due),
+        plan.now.isoformat(),
+        (plan.now + plan.horizon).isoformat(),
+    )
+    return plan
+
+
+@task(name="remind-render")
+def render(
+    docs: DocsRepo, settings: Settings, history: SprintHistory, plan: job.RemindPlan, channel: str | None
+) -> list[Message]:
+    """Render one Slack message per due reminder from the team's (or the default) templates."""
+    return job.render_messages(docs.root, settings, history, plan.due, channel)
+
+
+@task(
+    name="remind-send",
+    retries=SLACK_RETRIES,
+    retry_delay_seconds=SLACK_RETRY_DELAYS,
+    retry_jitter_factor=RETRY_JITTER,
+    retry_condition_fn=retry_slack_condition,
+)
+def send(settings: Settings, messages: list[Message], now: datetime | None) -> list[Delivery]:
+    """Schedule the messages once each (Slack with a token, else the console); a retry never double-posts."""
+    notifier = job.make_remind_notifier(settings, slack_token(), now)
+    deliveries = job.send_reminders(notifier, messages)
+    for delivery in deliveries:
+        run_logger().info("Reminder %s: %s", delivery.key, delivery.status)
+    return deliveries
+
+
+def result(
+    repo: str,
+    settings: Settings,
+    dry_run: bool,
+    plan: job.RemindPlan,
+    messages: list[Message],
+    deliveries: list[Delivery],
+    history: SprintHistory,
+) -> job.RemindResult:
+    """Return the RemindResult of the flow run."""
+    return job.RemindResult(repo, settings.slack.channel, dry_run, plan, messages, deliveries, job.issues_of(history))
+
+
+def as_json(outcome: job.RemindResult) -> dict[str, Any]:
+    """Return the JSON of a reminder run (the flow's return value)."""
+    return outcome.to_json()
