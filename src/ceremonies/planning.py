@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 import holidays as holiday_calendars
@@ -348,6 +349,7 @@ def ceremonies_of(start: date, end: date, settings: Settings, calendar: Calendar
 # ---------------------------------------------------------------------------------------------------- matching
 
 
+@lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
     """Return the lower-case words of ``text`` (for loose title matching)."""
     return frozenset(re.findall(r"[^\W_]+", text.lower()))
@@ -364,7 +366,7 @@ def same_work(a_id: str | None, a_title: str, b_id: str | None, b_title: str) ->
     smaller = min(len(left), len(right))
     if smaller >= 3 and (left <= right or right <= left):
         return True
-    return len(left & right) / len(left | right) >= 0.6
+    return len(left & right) / len(left | right) >= 0.75
 
 
 def _find_retro(history: SprintHistory, sprint: Sprint) -> Retro | None:
@@ -426,21 +428,40 @@ class _Sourced:
     from_retro: bool
 
 
-def _action_pool(history: SprintHistory, previous: Sprint) -> list[_Sourced]:
-    """Return every retro action of the history plus the previous plan's future actions, without duplicates
-    (the first mention wins, so an action also listed in a plan keeps its retro's backlink)."""
-    pool: list[_Sourced] = []
+def _still_relevant(action: RetroAction, ref: str, new: Sprint, recent: set[str]) -> bool:
+    """Return True when an action can still be placed: not done, and from a recent retro or aimed at ``new``,
+    a later sprint, every sprint, or a sprint the planner cannot compare."""
+    if action.done:
+        return False
+    if ref in recent or action.target == ONGOING:
+        return True
+    order = _compare(action.target, new)
+    return (order is not None and order >= 0) or (order is None and action.target is not None)
+
+
+def _action_pool(history: SprintHistory, previous: Sprint, new: Sprint, recent: set[str]) -> list[_Sourced]:
+    """Return the retro actions of the history that can still be placed plus the previous plan's future actions,
+    oldest retro first.
+
+    An action raised more than once counts once, as its newest retro wrote it (its target may have moved); an
+    action a plan lists is taken from its retro when the history has it (to keep the retro's backlink).
+    """
     retros = list(history.retros)
     if previous.retro is not None and all(previous.retro.ref != retro.ref for retro in retros):
         retros.append(previous.retro)
-    sources = [(retro.ref, retro.actions, True) for retro in retros]
-    sources.append((f"{previous.key or previous.number or 'PLAN'}-BACKLOG", previous.future, False))
-    for ref, actions, from_retro in sources:
+    backlog = f"{previous.key or previous.number or 'PLAN'}-BACKLOG"
+    sources = [(order, retro.ref, retro.actions, True) for order, retro in enumerate(retros)]
+    newest_first = sorted(sources, key=lambda source: -source[0])
+    newest_first.append((len(retros), backlog, previous.future, False))
+    kept: list[tuple[int, _Sourced]] = []
+    for order, ref, actions, from_retro in newest_first:
         for action in actions:
-            if any(same_work(action.id, action.text, seen.action.id, seen.action.text) for seen in pool):
+            if from_retro and not _still_relevant(action, ref, new, recent):
                 continue
-            pool.append(_Sourced(action, ref, from_retro))
-    return pool
+            if not any(same_work(action.id, action.text, seen.action.id, seen.action.text) for _, seen in kept):
+                kept.append((order, _Sourced(action, ref, from_retro)))
+    kept.sort(key=lambda entry: (entry[0], entry[1].action.index))
+    return [sourced for _, sourced in kept]
 
 
 def _scope_item(sourced: _Sourced, settings: Settings) -> WorkItem:
@@ -512,7 +533,7 @@ def sort_actions(
     from_retro: list[WorkItem] = []
     refs: list[tuple[str, str]] = []
     measures: list[tuple[str, str]] = []
-    for sourced in _action_pool(history, previous):
+    for sourced in _action_pool(history, previous, new, recent):
         action = sourced.action
         where = None if action.done else placement(action, sourced.from_retro, new)
         link = backlink(sourced.ref, action)
