@@ -225,3 +225,23 @@ def test_parser_reads_the_marks_the_template_writes() -> None:
         "Split the adapter", "PAY-203", ("@Payments", "@Backend"), 8, line=7, carried=3, source="SPR-012-RETRO action 4"
     )
     assert parse_scope_line("[x] Plain item — @QA — 2 SP") == WorkItem("Plain item", None, ("@QA",), 2, done=True)
+
+
+def test_an_action_raised_again_counts_once_as_the_newest_retro_wrote_it() -> None:
+    files = {
+        "SPR-029-iteration-template.md": plan_text(
+            "SPR-029", "2026-29", "17. Juni 2026", "1. Juli 2026", ["[x] SRCH-0: Index warmup — @Search — 3 SP"]
+        ),
+        "SPR-029-retrospective.md": retro_text(
+            "SPR-029", "2026-29", ["[ ] Pin the search client version — @Backend — Sprint 2026-30"]
+        ),
+        "SPR-030-iteration-template.md": SPRINT_30,
+        "SPR-030-retrospective.md": retro_text(
+            "SPR-030", "2026-30", ["[ ] Pin the search client version — @Search — Sprint 2026-31 — 1 SP"]
+        ),
+    }
+    plan = plan_next_sprint(history_of(files), Settings(), date(2026, 7, 15))
+    assert [(i.title, i.owners, i.source) for i in plan.from_retro] == [
+        ("Pin the search client version", ("@Search",), "SPR-030-RETRO action 1")
+    ]
+    assert plan.open_actions == (), "the 2026-30 version of the action was superseded, not left open"
