@@ -111,7 +111,7 @@ class NextSprintPlan:
     file_name: str
     cadence_days: int = 14
     action_refs: tuple[tuple[str, str], ...] = ()
-    """(action text, backlink like ``SPR-012-RETRO action 3``) for future/ongoing/open actions with a known retro."""
+    """(action text, backlink like ``SPR-012-RETRO action 3``) of the future, ongoing and open actions."""
     measures: tuple[tuple[str, str], ...] = ()
     """(item title, measure of success) of the retro actions that became scope."""
     shifted: tuple[str, ...] = ()

@@ -101,6 +101,8 @@ def test_time_zone_and_ceremony_times_come_from_config() -> None:
 def test_bad_calendar_settings_are_config_errors() -> None:
     with pytest.raises(ConfigError, match="'XX'"):
         plan_after("4. März 2026", "18. März 2026", '[sprint]\nholiday_country = "XX"\n')
+    with pytest.raises(ConfigError, match="'DE' / 'XX'"):
+        plan_after("4. März 2026", "18. März 2026", '[sprint]\nholiday_subdivision = "XX"\n')
     with pytest.raises(ConfigError, match="'next friday'"):
         plan_after("4. März 2026", "18. März 2026", '[sprint]\nextra_holidays = ["next friday"]\n')
 
