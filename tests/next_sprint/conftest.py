@@ -27,4 +27,6 @@ def prefect_harness() -> Iterator[None]:
 @pytest.fixture()
 def team(tmp_path: Path) -> TeamRepo:
     """Return a fresh test team repo committed by a human and pushed to its bare remote."""
-    return make_team_repo(tmp_path, team_files(), message="docs: sprint history up to SPR-012", date="2026-03-16T09:00:00+01:00")
+    return make_team_repo(
+        tmp_path, team_files(), message="docs: sprint history up to SPR-012", date="2026-03-16T09:00:00+01:00"
+    )

@@ -130,6 +130,14 @@ status: Done
    - Story Points: 3
 """
 
+CONFIG = """[slack]
+channel = "#search"
+
+[bot]
+name = "sprint-bot"
+email = "sprint-bot@example.org"
+"""
+
 SPRINT_DIR = ".ai/sprint"
 PLAN_012_PATH = f"{SPRINT_DIR}/SPR-012-iteration-template.md"
 RETRO_012_PATH = f"{SPRINT_DIR}/SPR-012-retrospective.md"
@@ -140,7 +148,7 @@ def team_files() -> dict[str, str]:
     """Return path → text of the test team's repo (sprint docs, a config and a README)."""
     return {
         "README.md": "# Search team docs\n",
-        "ceremonies.toml": '[slack]\nchannel = "#search"\n\n[bot]\nname = "sprint-bot"\nemail = "sprint-bot@example.org"\n',
+        "ceremonies.toml": CONFIG,
         f"{SPRINT_DIR}/SPR-011-iteration-template.md": PLAN_011,
         f"{SPRINT_DIR}/SPR-011-execution-summary.md": SUMMARY_011,
         f"{SPRINT_DIR}/SPR-011-retrospective.md": RETRO_011,

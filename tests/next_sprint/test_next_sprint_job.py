@@ -87,8 +87,10 @@ def test_second_run_makes_no_commit_and_later_days_are_not_due(team: TeamRepo) -
 
 def test_a_human_edit_to_the_new_plan_survives_later_runs(team: TeamRepo) -> None:
     run(team)
-    edited = (team.work / NEW_PLAN_PATH).read_text(encoding="utf-8").replace(
-        "## Goals\n", "## Goals\n- Ship typo tolerance to 100 % of traffic\n"
+    edited = (
+        (team.work / NEW_PLAN_PATH)
+        .read_text(encoding="utf-8")
+        .replace("## Goals\n", "## Goals\n- Ship typo tolerance to 100 % of traffic\n")
     )
     human = commit_as_human(team.work, {NEW_PLAN_PATH: edited}, "docs: our goals for SPR-013")
 
@@ -243,8 +245,11 @@ def test_sprint_template_setting_picks_the_teams_template_file(team: TeamRepo) -
 
 
 def test_the_announcement_names_the_sprint_and_links_the_doc(team: TeamRepo) -> None:
-    commit_as_human(team.work, {"ceremonies.toml": '[slack]\ndocs_url = "https://git.example.org/search/-/blob/main/"\n'},
-                    "docs: link base")
+    commit_as_human(
+        team.work,
+        {"ceremonies.toml": '[slack]\ndocs_url = "https://git.example.org/search/-/blob/main/"\n'},
+        "docs: link base",
+    )
     notifier = quiet()
     result = run(team, notifier=notifier)
     printed = notifier.stream.getvalue()  # type: ignore[union-attr]

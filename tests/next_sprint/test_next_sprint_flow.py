@@ -1,0 +1,113 @@
+"""The ``next_sprint`` flow on real repos against Prefect's test server: one commit, re-runs, human edits, races,
+failures naming the file, the doc as an artifact, and the bundled example team."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import DUE_DAY
+from next_sprint_files import NEW_PLAN_PATH, RETRO_012_PATH
+from prefect.client.orchestration import get_client
+
+from ceremonies.domain.parsing import parse_document
+from ceremonies.errors import SprintDocError
+from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
+
+PROJECT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT / "flows"))
+from next_sprint import next_sprint  # noqa: E402
+
+EXAMPLE = PROJECT / "examples" / "team-repo"
+EXAMPLE_DEMO_DAY = date(2026, 12, 15)
+"""The demo date documented in examples/team-repo/README.md: the day before SPR-024 ends."""
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def flow(team: TeamRepo, **kwargs: Any) -> dict[str, Any]:
+    """Run the flow on the team's work tree as of DUE_DAY (overridable); return its JSON result."""
+    kwargs.setdefault("today", DUE_DAY)
+    result: dict[str, Any] = asyncio.run(next_sprint(repo=str(team.work), **kwargs))
+    return result
+
+
+async def latest_artifact(key: str) -> str:
+    """Return the data of the newest artifact with ``key``."""
+    async with get_client() as client:
+        artifacts = await client.read_latest_artifacts()
+    return "\n".join(str(a.data) for a in artifacts if a.key == key)
+
+
+def test_flow_creates_commits_once_pushes_and_leaves_human_edits_alone(team: TeamRepo) -> None:
+    before = git(team.work, "rev-parse", "HEAD").strip()
+    first = flow(team)
+    assert first["status"] == "created" and first["committed"] and first["pushed"]
+    assert git(team.work, "rev-list", "--count", f"{before}..HEAD").strip() == "1"
+    assert git(team.remote, "rev-parse", "main").strip() == first["commit"]
+    trailers = git(team.work, "log", "-1", "--format=%(trailers:key=Ceremonies-Run,valueonly)").strip()
+    assert trailers and trailers != "local"  # the Prefect flow run id
+
+    second = flow(team)
+    assert second["status"] == "unchanged" and second["committed"] is False
+    assert git(team.work, "rev-parse", "HEAD").strip() == first["commit"]
+
+    edited = (team.work / NEW_PLAN_PATH).read_text(encoding="utf-8").replace("- TBD", "- Our own goal")
+    edited += "\nDecisions from planning: keep typo tolerance behind a flag.\n"
+    human = commit_as_human(team.work, {NEW_PLAN_PATH: edited}, "docs: planning decisions")
+    third = flow(team)
+    assert third["status"] == "human-edited" and third["committed"] is False and NEW_PLAN_PATH in third["errors"][0]
+    assert (team.work / NEW_PLAN_PATH).read_text(encoding="utf-8") == edited
+    assert git(team.work, "rev-parse", "HEAD").strip() == human
+
+
+def test_flow_publishes_the_generated_doc_as_an_artifact(team: TeamRepo) -> None:
+    result = flow(team)
+    text = asyncio.run(latest_artifact("next-sprint-spr-013"))
+    assert result["sprint"] == "SPR-013"
+    assert "# SPR-013: Sprint 2026-13 Planning" in text and "## Scope (Planned Items)" in text
+
+
+def test_flow_integrates_a_colleagues_push_before_its_own(team: TeamRepo, tmp_path: Path) -> None:
+    other = clone_again(team.remote, tmp_path / "sam")
+    commit_as_human(other, {"notes/review.md": "Review notes\n"}, "docs: review notes")
+    git(other, "push", "-q", "origin", "main")
+
+    result = flow(team)
+    assert result["pushed"]
+    files = git(team.remote, "ls-tree", "-r", "--name-only", "main").split()
+    assert NEW_PLAN_PATH in files and "notes/review.md" in files
+
+
+def test_flow_dry_run_writes_nothing(team: TeamRepo) -> None:
+    before = git(team.work, "rev-parse", "HEAD").strip()
+    result = flow(team, dry_run=True)
+    assert result["status"] == "created" and result["dry_run"] and result["diff"].startswith("--- /dev/null")
+    assert not (team.work / NEW_PLAN_PATH).exists()
+    assert git(team.work, "rev-parse", "HEAD").strip() == before
+
+
+def test_flow_fails_naming_the_missing_retro(team: TeamRepo) -> None:
+    commit_as_human(team.work, {RETRO_012_PATH: None}, "docs: no retro")
+    before = git(team.work, "rev-parse", "HEAD").strip()
+    with pytest.raises(SprintDocError) as raised:
+        flow(team, today=date(2026, 3, 20))
+    assert RETRO_012_PATH in str(raised.value)
+    assert git(team.work, "rev-parse", "HEAD").strip() == before and not (team.work / NEW_PLAN_PATH).exists()
+
+
+def test_the_example_team_repo_plans_its_next_sprint(tmp_path: Path) -> None:
+    example = make_team_repo(tmp_path, EXAMPLE, message="Example team docs")
+    result = flow(example, today=EXAMPLE_DEMO_DAY)
+    assert result["status"] == "created" and result["sprint"] == "SPR-025" and result["pushed"]
+    assert result["start"] == "2026-12-16" and result["end"] == "2026-12-30"
+    text = (example.work / result["path"]).read_text(encoding="utf-8")
+    sprint = parse_document(text, result["path"]).sprint
+    assert sprint is not None and sprint.number == "2026-25"
+    assert any(item.source == "SPR-024-RETRO action 1" for item in sprint.items)
+    assert any(item.carried == 2 for item in sprint.items)
+    assert "Christmas" in text and "Archive events older than seven years" in text
