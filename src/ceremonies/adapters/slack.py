@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import random
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -142,9 +144,20 @@ class _ServerErrorRetry(ServerErrorRetryHandler):
         return response is not None and 500 <= response.status_code < 600
 
 
+class _ProportionalJitter(Jitter):
+    """Adds up to half the interval at random (the SDK's default adds up to a whole second)."""
+
+    def recalculate(self, duration: float) -> float:
+        return duration * (1 + random.random() / 2)
+
+
 def retry_handlers(retries: int = DEFAULT_RETRIES, backoff: float = 0.5) -> list[RetryHandler]:
-    """Return the SDK retry handlers we use: rate limit (honours Retry-After), server errors, connection errors."""
-    interval = BackoffRetryIntervalCalculator(backoff_factor=backoff)
+    """Return the SDK retry handlers we use: rate limit (honours Retry-After), server errors, connection errors.
+
+    ``retries`` bounds the extra attempts of one call (the SDK counts them across the handlers); server and
+    connection errors wait ``backoff`` * 2**attempt seconds (+ up to 50% jitter).
+    """
+    interval = BackoffRetryIntervalCalculator(backoff_factor=backoff, jitter=_ProportionalJitter())
     return [
         RateLimitErrorRetryHandler(max_retry_count=retries),
         _ServerErrorRetry(max_retry_count=retries, interval_calculator=interval),
@@ -269,7 +282,6 @@ class SlackNotifier:
         self.channel = channel
         self.now = now or (lambda: datetime.now(UTC))
         self._ids: dict[str, str] = {}
-        self._checked: set[str] = set()
 
     # -- Notifier
 
@@ -439,30 +451,74 @@ class SlackNotifier:
         return lambda: self.client.chat_scheduledMessages_list(channel=channel_id, cursor=cursor, limit=LIST_PAGE)
 
     def _channel_id(self, channel: str) -> str | None:
-        """Return the channel id: given, learned from an earlier answer, or None for a name not yet seen.
+        """Return the id of ``channel`` (an id, or a name resolved once with conversations.list).
 
-        An id is checked once with conversations.info, so a missing channel or bot membership fails clearly
-        before anything is scheduled.
+        Fails clearly (SlackError) when the channel does not exist or the bot is not a member, before anything
+        is scheduled. Returns None only when the bot may not list channels (missing_scope) and the name is not
+        a public channel: then keys are matched in every channel the bot scheduled to.
         """
         if channel in self._ids:
             return self._ids[channel]
-        if not _CHANNEL_ID.match(channel):
+        if _CHANNEL_ID.match(channel):
+            info = self._lookup("conversations.info", channel, lambda: self.client.conversations_info(channel=channel))
+            found: dict[str, Any] | None = (info or {}).get("channel") or {"id": channel}
+        else:
+            found = self._find_by_name(channel)
+            if found is None:
+                return None
+        assert found is not None
+        if found.get("is_member") is False:
+            raise SlackError(describe_error("conversations.info", "not_in_channel", channel))
+        self._ids[channel] = str(found["id"])
+        return self._ids[channel]
+
+    def _find_by_name(self, channel: str) -> dict[str, Any] | None:
+        """Return the channel called ``channel`` (``#`` optional) from conversations.list.
+
+        SlackError channel_not_found when it is not there; None when the bot may not list the channel kinds
+        it could be (missing_scope).
+        """
+        name = channel.lstrip("#")
+        complete = True
+        channels = self._channel_pages(channel, "public_channel,private_channel")
+        if channels is None:  # no groups:read: private channels are invisible
+            complete = False
+            channels = self._channel_pages(channel, "public_channel") or []
+        match = next((c for c in channels if c.get("name") == name), None)
+        if match is not None:
+            return match
+        if not complete:
+            log.warning("Cannot list channels to resolve %s (missing_scope); matching keys in any channel", channel)
             return None
-        if channel not in self._checked:
-            self._checked.add(channel)
-            try:
-                data = self._call(
-                    "conversations.info", channel, lambda: self.client.conversations_info(channel=channel)
-                )
-            except SlackError as exc:
-                if "missing_scope" in str(exc):  # a bot without channels:read can still post
-                    return channel
-                raise
-            info = data.get("channel") or {}
-            if info.get("is_member") is False:
-                raise SlackError(describe_error("conversations.info", "not_in_channel", channel))
-        self._ids[channel] = channel
-        return channel
+        raise SlackError(describe_error("conversations.list", "channel_not_found", channel))
+
+    def _channel_pages(self, channel: str, types: str) -> list[dict[str, Any]] | None:
+        """Return every channel of ``types`` (following cursors), or None when the bot lacks the scope."""
+        found: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(1000):
+            data = self._lookup("conversations.list", channel, self._channels_page(types, cursor))
+            if data is None:
+                return None
+            found.extend(data.get("channels") or [])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return found
+
+    def _channels_page(self, types: str, cursor: str | None) -> Callable[[], Any]:
+        return lambda: self.client.conversations_list(
+            types=types, exclude_archived=True, limit=LIST_PAGE * 2, cursor=cursor
+        )
+
+    def _lookup(self, method: str, channel: str, call: Callable[[], Any]) -> dict[str, Any] | None:
+        """Run a read-only lookup; return None when the bot lacks the scope for it (missing_scope)."""
+        try:
+            return self._call(method, channel, call)
+        except SlackError as exc:
+            if "missing_scope" in str(exc):
+                return None
+            raise
 
     def _learn(self, channel: str, channel_id: Any) -> None:
         if isinstance(channel_id, str) and channel_id:

@@ -1,7 +1,8 @@
 """A Slack Web API emulator: a real HTTP server on loopback speaking the subset ceremonies uses.
 
 Methods: ``auth.test``, ``chat.postMessage``, ``chat.scheduleMessage``, ``chat.scheduledMessages.list`` (cursor
-pagination), ``chat.deleteScheduledMessage``, ``conversations.info``. Bodies are accepted form-encoded, as JSON or
+pagination), ``chat.deleteScheduledMessage``, ``conversations.info``, ``conversations.list`` (cursor pagination;
+how a channel name is turned into an id). Bodies are accepted form-encoded, as JSON or
 as a query string, the way ``slack_sdk.WebClient`` sends them; the token is read from ``Authorization: Bearer`` (or a
 ``token`` parameter).
 
@@ -56,6 +57,7 @@ METHODS = (
     "chat.scheduledMessages.list",
     "chat.deleteScheduledMessage",
     "conversations.info",
+    "conversations.list",
 )
 
 
@@ -386,6 +388,7 @@ class SlackEmulator:
             "chat.scheduledMessages.list": self._list_scheduled,
             "chat.deleteScheduledMessage": self._delete_scheduled,
             "conversations.info": self._conversation_info,
+            "conversations.list": self._conversation_list,
         }
         handler = handlers.get(method)
         if handler is None:
@@ -431,16 +434,26 @@ class SlackEmulator:
     def _conversation_info(self, params: dict[str, Any]) -> dict[str, Any]:
         # Slack documents conversations.info as taking a conversation ID only.
         channel = self._channel(params.get("channel"), by_name=False)
+        return {"ok": True, "channel": _channel_json(channel)}
+
+    def _conversation_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """List channels (public ones unless ``types`` says otherwise), paginated like Slack."""
+        types = {t.strip() for t in str(params.get("types") or "public_channel").split(",") if t.strip()}
+        unknown = types - {"public_channel", "private_channel", "mpim", "im"}
+        if unknown:
+            raise SlackApiFailure("invalid_types")
+        channels = sorted(
+            (c for c in self._channels.values() if ("private_channel" if c.is_private else "public_channel") in types),
+            key=lambda c: c.id,
+        )
+        start = _decode_cursor(params.get("cursor"))
+        limit = _int_param(params.get("limit"), DEFAULT_LIST_LIMIT)
+        size = max(1, min(limit if 0 < limit <= 1000 else DEFAULT_LIST_LIMIT, self.list_page_size))
+        more = start + size < len(channels)
         return {
             "ok": True,
-            "channel": {
-                "id": channel.id,
-                "name": channel.name,
-                "is_channel": not channel.is_private,
-                "is_private": channel.is_private,
-                "is_archived": False,
-                "is_member": channel.is_member,
-            },
+            "channels": [_channel_json(c) for c in channels[start : start + size]],
+            "response_metadata": {"next_cursor": _encode_cursor(start + size) if more else ""},
         }
 
     def _message_content(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -582,6 +595,17 @@ class SlackEmulator:
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
+
+
+def _channel_json(channel: _Channel) -> dict[str, Any]:
+    return {
+        "id": channel.id,
+        "name": channel.name,
+        "is_channel": not channel.is_private,
+        "is_private": channel.is_private,
+        "is_archived": False,
+        "is_member": channel.is_member,
+    }
 
 
 def _public_message(message: dict[str, Any]) -> dict[str, Any]:
