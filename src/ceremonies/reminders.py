@@ -553,16 +553,17 @@ def _listed(item: WorkItem, items: Sequence[WorkItem]) -> bool:
 def retro_context(sprint: Sprint, history: SprintHistory, settings: Settings) -> dict[str, Any]:
     """Return the retro facts: the last retro's actions with status (done/open), owners and target."""
     retro = last_retro(history, sprint)
-    in_scope = {item.source for item in sprint.items if item.source}
     actions = []
     for action in retro.actions if retro else ():
-        linked = any(source and source.endswith(f"action {action.index}") for source in in_scope)
+        ref = f"{retro.ref} action {action.index}" if retro else ""
+        linked = [item for item in sprint.items if item.source == ref]
+        done = action.done or bool(linked and all(item.done for item in linked))
         actions.append(
             {
                 "index": action.index,
                 "text": escape_slack(action.text),
                 "owners": [escape_slack(owner) for owner in action.owners],
-                "status": "done" if action.done else ("in scope" if linked else "open"),
+                "status": "done" if done else ("in scope" if linked else "open"),
                 "target": escape_slack(action.target) if action.target else None,
             }
         )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
+NOW = datetime.fromisoformat("2026-04-09T12:00:00-06:00")
+"""The acceptance moment: Thursday before SPR-009 starts (Mon Apr 13 2026, 09:30 MDT)."""
+TOKEN = "xoxb-reminder-tests"
+CHANNEL = "C0SPRINT"
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 
 DENVER_CONFIG = """[sprint]
@@ -121,4 +126,94 @@ def team_files(
         ".ai/sprint/SPR-009-iteration-template.md": spr9,
         "ceremonies.toml": config_text(extra, policy),
         "README.md": "# Fixture team docs\n",
+    }
+
+
+def scope_plan(key: str, number: str, start: str, end: str, items: list[str], demo_owner: str = "@Dee") -> str:
+    """Return a plan with frontmatter, overview fields and checkbox scope lines (carry/retro marks allowed)."""
+    scope = "\n".join(f"- {line}" for line in items)
+    return f"""---
+docid: {key}
+title: Sprint {number} Plan
+owner: "@Lead"
+status: Active
+---
+
+# {key}: Sprint {number} Plan
+
+## Sprint Overview
+- **Sprint Number:** {number}
+- **Start Date:** {start}
+- **End Date:** {end}
+- **Planned Story Points:** 13
+- **Demo Owner:** {demo_owner}
+
+## Goals
+- Payments retry safely & fast
+
+## Scope (Planned Items)
+{scope}
+"""
+
+
+def retro_doc(key: str, number: str, actions: list[str]) -> str:
+    """Return a separate retrospective with checkbox action items."""
+    lines = "\n".join(f"- {line}" for line in actions)
+    return f"""# {key}: Sprint {number} Retrospective
+
+## What went well
+- Pairing on the hard parts
+
+## Action items
+{lines}
+"""
+
+
+def summary_doc(key: str, number: str, delivered: int) -> str:
+    """Return an execution summary with a delivered-points metric."""
+    return f"""# {key}: Sprint Execution Summary
+
+## Sprint Overview
+- **Sprint Number:** {number}
+
+## Execution Summary
+
+### Completed Work
+
+#### 1. Something useful - {delivered} SP ✅
+- done
+
+## Metrics
+- **Story Points Completed:** {delivered}
+"""
+
+
+def berlin_files() -> dict[str, str]:
+    """Return a Berlin team: SPR-011 and SPR-012 delivered (10 and 14 SP), SPR-012's retro, SPR-013 running."""
+    return {
+        ".ai/sprint/SPR-011-iteration-template.md": scope_plan(
+            "SPR-011", "2026-11", "2026-02-18", "2026-03-03", ["[x] A-1: Old work — @Ana — 10 SP"]
+        ),
+        ".ai/sprint/SPR-011-execution-summary.md": summary_doc("SPR-011", "2026-11", 10),
+        ".ai/sprint/SPR-012-iteration-template.md": scope_plan(
+            "SPR-012", "2026-12", "2026-03-04", "2026-03-17", ["[x] A-2: More work — @Bo — 14 SP"]
+        ),
+        ".ai/sprint/SPR-012-execution-summary.md": summary_doc("SPR-012", "2026-12", 14),
+        ".ai/sprint/SPR-012-retrospective.md": retro_doc(
+            "SPR-012",
+            "2026-12",
+            ["[x] Write down the deploy steps — @Ana — next sprint", "[ ] Pair more <!here> — @Bo — next sprint"],
+        ),
+        ".ai/sprint/SPR-013-iteration-template.md": scope_plan(
+            "SPR-013",
+            "2026-13",
+            "2026-03-18",
+            "2026-03-31",
+            [
+                "[ ] CHK-1: Retry queue — @Ana — 5 SP — carried over ×2",
+                "[x] RET-2: Pair more <!channel> & review — @Bo — 3 SP — from SPR-012-RETRO action 2",
+                "[x] PAY-7: Idempotent refunds — @Cy/@Ana — 5 SP",
+            ],
+        ),
+        "ceremonies.toml": '[sprint]\ntimezone = "Europe/Berlin"\n[slack]\nchannel = "C0SPRINT"\n',
     }
