@@ -27,7 +27,15 @@ async def next_sprint(
     ] = False,
     today: Annotated[date | None, Field(description="Pretend it is this day (team time zone); empty = today.")] = None,
 ) -> dict[str, Any]:
-    """Write the next sprint's plan into the docs repo, commit and push it, and announce it in Slack."""
+    """Write the next sprint's plan into the docs repo, commit and push it, and announce it in Slack.
+
+    Args:
+        repo: Docs repo: a work tree path or a git URL.
+        branch: Branch the sprint docs live on.
+        dry_run: Plan and show the doc or diff; write, commit, send nothing.
+        force: Plan even when not due; replace a human-edited plan (a backup is kept).
+        today: Pretend it is this day (team time zone); empty = today.
+    """
     async with arepo_lock(repo):
         docs, settings = steps.open_repo(repo, branch, pull=not dry_run)
         history = steps.load(docs, settings)
