@@ -25,7 +25,9 @@ def prefect_harness() -> Iterator[None]:
 @pytest.fixture()
 def team(tmp_path: Path) -> TeamRepo:
     """Return the Denver team repo (SPR-008 Mar 30–Apr 10, SPR-009 Apr 13–24) pushed to a bare remote."""
-    return make_team_repo(tmp_path, team_files(), message="docs: SPR-008 and SPR-009 plans", date="2026-04-01T09:00:00-06:00")
+    return make_team_repo(
+        tmp_path, team_files(), message="docs: SPR-008 and SPR-009 plans", date="2026-04-01T09:00:00-06:00"
+    )
 
 
 @pytest.fixture()

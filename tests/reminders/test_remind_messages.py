@@ -70,7 +70,8 @@ def test_user_text_never_pings_and_blocks_carry_the_escaped_text(tmp_path: Path)
     for text in texts.values():
         assert "<!channel>" not in text and "<!here>" not in text
     message = rules.build_message(
-        rules.Reminder(_event(), "60m", datetime(2026, 3, 18, 9, 0, tzinfo=BERLIN)), texts["SPR-013/planning/day-before"]
+        rules.Reminder(_event(), "60m", datetime(2026, 3, 18, 9, 0, tzinfo=BERLIN)),
+        texts["SPR-013/planning/day-before"],
     )
     block_text = "\n".join(block["text"]["text"] for block in message.blocks)
     assert "&lt;!channel&gt;" in block_text and "<!channel>" not in block_text

@@ -6,7 +6,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from remind_support import NOW, config_text, team_files, us_plan
 
@@ -113,7 +114,10 @@ def test_a_demo_date_field_moves_the_timetable_demo() -> None:
 
 
 def test_other_timetable_entries_get_slug_ids_and_only_configured_ceremonies_are_reminded() -> None:
-    timetable = ["Mon Apr 13 — 09:30–11:00:** Sprint Planning.", "Thu Apr 23 — 15:00–16:00:** Perf review & gate dry-run."]
+    timetable = [
+        "Mon Apr 13 — 09:30–11:00:** Sprint Planning.",
+        "Thu Apr 23 — 15:00–16:00:** Perf review & gate dry-run.",
+    ]
     plan = us_plan("Apr 13–Apr 24, 2026", 9, timetable, [("X-1", "Thing", "Ana", 3)])
     history = build_history([parse_document(plan, ".ai/sprint/SPR-009-iteration-template.md")])
     settings = parse_config(config_text())
