@@ -12,6 +12,7 @@ from next_sprint_files import NEW_PLAN_PATH, PLAN_012_PATH, RETRO_012_PATH
 
 from ceremonies.cli import main
 from ceremonies.testing.gitrepo import TeamRepo, commit_as_human, git
+from ceremonies.testing.slack import SlackEmulator
 
 DUE = "2026-03-17"
 
@@ -114,3 +115,19 @@ def test_the_installed_command_runs_as_a_subprocess(team: TeamRepo) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "created"
+
+
+def test_the_announcement_is_posted_to_slack_through_the_emulator(
+    team: TeamRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "xoxb-search-team-token"
+    with SlackEmulator(token=token, channels={"C0SEARCH": "search"}) as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", token)
+        monkeypatch.setenv("SLACK_API_URL", slack.url)
+        code, out, err = cli(capsys, "--repo", str(team.work), "--today", DUE, "--json")
+        again, _, _ = cli(capsys, "--repo", str(team.work), "--today", DUE, "--json")
+        posted = slack.posted
+    assert code == 0 and again == 0 and json.loads(out)["deliveries"] == ["posted"]
+    assert len(posted) == 1 and posted[0]["channel"] == "C0SEARCH"
+    assert "SPR-013" in posted[0]["text"] and NEW_PLAN_PATH in posted[0]["text"]
+    assert token not in out + err

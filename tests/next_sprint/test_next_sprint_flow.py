@@ -17,6 +17,7 @@ from prefect.client.orchestration import get_client
 from ceremonies.domain.parsing import parse_document
 from ceremonies.errors import SprintDocError
 from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
+from ceremonies.testing.slack import SlackEmulator
 
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT / "flows"))
@@ -111,3 +112,14 @@ def test_the_example_team_repo_plans_its_next_sprint(tmp_path: Path) -> None:
     assert any(item.source == "SPR-024-RETRO action 1" for item in sprint.items)
     assert any(item.carried == 2 for item in sprint.items)
     assert "Christmas" in text and "Archive events older than seven years" in text
+
+
+def test_flow_announces_in_slack_through_the_emulator(team: TeamRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = "xoxb-flow-test-token"
+    with SlackEmulator(token=token, channels={"C0SEARCH": "search"}) as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", token)
+        monkeypatch.setenv("SLACK_API_URL", slack.url)
+        result = flow(team)
+        posted = slack.posted
+    assert result["deliveries"] == ["posted"]
+    assert [p["channel"] for p in posted] == ["C0SEARCH"] and "SPR-013" in posted[0]["text"]
