@@ -410,3 +410,46 @@ def test_stop_releases_the_port() -> None:
         client.auth_test()
     with pytest.raises(RuntimeError, match="not started"):
         _ = emu.url
+
+
+# --- conversations.list and scopes ------------------------------------------------------------------------------------
+
+
+def list_names(client: WebClient, types: str) -> list[str]:
+    """Return the channel names conversations.list gives for ``types``, following every cursor."""
+    names: list[str] = []
+    cursor = None
+    while True:
+        page = client.conversations_list(types=types, cursor=cursor)
+        names += [c["name"] for c in page["channels"]]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            return names
+
+
+def test_conversations_list_pages_and_filters_by_type() -> None:
+    channels = {"C0AAA01": "alpha", "C0BBB02": "beta", "C0CCC03": "gamma"}
+    with running_emulator(TOKEN, channels, private_channels={"G0PRIV01": "secret"}, list_page_size=2) as emu:
+        client = WebClient(token=TOKEN, base_url=emu.url, retry_handlers=[])
+        assert list_names(client, "public_channel") == ["alpha", "beta", "gamma"]
+        assert list_names(client, "private_channel") == ["secret"]
+        assert sorted(list_names(client, "public_channel,private_channel")) == ["alpha", "beta", "gamma", "secret"]
+        assert len(client.conversations_list(types="public_channel")["channels"]) == 2
+        assert error_of(lambda: client.conversations_list(types="nonsense")) == "invalid_types"
+
+
+def test_missing_scope_names_the_needed_scope() -> None:
+    with running_emulator(TOKEN, {CHANNEL_ID: "sprint"}, scopes=["chat:write"]) as emu:
+        emu.set_now(NOW)
+        client = WebClient(token=TOKEN, base_url=emu.url, retry_handlers=[])
+        with pytest.raises(SlackApiError) as info:
+            client.conversations_list(types="public_channel")
+        assert (info.value.response["error"], info.value.response["needed"]) == ("missing_scope", "channels:read")
+        assert info.value.response["provided"] == "chat:write"
+        assert error_of(lambda: client.conversations_info(channel=CHANNEL_ID)) == "missing_scope"
+        # chat.scheduledMessages.list needs no scope; posting needs chat:write only
+        assert client.chat_scheduledMessages_list()["ok"]
+        assert client.chat_postMessage(channel="#sprint", text="x")["ok"]
+    with running_emulator(TOKEN, {CHANNEL_ID: "sprint"}, scopes=["channels:read"]) as emu:
+        client = WebClient(token=TOKEN, base_url=emu.url, retry_handlers=[])
+        assert error_of(lambda: client.chat_postMessage(channel=CHANNEL_ID, text="x")) == "missing_scope"

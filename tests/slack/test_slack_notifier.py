@@ -21,6 +21,7 @@ from ceremonies.adapters.slack import (
     STATUS_POSTED,
     STATUS_SCHEDULED,
     STATUS_SKIPPED,
+    SlackCallError,
     SlackNotifier,
     escape_text,
     make_client,
@@ -55,7 +56,7 @@ def reminders(hours: tuple[int, ...] = (20, 26, 44), sprint: str = "SPR-014") ->
 
 def pending_keys(emulator: SlackEmulator) -> Counter[str]:
     """Return how many pending scheduled messages carry each key."""
-    keys = Counter()
+    keys: Counter[str] = Counter()
     for message in emulator.scheduled:
         marker = read_marker(message["text"])
         assert marker is not None, f"scheduled message without ref line: {message['text']!r}"
@@ -382,3 +383,64 @@ def test_ref_line_keeps_text_within_slack_limit() -> None:
     marked = with_marker("x" * 40_000, "SPR-014/planning/day-before")
     assert len(marked) <= 40_000
     assert read_marker(marked) is not None
+
+
+# --- one bad message, private channels, scopes ----------------------------------------------------------------------
+
+
+def test_a_refused_message_does_not_stop_the_others(emulator: SlackEmulator) -> None:
+    good = reminders((20, 44))
+    too_big = Message(
+        text="demo",
+        blocks=tuple({"type": "divider"} for _ in range(51)),
+        key="SPR-014/demo/60m",
+        post_at=NOW + timedelta(hours=30),
+    )
+    too_far = Message(text="retro", key="SPR-014/retro/60m", post_at=NOW + timedelta(days=121))
+    with pytest.raises(SlackCallError) as info:
+        notifier(emulator).send([good[0], too_big, too_far, good[1]])
+    text = str(info.value)
+    assert "2 of 4" in text
+    assert "SPR-014/demo/60m" in text and "invalid_blocks" in text and "at most 50" in text
+    assert "SPR-014/retro/60m" in text and "time_too_far" in text
+    assert info.value.about_message
+    assert pending_keys(emulator) == expected_keys(good)
+    fixed = replace(too_big, blocks=too_big.blocks[:50])
+    statuses = [d.status for d in notifier(emulator).send([good[0], fixed, good[1]])]
+    assert statuses == [STATUS_SKIPPED, STATUS_SCHEDULED, STATUS_SKIPPED]
+
+
+def test_timed_out_post_is_not_repeated(emulator: SlackEmulator) -> None:
+    emulator.inject("chat.postMessage", "timeout", times=1, delay=1.0)
+    client = make_client(TOKEN, emulator.url, timeout=0.3, retries=3, backoff=0.01)
+    with pytest.raises(SlackCallError) as info:
+        SlackNotifier(client, CHANNEL_ID).send([Message(text="announce once")])
+    assert info.value.code == "unreachable"
+    assert len(emulator.posted) == 1
+    assert len(emulator.calls_to("chat.postMessage")) == 1
+
+
+def test_private_channel_by_name() -> None:
+    with running_emulator(TOKEN, {CHANNEL_ID: "sprint"}, private_channels={"G0TEAM01": "team-private"}) as emu:
+        emu.set_now(NOW)
+        messages = reminders((20,))
+        assert [d.channel for d in notifier(emu, "#team-private").send(messages)] == ["G0TEAM01"]
+        assert [d.status for d in notifier(emu, "#team-private").send(messages)] == [STATUS_SKIPPED]
+
+
+@pytest.mark.parametrize("channel", [CHANNEL_ID, "#sprint"])
+def test_bot_without_read_scopes_still_schedules_once(channel: str) -> None:
+    with running_emulator(TOKEN, {CHANNEL_ID: "sprint"}, scopes=["chat:write"]) as emu:
+        emu.set_now(NOW)
+        messages = reminders()
+        notifier(emu, channel).send(messages)
+        assert [d.status for d in notifier(emu, channel).send(messages)] == [STATUS_SKIPPED] * 3
+        assert pending_keys(emu) == expected_keys(messages)
+
+
+def test_bot_without_chat_write_gets_a_clear_error() -> None:
+    with running_emulator(TOKEN, {CHANNEL_ID: "sprint"}, scopes=["channels:read"]) as emu:
+        emu.set_now(NOW)
+        with pytest.raises(SlackCallError, match=r"missing_scope.*chat:write") as info:
+            notifier(emu).send(reminders((20,)))
+        assert not info.value.about_message

@@ -202,6 +202,37 @@ def make_notifier(settings: Settings, token: str | None, dry_run: bool, base_url
 # --- errors ---------------------------------------------------------------------------------------------------------
 
 
+MESSAGE_ERRORS = frozenset(
+    {
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "time_in_past",
+        "time_too_far",
+        "invalid_time",
+        "restricted_too_many",
+        "too_many_attachments",
+    }
+)
+"""Errors about one message (its content or time): the other messages of a run are still sent."""
+
+
+class SlackCallError(SlackError):
+    """A Slack call failed: ``code`` is Slack's error code (``http_503``, ``unreachable`` for transport
+    failures), ``method`` the API method. The message never contains the token."""
+
+    def __init__(self, message: str, *, code: str, method: str) -> None:
+        self.code = code
+        self.method = method
+        super().__init__(message)
+
+    @property
+    def about_message(self) -> bool:
+        """True when the error concerns one message's content or time, not the channel, token or Slack."""
+        return self.code in MESSAGE_ERRORS
+
+
 def _scrub(text: str, token: str | None) -> str:
     """Return ``text`` without the token (nor anything token-shaped)."""
     if token:
@@ -238,7 +269,7 @@ def describe_error(method: str, code: str, channel: str | None, detail: str = ""
     return f"Slack {method} failed for {where} ({code}) {detail}".rstrip()
 
 
-def _api_error(exc: SlackApiError, method: str, channel: str | None, token: str | None) -> SlackError:
+def _api_error(exc: SlackApiError, method: str, channel: str | None, token: str | None) -> SlackCallError:
     response = exc.response
     status = getattr(response, "status_code", 200)
     data = response.data if isinstance(getattr(response, "data", None), dict) else {}
@@ -252,12 +283,13 @@ def _api_error(exc: SlackApiError, method: str, channel: str | None, token: str 
         elif data.get("needed"):
             detail = f"— needs {data['needed']}"
         message = describe_error(method, code, channel, detail)
-    return SlackError(_scrub(message, token))
+    return SlackCallError(_scrub(message, token), code=code, method=method)
 
 
-def _transport_error(exc: Exception, method: str, token: str | None) -> SlackError:
+def _transport_error(exc: Exception, method: str, token: str | None) -> SlackCallError:
     reason = getattr(exc, "reason", None) or exc
-    return SlackError(_scrub(f"could not reach Slack for {method} ({type(exc).__name__}: {reason})", token))
+    message = f"could not reach Slack for {method} ({type(exc).__name__}: {reason})"
+    return SlackCallError(_scrub(message, token), code="unreachable", method=method)
 
 
 # --- the notifier ---------------------------------------------------------------------------------------------------
@@ -286,23 +318,38 @@ class SlackNotifier:
     # -- Notifier
 
     def send(self, messages: list[Message]) -> list[Delivery]:
-        """Post or schedule ``messages``; return one Delivery each (posted/scheduled/skipped/expired), in order."""
+        """Post or schedule ``messages``; return one Delivery each (posted/scheduled/skipped/expired), in order.
+
+        A message Slack refuses for its own content or time (:data:`MESSAGE_ERRORS`) does not stop the others:
+        they are all sent, then one SlackCallError names every refused key. Errors of the channel, the token or
+        Slack itself (after retries) stop at once; a rerun skips whatever was already scheduled.
+        """
         deliveries: list[Delivery] = []
+        refused: list[tuple[Message, SlackCallError]] = []
         pending: dict[str, dict[str, list[Scheduled]]] = {}  # channel -> key -> pending copies
         kept: dict[tuple[str, str], str] = {}  # (channel, key) -> scheduled id we keep
         scheduled_any = False
         for message in messages:
             channel = message.channel or self.channel
-            if message.post_at is None:
-                deliveries.append(self._post(message, channel))
+            try:
+                if message.post_at is None:
+                    deliveries.append(self._post(message, channel))
+                    continue
+                if channel not in pending:
+                    pending[channel] = self._pending_by_key(channel)
+                delivery, did_schedule = self._schedule_once(message, channel, pending[channel], kept)
+            except SlackCallError as error:
+                if not error.about_message:
+                    raise
+                log.error("Slack refused %s: %s", message.key or "a message", error)
+                refused.append((message, error))
                 continue
-            if channel not in pending:
-                pending[channel] = self._pending_by_key(channel)
-            delivery, did_schedule = self._schedule_once(message, channel, pending[channel], kept)
             scheduled_any = scheduled_any or did_schedule
             deliveries.append(delivery)
         if scheduled_any:
             self._drop_duplicates(kept)
+        if refused:
+            raise _refused_error(refused, len(messages))
         return deliveries
 
     # -- immediate
@@ -537,6 +584,14 @@ class SlackNotifier:
             raise _transport_error(exc, method, token) from None
         data = response.data
         return data if isinstance(data, dict) else {}
+
+
+def _refused_error(refused: list[tuple[Message, SlackCallError]], total: int) -> SlackCallError:
+    """Return one error naming every message Slack refused (the others were sent)."""
+    lines = [f"{message.key or '(no key)'}: {error.message}" for message, error in refused]
+    first = refused[0][1]
+    text = f"Slack refused {len(refused)} of {total} message(s); the others were sent:\n  " + "\n  ".join(lines)
+    return SlackCallError(text, code=first.code, method=first.method)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -27,7 +27,7 @@ import random
 import re
 import socket
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -156,7 +156,11 @@ class SlackEmulator:
 
     ``token`` is the one valid bot token; ``channels`` maps channel ids to names the bot is a member of;
     ``other_channels`` maps ids to names of channels that exist but the bot is not in (``not_in_channel``).
-    ``list_page_size`` caps a page of ``chat.scheduledMessages.list`` so tests can exercise pagination.
+    ``private_channels`` are private channels the bot is in. ``list_page_size`` caps a page of the list methods
+    so tests can exercise pagination. ``scopes`` (None = every scope) are the bot's OAuth scopes: ``chat:write``
+    for chat.postMessage/scheduleMessage/deleteScheduledMessage, ``channels:read`` / ``groups:read`` for
+    conversations.info and conversations.list of public / private channels; without one Slack answers
+    ``missing_scope`` with ``needed`` and ``provided``.
     """
 
     def __init__(
@@ -168,8 +172,11 @@ class SlackEmulator:
         list_page_size: int = DEFAULT_LIST_LIMIT,
         team: str = "ceremonies-test",
         bot_user_id: str = "U0BOT",
+        scopes: Iterable[str] | None = None,
+        private_channels: Mapping[str, str] | None = None,
     ) -> None:
         self.token = token
+        self.scopes = None if scopes is None else frozenset(scopes)
         self.team = team
         self.bot_user_id = bot_user_id
         self.list_page_size = max(1, list_page_size)
@@ -178,6 +185,8 @@ class SlackEmulator:
             self._channels[cid] = _Channel(cid, name.lstrip("#"), is_member=True)
         for cid, name in (other_channels or {}).items():
             self._channels[cid] = _Channel(cid, name.lstrip("#"), is_member=False)
+        for cid, name in (private_channels or {}).items():
+            self._channels[cid] = _Channel(cid, name.lstrip("#"), is_member=True, is_private=True)
         self._lock = threading.RLock()
         self._state = _State()
         self._now: datetime | None = None
@@ -396,6 +405,11 @@ class SlackEmulator:
         self._check_token(token)
         return handler(params)
 
+    def _require(self, scope: str) -> None:
+        """Raise missing_scope unless the bot has ``scope``."""
+        if self.scopes is not None and scope not in self.scopes:
+            raise SlackApiFailure("missing_scope", needed=scope, provided=",".join(sorted(self.scopes)))
+
     def _check_token(self, token: str | None) -> None:
         if not token:
             raise SlackApiFailure("not_authed")
@@ -434,6 +448,7 @@ class SlackEmulator:
     def _conversation_info(self, params: dict[str, Any]) -> dict[str, Any]:
         # Slack documents conversations.info as taking a conversation ID only.
         channel = self._channel(params.get("channel"), by_name=False)
+        self._require("groups:read" if channel.is_private else "channels:read")
         return {"ok": True, "channel": _channel_json(channel)}
 
     def _conversation_list(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -442,6 +457,9 @@ class SlackEmulator:
         unknown = types - {"public_channel", "private_channel", "mpim", "im"}
         if unknown:
             raise SlackApiFailure("invalid_types")
+        for kind, scope in (("public_channel", "channels:read"), ("private_channel", "groups:read")):
+            if kind in types:
+                self._require(scope)
         channels = sorted(
             (c for c in self._channels.values() if ("private_channel" if c.is_private else "public_channel") in types),
             key=lambda c: c.id,
@@ -473,6 +491,7 @@ class SlackEmulator:
         return f"{int(self._now_ts())}.{self._state.next_ts:06d}"
 
     def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._require("chat:write")
         channel = self._postable_channel(params.get("channel"))
         text, blocks = self._message_content(params)
         ts = self._new_ts()
@@ -481,6 +500,7 @@ class SlackEmulator:
         return {"ok": True, "channel": channel.id, "ts": ts, "message": _public_message(message)}
 
     def _schedule_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._require("chat:write")
         channel = self._postable_channel(params.get("channel"))
         post_at = _parse_post_at(params.get("post_at"))
         now = self._now_ts()
@@ -563,6 +583,7 @@ class SlackEmulator:
         }
 
     def _delete_scheduled(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._require("chat:write")
         channel = self._channel(params.get("channel"))
         message_id = params.get("scheduled_message_id")
         for index, message in enumerate(self._state.scheduled):
