@@ -80,6 +80,9 @@ def test_second_run_makes_no_commit_and_later_days_are_not_due(team: TeamRepo) -
     assert again.status == "unchanged" and not again.committed and again.errors == []
     assert head(team.work) == first.commit == head(team.remote, "main")
 
+    start_day = run(team, today=date(2026, 3, 18))
+    assert start_day.status == "unchanged" and not start_day.committed  # SPR-012 ended: same plan all the same
+
     started = run(team, today=date(2026, 3, 20))
     assert started.status == "not-due" and not started.committed
     assert "SPR-013" in started.reason

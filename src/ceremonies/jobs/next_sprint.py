@@ -21,7 +21,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,13 +56,22 @@ NOT_DUE, HUMAN_EDITED = "not-due", "human-edited"
 @dataclass(frozen=True)
 class Decision:
     """Whether to plan now (``due``) and why; ``base`` is the history to plan from; ``existing`` is the newest
-    plan when this run re-plans it (the file the tool wrote earlier, not started yet), else None."""
+    plan when this run re-plans it (the file the tool wrote earlier, not started yet), else None; ``as_of`` is the
+    day the plan is computed for (a re-plan is computed as of the eve of its sprint, so it does not change from one
+    day to the next while nothing else changed)."""
 
     due: bool
     reason: str
     base: SprintHistory
     today: date
     existing: Sprint | None = None
+
+    @property
+    def as_of(self) -> date:
+        """Return ``today``, or for a re-plan the day before the planned sprint starts when that is earlier."""
+        if self.existing is not None and self.existing.start is not None:
+            return min(self.today, self.existing.start - timedelta(days=1))
+        return self.today
 
 
 @dataclass(frozen=True)
@@ -238,7 +247,7 @@ def expected_retro_path(previous: Sprint, settings: Settings) -> str:
 def plan(decision: Decision, settings: Settings) -> planning.NextSprintPlan:
     """Return the plan of the sprint after the newest one of ``decision.base``; raise SprintDocError naming the
     file when the history cannot be planned from (no plan, plan without dates)."""
-    return planning.plan_next_sprint(decision.base, settings, decision.today)
+    return planning.plan_next_sprint(decision.base, settings, decision.as_of)
 
 
 def check_retro(
