@@ -444,3 +444,12 @@ def test_bot_without_chat_write_gets_a_clear_error() -> None:
         with pytest.raises(SlackCallError, match=r"missing_scope.*chat:write") as info:
             notifier(emu).send(reminders((20,)))
         assert not info.value.about_message
+
+
+def test_reminder_moved_into_the_past_withdraws_the_old_one(emulator: SlackEmulator) -> None:
+    [original] = reminders((20,))
+    notifier(emulator).send([original])
+    moved = replace(original, post_at=NOW - timedelta(hours=1))
+    assert [d.status for d in notifier(emulator).send([moved])] == [STATUS_EXPIRED]
+    assert emulator.scheduled == []
+    assert len(emulator.deleted) == 1

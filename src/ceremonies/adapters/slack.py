@@ -376,11 +376,10 @@ class SlackNotifier:
         assert message.post_at is not None
         post_at = _aware(message.post_at)
         now = _aware(self.now())
-        if post_at <= now:
-            log.warning("Not scheduling %s: its time %s has passed", message.key or "message", post_at.isoformat())
-            return Delivery(key=message.key, status=STATUS_EXPIRED, channel=channel), False
         send_at = max(post_at, now + MIN_LEAD)
         if not message.key:
+            if post_at <= now:
+                return self._expired(message, channel, post_at), False
             return self._schedule(message, channel, send_at, message.text), True
         key = marker_key(message.key)
         text = with_marker(message.text, message.key, message.blocks)
@@ -392,6 +391,11 @@ class SlackNotifier:
             for s in same_channel
             if abs(s.post_at - post_at) <= SAME_TIME and wanted_hash and s.hash == wanted_hash[1]
         ]
+        if post_at <= now and not matching:
+            for stale in same_channel:  # moved into the past: the old time is wrong too
+                self._delete(stale)
+            pending[key] = []
+            return self._expired(message, channel, post_at), False
         if matching:
             keep = matching[0]
             for extra in same_channel:
@@ -414,6 +418,10 @@ class SlackNotifier:
         pending[key] = [new]
         kept[(new.channel_id, key)] = new.id
         return delivery, True
+
+    def _expired(self, message: Message, channel: str, post_at: datetime) -> Delivery:
+        log.warning("Not scheduling %s: its time %s has passed", message.key or "message", post_at.isoformat())
+        return Delivery(key=message.key, status=STATUS_EXPIRED, channel=channel)
 
     def _schedule(self, message: Message, channel: str, post_at: datetime, text: str) -> Delivery:
         data = self._call(
@@ -516,7 +524,7 @@ class SlackNotifier:
         assert found is not None
         if found.get("is_member") is False:
             raise SlackError(describe_error("conversations.info", "not_in_channel", channel))
-        self._ids[channel] = str(found["id"])
+        self._learn(channel, str(found["id"]))
         return self._ids[channel]
 
     def _find_by_name(self, channel: str) -> dict[str, Any] | None:
@@ -570,6 +578,7 @@ class SlackNotifier:
     def _learn(self, channel: str, channel_id: Any) -> None:
         if isinstance(channel_id, str) and channel_id:
             self._ids[channel] = channel_id
+            self._ids.setdefault(channel_id, channel_id)
 
     # -- one API call
 
