@@ -41,12 +41,13 @@ from e2e_support import (
 )
 
 from ceremonies.tasks.common import repo_lock_name
-from ceremonies.testing.gitrepo import TeamRepo, make_team_repo
+from ceremonies.testing.gitrepo import TeamRepo, git, make_team_repo
 from ceremonies.testing.prefect_server import PrefectServer, running_prefect_server, stop_process_group
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "xoxb-e2e-0000000000-secretsecretsecret"
+CHANNEL_ID = "C0E2ETEAM"
 
 
 @dataclass
@@ -72,12 +73,10 @@ class Stack:
         return trigger(deployment_id, [form_parameters(deployment_id, **p) for p in parameter_sets])
 
     def slack_texts(self) -> list[str]:
-        """Return the text of every message posted or scheduled in the emulator."""
+        """Return the text of every message posted or scheduled in the emulator (none without the emulator)."""
         if self.slack is None:
             return []
-        return [str(m.get("text", m)) if isinstance(m, dict) else str(m) for m in self.slack.posted] + [
-            str(m.get("text", m)) if isinstance(m, dict) else str(m) for m in self.slack.scheduled
-        ]
+        return [str(m["text"]) for m in [*self.slack.posted, *self.slack.scheduled]]
 
 
 def _run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -92,7 +91,7 @@ def _slack_emulator() -> Any:
         return None
     from ceremonies.testing.slack import SlackEmulator
 
-    return SlackEmulator(token=TOKEN, channels={"C0E2ETEAM": CHANNEL.lstrip("#")})
+    return SlackEmulator(token=TOKEN, channels={CHANNEL_ID: CHANNEL.lstrip("#")})
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +138,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 def test_refresh_kb_run_button_commits_kb_pages_and_attaches_artifact(stack: Stack) -> None:
     before = remote_log(stack.team)
+    slack_before = len(stack.slack_texts())
     (run,) = stack.run("refresh-kb", [{"repo": str(stack.team.work), "branch": "main", "full": True}])
     assert_completed([run], stack.serve_log)
+    if stack.slack is not None:
+        assert len(stack.slack_texts()) == slack_before + 1, "the KB summary did not reach the Slack emulator"
+        assert stack.slack.posted[-1]["channel"] == CHANNEL_ID
     assert run.parameters["full"] is True
     after = remote_log(stack.team)
     assert len(after) == len(before) + 1, "refresh-kb did not push exactly one KB commit to the remote"
@@ -185,33 +188,57 @@ def test_failed_run_posts_notice_with_ui_link_and_no_secret(stack: Stack) -> Non
 # --- next-sprint -----------------------------------------------------------------------------------------------
 
 
-def test_two_next_sprint_runs_at_once_commit_one_doc_with_artifacts(stack: Stack) -> None:
+def test_two_next_sprint_runs_at_once_commit_one_doc_then_the_kb_shows_it(stack: Stack) -> None:
     require_deployment("next-sprint")
     team = stack.new_team("plan-race")
     before = remote_log(team)
+    slack_before = len(stack.slack_texts())
     params = {"repo": str(team.work), "branch": "main", "today": stack.today.isoformat(), "dry_run": False}
     runs = stack.run("next-sprint", [params, params])
     assert_completed(runs, stack.serve_log)
     after = remote_log(team)
     assert len(after) == len(before) + 1, f"expected exactly one new commit on the remote, got {after[:3]}"
-    assert any("SPR-002" in f for f in remote_files_of_last_commit(team)), remote_files_of_last_commit(team)
+    (doc_path,) = remote_files_of_last_commit(team)
+    assert doc_path.startswith(".ai/sprint/SPR-002"), doc_path
+    doc = git(team.remote, "show", f"main:{doc_path}")
+    assert "WEB-2" in doc, "the unfinished item did not carry over"
+    assert "Quarantine flaky tests" in doc, "the retro action for the next sprint is not in scope"
     assert_never_held_together([run.id for run in runs], repo_lock_name(str(team.work)))
     for run in runs:
         assert any(a.type == "markdown" for a in artifacts_of(run.id)), f"{run.name} attached no markdown artifact"
+    generated = [a.data for run in runs for a in artifacts_of(run.id) if "WEB-2" in str(a.data)]
+    assert generated, "no run's artifact shows the generated doc"
+    if stack.slack is not None:
+        announced = stack.slack_texts()[slack_before:]
+        assert len([t for t in announced if "SPR-002" in t]) == 1, f"expected one announcement: {announced}"
+
+    (kb_run,) = stack.run("refresh-kb", [{"repo": str(team.work)}])
+    assert_completed([kb_run], stack.serve_log)
+    kb_files = remote_files_of_last_commit(team)
+    assert kb_files and all(f.startswith(".ai/knowledgebase/") for f in kb_files), kb_files
+    kb_text = "".join(git(team.remote, "show", f"main:{f}") for f in kb_files)
+    assert "SPR-002" in kb_text, "the refreshed KB does not mention the new sprint"
 
 
 # --- remind ----------------------------------------------------------------------------------------------------
 
 
-def test_remind_run_posts_to_slack_emulator(stack: Stack) -> None:
+def test_remind_runs_schedule_each_reminder_once_in_the_slack_emulator(stack: Stack) -> None:
     require_deployment("remind")
     require_slack_emulator()
-    (run,) = stack.run("remind", [{"repo": str(stack.team.work), "dry_run": False}])
+    team = stack.new_team("remind")
+    (run,) = stack.run("remind", [{"repo": str(team.work), "dry_run": False}])
     assert_completed([run], stack.serve_log)
-    texts = stack.slack_texts()
-    assert any("SPR-" in text for text in texts), f"no reminder reached the Slack emulator: {texts}"
-    assert any(a.type == "markdown" for a in artifacts_of(run.id))
+    scheduled = [m for m in stack.slack.scheduled if m["channel"] == CHANNEL_ID]
+    assert scheduled, f"no reminder reached the Slack emulator: {stack.slack_texts()}"
+    assert any("SPR-001" in m["text"] or "SPR-002" in m["text"] for m in scheduled), scheduled
+    (artifact,) = [a for a in artifacts_of(run.id) if a.type == "markdown"]
+    assert "Reminders due" in str(artifact.data)
     assert all(TOKEN not in line.message for line in logs_of(run.id))
+
+    (again,) = stack.run("remind", [{"repo": str(team.work), "dry_run": False}])
+    assert_completed([again], stack.serve_log)
+    assert [m for m in stack.slack.scheduled if m["channel"] == CHANNEL_ID] == scheduled, "a re-run changed Slack"
 
 
 # --- setup -----------------------------------------------------------------------------------------------------

@@ -137,7 +137,17 @@ def test_prefect_deploy_all_and_a_process_worker_run(ceremonies_server: PrefectS
             (run,) = trigger(ids["refresh-kb"], [{"full": True}])  # repo: the deployment's default
             assert_completed([run], worker_log)
             assert artifacts_of(run.id)
+            # the command line of docs/operations.md: flow name/deployment name, JSON-parsed -p values
+            by_cli = subprocess.run(
+                [prefect_executable(), "deployment", "run", "refresh-kb/refresh-kb", "-p", "dry_run=true", "--watch"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=240,
+            )
+            assert by_cli.returncode == 0, f"{by_cli.stdout[-2000:]}\n{by_cli.stderr[-2000:]}"
+            assert "COMPLETED" in by_cli.stdout.upper()
         finally:
             stop_process_group(worker)
-    assert len(remote_log(team)) == len(before) + 1
+    assert len(remote_log(team)) == len(before) + 1, "the dry run (or a second run) pushed a commit"
     assert all(f.startswith(".ai/knowledgebase/") for f in remote_files_of_last_commit(team))
