@@ -21,6 +21,7 @@ from ceremonies.adapters.slack import (
     STATUS_POSTED,
     STATUS_SCHEDULED,
     STATUS_SKIPPED,
+    STATUS_WITHDRAWN,
     SlackCallError,
     SlackNotifier,
     escape_text,
@@ -453,3 +454,24 @@ def test_reminder_moved_into_the_past_withdraws_the_old_one(emulator: SlackEmula
     assert [d.status for d in notifier(emulator).send([moved])] == [STATUS_EXPIRED]
     assert emulator.scheduled == []
     assert len(emulator.deleted) == 1
+
+
+def test_withdraw_deletes_only_the_named_keys(emulator: SlackEmulator) -> None:
+    messages = reminders()
+    notifier(emulator).send(messages)
+    withdrawn = notifier(emulator).withdraw(["SPR-014/planning/26h", "SPR-014/never-scheduled"])
+    assert [(d.key, d.status) for d in withdrawn] == [("SPR-014/planning/26h", STATUS_WITHDRAWN)]
+    assert pending_keys(emulator) == Counter({"SPR-014/planning/20h": 1, "SPR-014/planning/44h": 1})
+    assert sorted(str(item.key) for item in notifier(emulator).scheduled()) == sorted(pending_keys(emulator))
+
+
+def test_check_verifies_token_and_channel(emulator: SlackEmulator) -> None:
+    assert notifier(emulator, "#sprint").check() == {
+        "team": "ceremonies-test",
+        "bot_user_id": "U0BOT",
+        "channel": CHANNEL_ID,
+    }
+    with pytest.raises(SlackCallError, match="not_in_channel"):
+        notifier(emulator).check("#outside")
+    with pytest.raises(SlackCallError, match="invalid_auth"):
+        SlackNotifier(make_client("xoxb-nope", emulator.url), CHANNEL_ID).check()

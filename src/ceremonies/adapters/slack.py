@@ -63,6 +63,8 @@ LIST_PAGE = 100
 STATUS_POSTED = "posted"
 STATUS_SCHEDULED = "scheduled"
 STATUS_SKIPPED = "skipped"
+STATUS_WITHDRAWN = "withdrawn"
+"""A pending scheduled message deleted by :meth:`SlackNotifier.withdraw`."""
 STATUS_EXPIRED = "expired"
 """post_at already passed: neither posted nor scheduled (posting late could post twice across reruns)."""
 
@@ -352,6 +354,36 @@ class SlackNotifier:
             raise _refused_error(refused, len(messages))
         return deliveries
 
+    # -- housekeeping
+
+    def check(self, channel: str | None = None) -> dict[str, str]:
+        """Verify the token (auth.test) and the channel; return team, bot user id and channel id.
+
+        Raises SlackError (invalid_auth, channel_not_found, not_in_channel) with the same clear messages as send.
+        """
+        target = channel or self.channel
+        auth = self._call("auth.test", target, self.client.auth_test)
+        channel_id = self._channel_id(target) or target
+        return {"team": str(auth.get("team", "")), "bot_user_id": str(auth.get("user_id", "")), "channel": channel_id}
+
+    def scheduled(self, channel: str | None = None) -> list[Scheduled]:
+        """Return the pending scheduled messages of ``channel`` (default: the notifier's) that carry a key."""
+        return [item for items in self._pending_by_key(channel or self.channel).values() for item in items]
+
+    def withdraw(self, keys: Iterable[str], channel: str | None = None) -> list[Delivery]:
+        """Delete every pending scheduled message carrying one of ``keys``; return a ``withdrawn`` Delivery each.
+
+        For reminders that are no longer wanted (a ceremony dropped, a lead time removed from the settings).
+        """
+        wanted = {marker_key(key) for key in keys}
+        target = channel or self.channel
+        withdrawn = []
+        for item in self.scheduled(target):
+            if item.key in wanted:
+                self._delete(item)
+                withdrawn.append(Delivery(item.key, STATUS_WITHDRAWN, item.channel_id, scheduled_message_id=item.id))
+        return withdrawn
+
     # -- immediate
 
     def _post(self, message: Message, channel: str) -> Delivery:
@@ -523,7 +555,10 @@ class SlackNotifier:
                 return None
         assert found is not None
         if found.get("is_member") is False:
-            raise SlackError(describe_error("conversations.info", "not_in_channel", channel))
+            method = "conversations.info" if _CHANNEL_ID.match(channel) else "conversations.list"
+            raise SlackCallError(
+                describe_error(method, "not_in_channel", channel), code="not_in_channel", method=method
+            )
         self._learn(channel, str(found["id"]))
         return self._ids[channel]
 
@@ -545,7 +580,11 @@ class SlackNotifier:
         if not complete:
             log.warning("Cannot list channels to resolve %s (missing_scope); matching keys in any channel", channel)
             return None
-        raise SlackError(describe_error("conversations.list", "channel_not_found", channel))
+        raise SlackCallError(
+            describe_error("conversations.list", "channel_not_found", channel),
+            code="channel_not_found",
+            method="conversations.list",
+        )
 
     def _channel_pages(self, channel: str, types: str) -> list[dict[str, Any]] | None:
         """Return every channel of ``types`` (following cursors), or None when the bot lacks the scope."""
