@@ -33,3 +33,17 @@ def test_setup_rejects_unknown_time_zone(capsys: pytest.CaptureFixture[str]) -> 
 def test_unknown_flag_prints_usage_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--no-such-flag"]) == 2
     assert "Usage" in capsys.readouterr().err
+
+
+def test_direct_path_never_imports_prefect() -> None:
+    """The CLI and the jobs it runs stay Prefect-free (fast start); only flows and ceremonies.tasks import Prefect."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "import ceremonies.cli, ceremonies.jobs.next_sprint, ceremonies.jobs.refresh_kb, ceremonies.jobs.remind\n"
+        "print(sorted(m for m in sys.modules if m == 'prefect' or m.startswith('prefect.')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
