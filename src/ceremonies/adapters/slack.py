@@ -4,12 +4,17 @@ Idempotency: each keyed message carries a last line ``(ref: <key> <hash>)`` in i
 digits of the text and blocks). Slack's ``chat.scheduledMessages.list`` returns only id, channel, post_at and text,
 so that line is how a rerun recognises what it scheduled before: same key, same post_at and same hash → skipped;
 same key with another post_at or content → the new one is scheduled, then the old one deleted (a crash in between
-leaves the new one, and the next run deletes the old one); no key match → scheduled. After scheduling, the list is
-read once more and duplicates of a key (a retried call that had reached Slack) are deleted.
+leaves both, and the next run deletes the old one); no key match → scheduled; post_at already passed → ``expired``
+(not sent: posting late could post twice across reruns). After scheduling, the list is read once more and
+duplicates of a key (a retried call that had reached Slack) are deleted. ``post_at`` None → chat.postMessage.
+
+Channels may be ids or names: a name is resolved once with ``conversations.list`` (``conversations.info`` takes ids
+only), which also makes a missing channel or a bot outside it fail before anything is sent.
 
 Retries are the SDK's own handlers (rate limit with Retry-After, 5xx, connection errors and timeouts — a timed-out
-``chat.postMessage`` is not repeated, as Slack may have posted it). Errors become :class:`SlackError` with a clear
-message naming the channel and Slack's error code, never the token.
+``chat.postMessage`` is not repeated, as Slack may have posted it). Failures become :class:`SlackCallError` (a
+:class:`~ceremonies.errors.SlackError`) with Slack's error code and a clear message naming the channel, never the
+token. A message refused for its own content or time does not stop the others.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ DEFAULT_BASE_URL = WebClient.BASE_URL
 DEFAULT_TIMEOUT = 15.0
 """Seconds before one HTTP call to Slack is given up (then retried by the connection handler)."""
 DEFAULT_RETRIES = 3
-"""Extra attempts per call for each kind of transient failure (429, 5xx, connection)."""
+"""Extra attempts per call after a transient failure (429, 5xx, connection); the SDK counts them across kinds."""
 MIN_LEAD = timedelta(seconds=15)
 """A message due sooner than this is scheduled this far ahead (Slack refuses post_at in the past)."""
 SAME_TIME = timedelta(seconds=60)
