@@ -42,7 +42,9 @@ async def next_sprint(
         decision = steps.decide(history, settings, today, force)
         planned, decision = steps.plan(decision, settings, force) if decision.due else (None, decision)
         if planned is None or not decision.due:
-            return steps.as_json(steps.skipped(docs, decision, dry_run))
+            skipped = steps.skipped(docs, decision, dry_run)
+            await apublish_markdown("next-sprint-not-due", skipped.summary_markdown(), "Next sprint: nothing to do")
+            return steps.as_json(skipped)
         doc = steps.render(docs, settings, planned)
         target, outcome = steps.write(docs, settings, planned, doc, force, dry_run)
         writes = not dry_run and outcome.status != "human-edited"

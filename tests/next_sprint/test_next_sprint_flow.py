@@ -73,6 +73,14 @@ def test_flow_publishes_the_generated_doc_as_an_artifact(team: TeamRepo) -> None
     assert "# SPR-013: Sprint 2026-13 Planning" in text and "## Scope (Planned Items)" in text
 
 
+def test_a_flow_run_with_nothing_to_do_says_why_in_an_artifact(team: TeamRepo) -> None:
+    commit_as_human(team.work, {RETRO_012_PATH: None}, "docs: retro not held yet")
+    result = flow(team, today=date(2026, 3, 10))
+    text = asyncio.run(latest_artifact("next-sprint-not-due"))
+    assert result["status"] == "not-due" and result["committed"] is False
+    assert "not-due" in text and result["reason"] in text
+
+
 def test_flow_integrates_a_colleagues_push_before_its_own(team: TeamRepo, tmp_path: Path) -> None:
     other = clone_again(team.remote, tmp_path / "sam")
     commit_as_human(other, {"notes/review.md": "Review notes\n"}, "docs: review notes")

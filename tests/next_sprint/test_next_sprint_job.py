@@ -258,3 +258,15 @@ def test_the_announcement_names_the_sprint_and_links_the_doc(team: TeamRepo) -> 
     printed = notifier.stream.getvalue()  # type: ignore[union-attr]
     assert result.deliveries and result.deliveries[0].status == "printed"
     assert "SPR-013" in printed and f"https://git.example.org/search/-/blob/main/{NEW_PLAN_PATH}" in printed
+
+
+def test_a_plan_the_team_wrote_by_hand_is_left_alone(team: TeamRepo) -> None:
+    own = (
+        "# SPR-013: Sprint 2026-13 Planning\n\n## Sprint Overview\n- **Sprint Number:** 2026-13\n"
+        "- **Start Date:** 18. März 2026\n- **End Date:** 1. April 2026\n\n## Scope (Planned Items)\n"
+        "- [ ] SRCH-30: Our own pick — @Backend — 5 SP\n"
+    )
+    commit_as_human(team.work, {NEW_PLAN_PATH: own}, "docs: we planned SPR-013 ourselves")
+    result = run(team)
+    assert result.status == "human-edited" and not result.committed
+    assert (team.work / NEW_PLAN_PATH).read_text(encoding="utf-8") == own
