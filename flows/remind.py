@@ -1,7 +1,8 @@
 """Flow ``remind``: schedule the planning, demo and retro reminders of the current and next sprint in Slack.
 
 open → load → compute (due in [now, now + horizon]) → render → send (each reminder scheduled exactly once, so it is
-safe to run every hour) → markdown artifact listing the reminders. Runs on the same repo wait for each other.
+safe to run every hour) → withdraw reminders no longer wanted (a ceremony moved or dropped) → markdown artifact
+listing the reminders. Runs on the same repo wait for each other.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ async def remind(
         plan = steps.compute(history, settings, now, horizon)
         messages = steps.render(docs, settings, history, plan, channel)
         deliveries = [] if dry_run else steps.send(settings, messages, now)
-        result = steps.result(repo, settings, dry_run, plan, messages, deliveries, history)
+        withdrawn = [] if dry_run else steps.withdraw(settings, plan, channel, now)
+        result = steps.result(repo, settings, dry_run, plan, messages, deliveries, history, withdrawn)
     await apublish_markdown("remind", result.summary_markdown(), "Reminders scheduled")
     return steps.as_json(result)

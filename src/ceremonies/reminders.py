@@ -370,6 +370,31 @@ def due_reminders(
     return tuple(r for r in all_reminders(calendar, settings) if now <= r.send_at <= until)
 
 
+def stale_keys(
+    calendar: Sequence[CeremonyEvent],
+    settings: Settings,
+    sprint_keys: Iterable[str],
+    pending: Iterable[tuple[str, datetime]],
+    tolerance: timedelta = timedelta(seconds=60),
+) -> list[str]:
+    """Return the keys among ``pending`` (key, post_at of messages already scheduled) that are wrong now.
+
+    Only keys of ``sprint_keys`` are judged: one whose reminder no longer exists (ceremony dropped or skipped,
+    lead time removed), or whose reminder now goes out at another time (e.g. the demo moved beyond the horizon,
+    where this run does not reschedule it), is stale.
+    """
+    wanted = {reminder.key: reminder.send_at for reminder in all_reminders(calendar, settings)}
+    prefixes = tuple(f"{key}/" for key in sprint_keys)
+    stale = []
+    for key, post_at in pending:
+        if not key.startswith(prefixes):
+            continue
+        send_at = wanted.get(key)
+        if send_at is None or abs(send_at - post_at) > tolerance:
+            stale.append(key)
+    return sorted(set(stale))
+
+
 _HORIZON = re.compile(r"^\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>[mhdw]?)\s*$", re.I)
 _UNITS = {"m": 1 / 60, "h": 1.0, "": 1.0, "d": 24.0, "w": 24.0 * 7}
 

@@ -158,3 +158,29 @@ def test_seed_004_planning_reminders_friday_16_and_monday_0830(tmp_path: Path, e
     assert scheduled["SPR-009/planning/60m"] == [datetime.fromisoformat("2026-04-13T08:30:00-06:00")]
     assert sorted(scheduled) == ["SPR-009/planning/60m", "SPR-009/planning/day-before"]
     assert all(datetime.fromisoformat(r["send_at"]).weekday() < 5 for r in result.reminders)
+
+
+def test_a_demo_moved_beyond_the_horizon_or_dropped_is_withdrawn(team: TeamRepo, emulator: SlackEmulator) -> None:
+    run_remind(str(team.work), now=NOW, horizon="20d", notifier=notifier(emulator))
+    assert "SPR-009/demo/day-before" in scheduled_by_key(emulator)
+
+    text = (team.work / SPR9).read_text(encoding="utf-8")
+    later = text.replace(
+        "Fri Apr 24 — 10:00–11:00:** Sprint Review/Demo", "Thu Apr 30 — 10:00–11:00:** Sprint Review/Demo"
+    )
+    commit_as_human(team.work, {SPR9: later}, "docs: demo moves a week later")
+    result = run_remind(str(team.work), now=NOW, horizon="20d", notifier=notifier(emulator))
+    assert sorted(result.to_json()["withdrawn"]) == ["SPR-009/demo/60m", "SPR-009/demo/day-before"]
+    assert not any(key.startswith("SPR-009/demo") for key in scheduled_by_key(emulator))
+    assert "SPR-009/retro/day-before" in scheduled_by_key(emulator), "the other reminders stay"
+
+    again = run_remind(str(team.work), now=NOW, horizon="20d", notifier=notifier(emulator))
+    assert again.to_json()["withdrawn"] == [] and again.to_json()["scheduled"] == []
+
+
+def test_a_ceremony_skipped_for_a_new_day_off_loses_its_reminders(team: TeamRepo, emulator: SlackEmulator) -> None:
+    run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
+    commit_as_human(team.work, {"ceremonies.toml": config_text(["2026-04-13"], policy="skip")}, "config: Apr 13 off")
+    result = run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
+    assert sorted(result.to_json()["withdrawn"]) == ["SPR-009/planning/60m", "SPR-009/planning/day-before"]
+    assert sorted(scheduled_by_key(emulator)) == sorted(k for k in DENVER_TIMES if not k.startswith("SPR-009"))

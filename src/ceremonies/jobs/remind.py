@@ -51,6 +51,7 @@ class RemindResult:
     messages: list[Message]
     deliveries: list[Delivery]
     issues: list[str] = field(default_factory=list)
+    withdrawn: list[Delivery] = field(default_factory=list)
 
     def _keys(self, status: str) -> list[str]:
         return [d.key or "" for d in self.deliveries if d.status == status]
@@ -87,6 +88,7 @@ class RemindResult:
             "posted": self._keys("posted"),
             "printed": self._keys("printed"),
             "expired": self._keys("expired"),
+            "withdrawn": [d.key or "" for d in self.withdrawn],
             "messages": [{"key": m.key, "text": m.text} for m in self.messages] if self.dry_run else [],
             "issues": self.issues,
         }
@@ -105,6 +107,10 @@ class RemindResult:
                 f"| `{row['key']}` | {row['starts_at']} | {row['send_at']} | {row['status']} |"
                 for row in self.reminders
             ]
+        if self.withdrawn:
+            lines.append(
+                f"- Withdrawn (no longer wanted at that time): {', '.join(d.key or '' for d in self.withdrawn)}"
+            )
         lines += [f"- Problem: {issue}" for issue in self.issues]
         return "\n".join(lines) + "\n"
 
@@ -185,6 +191,16 @@ def send_reminders(notifier: Notifier, messages: list[Message]) -> list[Delivery
     return notifier.send(messages) if messages else []
 
 
+def withdraw_stale(notifier: Notifier, plan: RemindPlan, settings: Settings, channel: str | None) -> list[Delivery]:
+    """Delete scheduled reminders of the plan's sprints that are no longer wanted at their time (Slack only);
+    return a ``withdrawn`` Delivery each."""
+    if not isinstance(notifier, SlackNotifier) or not plan.sprints:
+        return []
+    pending = [(item.key, item.post_at) for item in notifier.scheduled(channel) if item.key]
+    keys = rules.stale_keys(plan.calendar, settings, [rules.sprint_key(s) for s in plan.sprints], pending)
+    return notifier.withdraw(keys, channel) if keys else []
+
+
 def issues_of(history: SprintHistory) -> list[str]:
     """Return the problems found in the sprint docs, one line each (``path:line: what``)."""
     return [str(error) for error in history.errors]
@@ -213,10 +229,13 @@ def run_remind(
     plan = plan_reminders(history, settings, aware_now(now), horizon)
     messages = render_messages(docs.root, settings, history, plan.due, channel)
     deliveries: list[Delivery] = []
+    withdrawn: list[Delivery] = []
     if not dry_run:
         sender = notifier or make_remind_notifier(settings, os.environ.get("SLACK_BOT_TOKEN"), now)
         deliveries = send_reminders(sender, messages)
-    return RemindResult(repo, settings.slack.channel, dry_run, plan, messages, deliveries, issues_of(history))
+        withdrawn = withdraw_stale(sender, plan, settings, channel)
+    issues = issues_of(history)
+    return RemindResult(repo, settings.slack.channel, dry_run, plan, messages, deliveries, issues, withdrawn)
 
 
 # ------------------------------------------------------------------------------------------------ calendar

@@ -78,6 +78,22 @@ def send(settings: Settings, messages: list[Message], now: datetime | None) -> l
     return deliveries
 
 
+@task(
+    name="remind-withdraw",
+    retries=SLACK_RETRIES,
+    retry_delay_seconds=SLACK_RETRY_DELAYS,
+    retry_jitter_factor=RETRY_JITTER,
+    retry_condition_fn=retry_slack_condition,
+)
+def withdraw(settings: Settings, plan: job.RemindPlan, channel: str | None, now: datetime | None) -> list[Delivery]:
+    """Delete scheduled reminders that are no longer wanted at their time (a ceremony moved or dropped)."""
+    notifier = job.make_remind_notifier(settings, slack_token(), now)
+    withdrawn = job.withdraw_stale(notifier, plan, settings, channel)
+    for delivery in withdrawn:
+        run_logger().info("Reminder %s: withdrawn", delivery.key)
+    return withdrawn
+
+
 def result(
     repo: str,
     settings: Settings,
@@ -86,9 +102,11 @@ def result(
     messages: list[Message],
     deliveries: list[Delivery],
     history: SprintHistory,
+    withdrawn: list[Delivery],
 ) -> job.RemindResult:
     """Return the RemindResult of the flow run."""
-    return job.RemindResult(repo, settings.slack.channel, dry_run, plan, messages, deliveries, job.issues_of(history))
+    issues = job.issues_of(history)
+    return job.RemindResult(repo, settings.slack.channel, dry_run, plan, messages, deliveries, issues, withdrawn)
 
 
 def as_json(outcome: job.RemindResult) -> dict[str, Any]:
