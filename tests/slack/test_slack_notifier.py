@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
@@ -475,3 +476,75 @@ def test_check_verifies_token_and_channel(emulator: SlackEmulator) -> None:
         notifier(emulator).check("#outside")
     with pytest.raises(SlackCallError, match="invalid_auth"):
         SlackNotifier(make_client("xoxb-nope", emulator.url), CHANNEL_ID).check()
+
+
+def run_until_complete(emulator: SlackEmulator, messages: list[Message], attempts: int = 8) -> None:
+    """Send ``messages`` like a retried flow would: rerun after each failed run, up to ``attempts`` runs."""
+    for _attempt in range(attempts):
+        try:
+            notifier(emulator).send(messages)
+            return
+        except SlackError:
+            continue
+    pytest.fail(f"{attempts} runs never completed")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_faults_reruns_and_a_moved_reminder_end_with_one_message_per_key_at_its_time(
+    emulator: SlackEmulator, seed: int
+) -> None:
+    emulator.random_faults(0.3, seed=seed, kinds=("500", "503", "drop", "drop_after"))
+    first = reminders((20, 22, 24, 26))
+    run_until_complete(emulator, first)
+    moved = [*first[:3], replace(first[3], post_at=NOW + timedelta(hours=40))]
+    run_until_complete(emulator, moved)
+    run_until_complete(emulator, moved)
+    assert sum(1 for call in emulator.calls if call.fault) >= 2
+    emulator.clear_faults()
+    assert pending_keys(emulator) == expected_keys(moved)
+    times = {read_marker(m["text"])[0]: m["post_at"] for m in emulator.scheduled}  # type: ignore[index]
+    assert times == {str(m.key): int(m.post_at.timestamp()) for m in moved if m.post_at}
+
+
+def test_two_runs_racing_keep_exactly_one_copy(emulator: SlackEmulator) -> None:
+    """Both runs list before either schedules; both schedule; both clean up — one copy must survive."""
+    b_listed, a_scheduled = threading.Event(), threading.Event()
+
+    class RunA(WebClient):
+        def chat_scheduleMessage(self, **kwargs: Any) -> Any:
+            assert b_listed.wait(10)
+            answer = super().chat_scheduleMessage(**kwargs)
+            a_scheduled.set()
+            return answer
+
+    class RunB(WebClient):
+        def chat_scheduledMessages_list(self, **kwargs: Any) -> Any:
+            answer = super().chat_scheduledMessages_list(**kwargs)
+            b_listed.set()
+            return answer
+
+        def chat_scheduleMessage(self, **kwargs: Any) -> Any:
+            answer = super().chat_scheduleMessage(**kwargs)
+            assert a_scheduled.wait(10)
+            return answer
+
+    messages = reminders((20,))
+    errors: list[BaseException] = []
+
+    def run(client: WebClient) -> None:
+        try:
+            notifier(emulator, client=client).send(messages)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=run, args=(RunA(token=TOKEN, base_url=emulator.url),)),
+        threading.Thread(target=run, args=(RunB(token=TOKEN, base_url=emulator.url),)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert errors == []
+    assert len(emulator.calls_to("chat.scheduleMessage")) == 2
+    assert pending_keys(emulator) == expected_keys(messages)

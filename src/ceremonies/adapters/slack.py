@@ -334,7 +334,7 @@ class SlackNotifier:
         deliveries: list[Delivery] = []
         refused: list[tuple[Message, SlackCallError]] = []
         pending: dict[str, dict[str, list[Scheduled]]] = {}  # channel -> key -> pending copies
-        kept: dict[tuple[str, str], str] = {}  # (channel, key) -> scheduled id we keep
+        kept: dict[tuple[str, str], tuple[datetime, str | None]] = {}  # (channel id, key) -> wanted (post_at, hash)
         scheduled_any = False
         for message in messages:
             channel = message.channel or self.channel
@@ -407,7 +407,11 @@ class SlackNotifier:
     # -- scheduled
 
     def _schedule_once(
-        self, message: Message, channel: str, pending: dict[str, list[Scheduled]], kept: dict[tuple[str, str], str]
+        self,
+        message: Message,
+        channel: str,
+        pending: dict[str, list[Scheduled]],
+        kept: dict[tuple[str, str], tuple[datetime, str | None]],
     ) -> tuple[Delivery, bool]:
         """Skip, replace or schedule one message; return its Delivery and whether a message was scheduled."""
         assert message.post_at is not None
@@ -434,12 +438,12 @@ class SlackNotifier:
             pending[key] = []
             return self._expired(message, channel, post_at), False
         if matching:
-            keep = matching[0]
+            keep = min(matching, key=lambda s: s.id)  # every run picks the same copy
             for extra in same_channel:
                 if extra.id != keep.id:
                     self._delete(extra)
             pending[key] = [keep]
-            kept[(keep.channel_id, key)] = keep.id
+            kept[(keep.channel_id, key)] = (post_at, keep.hash)
             log.info("Already scheduled: %s at %s", message.key, post_at.isoformat())
             return Delivery(message.key, STATUS_SKIPPED, keep.channel_id, scheduled_message_id=keep.id), False
         delivery = self._schedule(message, channel, send_at, text)
@@ -453,7 +457,7 @@ class SlackNotifier:
             wanted_hash[1] if wanted_hash else None,
         )
         pending[key] = [new]
-        kept[(new.channel_id, key)] = new.id
+        kept[(new.channel_id, key)] = (post_at, new.hash)
         return delivery, True
 
     def _expired(self, message: Message, channel: str, post_at: datetime) -> Delivery:
@@ -494,17 +498,26 @@ class SlackNotifier:
             if "invalid_scheduled_message_id" not in str(exc):
                 raise
 
-    def _drop_duplicates(self, kept: dict[tuple[str, str], str]) -> None:
-        """Re-read the pending list; delete every copy of a key we handled except the one we keep."""
-        channels = {channel for channel, _ in kept}
-        for channel_id in channels:
+    def _drop_duplicates(self, kept: dict[tuple[str, str], tuple[datetime, str | None]]) -> None:
+        """Re-read the pending list; where a key we handled has several copies as wanted, keep the one with the
+        smallest id and delete the others (concurrent or retried runs all keep the same copy)."""
+        for channel_id in {channel for channel, _ in kept}:
             for key, items in self._pending_by_key(channel_id).items():
-                keep = kept.get((channel_id, key))
-                if keep is None:
+                wanted = kept.get((channel_id, key))
+                if wanted is None:
                     continue
-                for item in items:
-                    if item.id != keep and item.channel_id == channel_id:
-                        self._delete(item)
+                copies = sorted(
+                    (
+                        item
+                        for item in items
+                        if item.channel_id == channel_id
+                        and abs(item.post_at - wanted[0]) <= SAME_TIME
+                        and item.hash == wanted[1]
+                    ),
+                    key=lambda item: item.id,
+                )
+                for extra in copies[1:]:
+                    self._delete(extra)
 
     # -- listing
 
