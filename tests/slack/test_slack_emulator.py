@@ -453,3 +453,31 @@ def test_missing_scope_names_the_needed_scope() -> None:
     with running_emulator(TOKEN, {CHANNEL_ID: "sprint"}, scopes=["channels:read"]) as emu:
         client = WebClient(token=TOKEN, base_url=emu.url, retry_handlers=[])
         assert error_of(lambda: client.chat_postMessage(channel=CHANNEL_ID, text="x")) == "missing_scope"
+
+
+def test_advance_moves_the_clock_and_posts_what_is_due(raw_client: WebClient, emulator: SlackEmulator) -> None:
+    raw_client.chat_scheduleMessage(channel=CHANNEL_ID, post_at=at(timedelta(minutes=30)), text="half an hour")
+    assert emulator.advance(timedelta(minutes=29)) == NOW + timedelta(minutes=29)
+    assert emulator.posted == []
+    emulator.advance(timedelta(minutes=1))
+    assert [m["text"] for m in emulator.posted] == ["half an hour"]
+
+
+def test_runs_as_a_process_and_prints_its_url() -> None:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ceremonies.testing.slack", "--token", TOKEN, "--channel", "C0PROC01=proc"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert line.startswith("SLACK_API_URL=http://127.0.0.1:")
+        client = WebClient(token=TOKEN, base_url=line.split("=", 1)[1], retry_handlers=[])
+        assert client.chat_postMessage(channel="#proc", text="hello")["channel"] == "C0PROC01"
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -30,7 +30,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -196,12 +196,12 @@ class SlackEmulator:
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
 
-    def start(self) -> SlackEmulator:
-        """Start serving on a free loopback port (idempotent); return self."""
+    def start(self, port: int = 0) -> SlackEmulator:
+        """Start serving on loopback ``port`` (0 = a free one; idempotent); return self."""
         if self._server is not None:
             return self
         self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         server.daemon_threads = True
         server.block_on_close = False
         self._server = server
@@ -246,6 +246,12 @@ class SlackEmulator:
         with self._lock:
             self._now = now
             self._deliver_due()
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the emulator clock forward by ``delta`` (from the real clock when unset); return the new time."""
+        moment = self.now() + delta
+        self.set_now(moment)
+        return moment
 
     def now(self) -> datetime:
         """Return the emulator's current time (aware, UTC unless set otherwise)."""
@@ -819,3 +825,31 @@ def running_emulator(
         yield emulator
     finally:
         emulator.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the emulator until interrupted: ``python -m ceremonies.testing.slack [--port N] [--token T]
+    [--channel C0ID=name ...]``; prints the base URL to use as SLACK_API_URL."""
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(prog="python -m ceremonies.testing.slack", description=main.__doc__)
+    parser.add_argument("--port", type=int, default=0, help="loopback port (default: a free one)")
+    parser.add_argument("--token", default=DEFAULT_TOKEN, help="the bot token it accepts")
+    parser.add_argument("--channel", action="append", default=[], metavar="ID=NAME", help="a channel the bot is in")
+    args = parser.parse_args(argv)
+    channels = dict(item.split("=", 1) for item in args.channel if "=" in item) or dict(DEFAULT_CHANNELS)
+    emulator = SlackEmulator(args.token, channels)
+    emulator.start(port=args.port)
+    print(f"SLACK_API_URL={emulator.url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
