@@ -278,15 +278,15 @@ def ceremony_calendar(sprints: Sequence[Sprint], settings: Settings) -> tuple[Ce
 
 
 def current_and_next(history: SprintHistory, today: date) -> tuple[Sprint, ...]:
-    """Return the sprint running on ``today`` (if any) and the first one starting after it (if any).
+    """Return the sprints running on ``today`` (two on a handover day) and the first one starting after it.
 
     Plans without start and end dates are left out; when two plans share a key, the later file wins.
     """
     dated = {sprint_key(p): p for p in history.plans if p.start is not None and p.end is not None}
     plans = sorted(dated.values(), key=lambda p: p.start or date.min)
-    current = [p for p in plans if p.start and p.end and p.start <= today <= p.end]
+    running = [p for p in plans if p.start and p.end and p.start <= today <= p.end]
     upcoming = [p for p in plans if p.start and p.start > today]
-    return tuple(current[-1:] + upcoming[:1])
+    return tuple(running + upcoming[:1])
 
 
 def pick_sprint(history: SprintHistory, key: str | None, today: date) -> Sprint | None:

@@ -133,6 +133,9 @@ def test_current_and_next_sprint() -> None:
     assert [p.key for p in rules.current_and_next(history, date(2026, 4, 9))] == ["SPR-008", "SPR-009"]
     assert [p.key for p in rules.current_and_next(history, date(2026, 4, 13))] == ["SPR-009"]
     assert [p.key for p in rules.current_and_next(history, date(2026, 3, 1))] == ["SPR-008"]
+    handover = Sprint(key="SPR-010", start=date(2026, 4, 24), end=date(2026, 5, 8))
+    both = SprintHistory(plans=(*history.plans, handover))
+    assert [p.key for p in rules.current_and_next(both, date(2026, 4, 24))] == ["SPR-009", "SPR-010"]
     assert rules.pick_sprint(history, "spr-008", date(2026, 4, 20)).key == "SPR-008"  # type: ignore[union-attr]
     assert rules.pick_sprint(history, "SPR-404", date(2026, 4, 20)) is None
 

@@ -224,10 +224,11 @@ def run_remind(
     and sends nothing.
     """
     docs, settings = open_repo(repo, branch, pull=not dry_run)
-    settings = with_channel(settings, channel)
-    history = load_sprints(docs.root, settings)
-    plan = plan_reminders(history, settings, aware_now(now), horizon)
-    messages = render_messages(docs.root, settings, history, plan.due, channel)
+    with docs:
+        settings = with_channel(settings, channel)
+        history = load_sprints(docs.root, settings)
+        plan = plan_reminders(history, settings, aware_now(now), horizon)
+        messages = render_messages(docs.root, settings, history, plan.due, channel)
     deliveries: list[Delivery] = []
     withdrawn: list[Delivery] = []
     if not dry_run:
@@ -278,7 +279,8 @@ def run_calendar(repo: str, out: str | Path, sprint: str | None = None, now: dat
     """Write the ceremonies of ``sprint`` (key; default: the current, else the next, else the latest sprint) to
     ``out`` as an iCalendar file; return what was written. Raise UsageError when there is no such sprint."""
     docs, settings = open_repo(repo, pull=False)
-    history = load_sprints(docs.root, settings)
+    with docs:
+        history = load_sprints(docs.root, settings)
     moment = aware_now(now)
     chosen = rules.pick_sprint(history, sprint, moment.astimezone(rules.team_zone(None, settings)).date())
     if chosen is None:
