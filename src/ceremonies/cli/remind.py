@@ -13,11 +13,12 @@ from ceremonies.cli._app import app, fail, print_json
 from ceremonies.cli.kb import JsonOption, NowOption, RepoOption, parse_now
 from ceremonies.config import Settings, load_config
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError
-from ceremonies.jobs.remind import make_remind_notifier, run_calendar, run_remind, with_channel
 
 
 def _settings(repo: str, channel: str | None) -> Settings:
     """Return the settings of a local repo (defaults for a URL), with ``--channel`` applied."""
+    from ceremonies.jobs.remind import with_channel
+
     path = Path(repo)
     return with_channel(load_config(path) if path.is_dir() else Settings(), channel)
 
@@ -39,6 +40,8 @@ def remind(
 ) -> None:
     """Schedule the planning, demo and retro reminders due within the horizon, once each (Slack with
     SLACK_BOT_TOKEN, else printed). Exit code 1 when a sprint doc could not be read."""
+    from ceremonies.jobs.remind import make_remind_notifier, run_remind  # slack_sdk, holidays: only when used
+
     try:
         when = parse_now(now)
         notifier = None
@@ -75,6 +78,8 @@ def calendar(
     as_json: JsonOption = False,
 ) -> None:
     """Write a sprint's ceremonies as an iCalendar file; stable UIDs make a re-import update, not duplicate."""
+    from ceremonies.jobs.remind import run_calendar  # icalendar: only when used
+
     try:
         result = run_calendar(repo, out, sprint=sprint, now=parse_now(now))
     except CeremoniesError as error:
