@@ -9,6 +9,8 @@ Slack messages, artifacts, final state. Every process started here is stopped by
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -30,6 +32,7 @@ from e2e_support import (
     form_parameters,
     landed_deployments,
     logs_of,
+    read_deployment,
     remote_files_of_last_commit,
     remote_log,
     require_deployment,
@@ -62,6 +65,7 @@ class Stack:
     serve_log: Path
     today: date
     tmp: Path
+    serve: subprocess.Popen[bytes]
 
     def new_team(self, name: str) -> TeamRepo:
         """Return a fresh team docs repo (own bare remote) for a test that must not see other tests' commits."""
@@ -125,7 +129,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             try:
                 with api(server):
                     ids = wait_for_deployments(deployments)
-                    yield Stack(server, team, slack, env, ids, serve_log, today, tmp)
+                    yield Stack(server, team, slack, env, ids, serve_log, today, tmp, serve)
             finally:
                 stop_process_group(serve)
         finally:
@@ -252,3 +256,16 @@ def test_setup_is_idempotent_and_never_prints_the_token(stack: Stack) -> None:
     assert TOKEN not in first.stdout + first.stderr
     assert repo_lock_name(str(stack.team.work)) in first.stdout
     assert '"secret_block": "secret/ceremonies-slack-token"' in first.stdout
+
+
+# --- last: stop serve like Ctrl-C ------------------------------------------------------------------------------
+
+
+def test_stopping_serve_with_ctrl_c_leaves_the_schedules_active(stack: Stack) -> None:
+    """The trap: Prefect's serve pauses its deployments on shutdown; `ceremonies serve` must not (runs first last)."""
+    os.killpg(stack.serve.pid, signal.SIGINT)
+    stack.serve.wait(timeout=60)
+    for name, deployment_id in stack.deployment_ids.items():
+        stored = read_deployment(deployment_id)
+        assert not stored.paused, f"{name} was paused when serve stopped"
+        assert stored.schedules and all(schedule.active for schedule in stored.schedules), name
