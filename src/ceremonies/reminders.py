@@ -517,8 +517,17 @@ def _event_context(reminder: Reminder) -> dict[str, Any]:
         "timezone": event.start.tzname() or "",
         "starts_at": event.start.isoformat(),
         "moved_from": event.moved_from.isoformat() if event.moved_from else None,
-        "when": "tomorrow" if reminder.lead == DAY_BEFORE else f"in {_lead_words(reminder)}",
+        "when": _when_words(reminder),
     }
+
+
+def _when_words(reminder: Reminder) -> str:
+    """Return when the ceremony is, seen from the reminder: ``in 60 minutes``, ``tomorrow``, ``on Monday``."""
+    start, sent = reminder.event.start, reminder.send_at.astimezone(reminder.event.start.tzinfo)
+    days = (start.date() - sent.date()).days
+    if days == 0:
+        return f"in {_lead_words(reminder)}"
+    return "tomorrow" if days == 1 else f"on {start:%A}"
 
 
 def _lead_words(reminder: Reminder) -> str:

@@ -158,6 +158,9 @@ def test_seed_004_planning_reminders_friday_16_and_monday_0830(tmp_path: Path, e
     assert scheduled["SPR-009/planning/60m"] == [datetime.fromisoformat("2026-04-13T08:30:00-06:00")]
     assert sorted(scheduled) == ["SPR-009/planning/60m", "SPR-009/planning/day-before"]
     assert all(datetime.fromisoformat(r["send_at"]).weekday() < 5 for r in result.reminders)
+    friday = next(m["text"] for m in emulator.scheduled if "SPR-009/planning/day-before" in m["text"])
+    assert friday.startswith("*Sprint Planning* on Monday: Mon Apr 13, 09:30–11:00 MDT")
+    assert "Receipt issuance p95 &lt;30s under load" in friday
 
 
 def test_a_demo_moved_beyond_the_horizon_or_dropped_is_withdrawn(team: TeamRepo, emulator: SlackEmulator) -> None:
