@@ -218,6 +218,8 @@ def _read(root: Path, path: str) -> tuple[str | None, kb.HealthIssue | None]:
     target = root / path
     if not target.exists():
         return None, None
+    if not target.resolve().is_relative_to(root.resolve()):
+        return None, kb.HealthIssue("unreadable", path, None, "symlink points outside the repo")
     try:
         return read_doc_text(target), None
     except SprintDocError as error:
