@@ -47,8 +47,7 @@ async def next_sprint(
             return steps.as_json(skipped)
         doc = steps.render(docs, settings, planned)
         target, outcome = steps.write(docs, settings, planned, doc, force, dry_run)
-        writes = not dry_run and outcome.status != "human-edited"
-        sha = steps.commit(docs, settings, planned, target, outcome) if writes else None
+        sha = steps.commit(docs, settings, planned, target, outcome) if steps.commits(outcome, dry_run) else None
         pushed = steps.push(docs) if sha is not None else None
         message = steps.announcement(planned, settings, target, outcome)
         deliveries = steps.announce(settings, message, dry_run) if outcome.written else []

@@ -268,5 +268,17 @@ def test_a_plan_the_team_wrote_by_hand_is_left_alone(team: TeamRepo) -> None:
     )
     commit_as_human(team.work, {NEW_PLAN_PATH: own}, "docs: we planned SPR-013 ourselves")
     result = run(team)
-    assert result.status == "human-edited" and not result.committed
+    assert result.status == "already-planned" and not result.committed and result.errors == []
+    assert "written by hand" in result.reason
     assert (team.work / NEW_PLAN_PATH).read_text(encoding="utf-8") == own
+
+
+def test_a_repo_given_by_url_is_cloned_planned_and_pushed(
+    team: TeamRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CEREMONIES_WORKDIR", str(tmp_path / "clones"))
+    url = f"file://{team.remote}"
+    result = run_next_sprint(url, today=DUE_DAY, notifier=quiet())
+    assert result.status == "created" and result.pushed
+    assert NEW_PLAN_PATH in git(team.remote, "ls-tree", "-r", "--name-only", "main").split()
+    assert run_next_sprint(url, today=DUE_DAY, notifier=quiet()).status == "unchanged"

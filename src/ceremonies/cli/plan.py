@@ -92,8 +92,9 @@ def next_sprint(
 ) -> None:
     """Plan the next sprint: retro actions become scope, unfinished work carries over, dates follow the cadence.
 
-    Exit code 0 when planned, unchanged or not due yet; 1 when a sprint doc or the template is broken, the retro
-    is missing after the sprint ended, or a human changed the plan (never overwritten without --force).
+    Exit code 0 when planned, unchanged, not due yet or already planned by hand; 1 when a sprint doc or the
+    template is broken, the retro is missing after the sprint ended, or a human changed the tool's plan (never
+    overwritten without --force).
     """
     try:
         day = parse_day(today)

@@ -7,7 +7,8 @@ planned again from the history *before* it and compared with what is on disk:
 * still the tool's text (what the bot last committed, or the content hash recorded when the tool wrote it) but
   the inputs changed → ``updated``;
 * changed by a human → ``human-edited``: never overwritten (``force`` replaces it and keeps a backup under
-  ``.ceremonies/backups/``).
+  ``.ceremonies/backups/``); a plan the team wrote by hand (the tool never wrote that file) → ``already-planned``,
+  left alone just the same.
 
 Unreadable sprint docs, a missing retrospective (after the sprint ended) and template errors raise a
 CeremoniesError naming the file; nothing is written or committed then. No Prefect here: the CLI calls this module
@@ -47,7 +48,9 @@ RECORD_FILE = "ceremonies/next-sprint.json"
 """Inside the git dir: path → sha256 of the text this job last wrote there (never committed)."""
 
 CREATED, UPDATED, REPLACED, UNCHANGED = "created", "updated", "replaced", "unchanged"
-NOT_DUE, HUMAN_EDITED = "not-due", "human-edited"
+NOT_DUE, HUMAN_EDITED, ALREADY_PLANNED = "not-due", "human-edited", "already-planned"
+KEPT = (UNCHANGED, HUMAN_EDITED, ALREADY_PLANNED)
+"""Statuses of a planned run that leave the file as it is."""
 
 
 # ------------------------------------------------------------------------------------------------ results
@@ -76,13 +79,15 @@ class Decision:
 
 @dataclass(frozen=True)
 class Target:
-    """The file a plan goes to: repo-relative ``path``, its current text (None when absent) and whether that text
-    is still the tool's (identical to the new doc, or what the bot last wrote there)."""
+    """The file a plan goes to: repo-relative ``path``, its current text (None when absent), whether that text
+    is still the tool's (identical to the new doc, or what the bot last wrote there) and whether the tool ever wrote
+    the file (its record in this clone, or the bot's commit); a file it never wrote is a plan written by hand."""
 
     path: str
     current: str | None
     tool_owned: bool
     identical: bool
+    tool_wrote: bool = True
 
     @property
     def exists(self) -> bool:
@@ -334,7 +339,7 @@ def _bot_version(docs: DocsRepo, path: str, bot: Identity) -> str | None:
     if last is None or last.author_email.lower() != bot.email.lower():
         return None
     data = docs.read_at(last.sha, path)
-    return data.decode("utf-8", errors="replace") if data is not None else None
+    return data.decode("utf-8", errors="replace") if data is not None else ""
 
 
 def inspect_target(docs: DocsRepo, settings: Settings, next_plan: planning.NextSprintPlan, doc: str) -> Target:
@@ -346,9 +351,10 @@ def inspect_target(docs: DocsRepo, settings: Settings, next_plan: planning.NextS
     current = file.read_bytes().decode("utf-8", errors="replace")
     if current == doc:
         return Target(path, current, tool_owned=True, identical=True)
-    bot = Identity(settings.bot.name, settings.bot.email)
-    owned = _records(docs).get(path) == _digest(current) or _bot_version(docs, path, bot) == current
-    return Target(path, current, tool_owned=owned, identical=False)
+    records = _records(docs)
+    committed = _bot_version(docs, path, Identity(settings.bot.name, settings.bot.email))
+    owned = records.get(path) == _digest(current) or committed == current
+    return Target(path, current, owned, identical=False, tool_wrote=path in records or committed is not None)
 
 
 def human_edit_error(target: Target) -> HumanEditError:
@@ -378,6 +384,8 @@ def write(docs: DocsRepo, target: Target, doc: str, force: bool = False, dry_run
         status = CREATED
     elif target.tool_owned:
         status = UPDATED
+    elif not force and not target.tool_wrote:
+        return WriteOutcome(ALREADY_PLANNED)
     elif not force:
         return WriteOutcome(HUMAN_EDITED, refused=human_edit_error(target))
     else:
@@ -511,6 +519,11 @@ def result_of(
     reason = decision.reason
     if outcome.status == UNCHANGED:
         reason = f"{target.path} already holds this plan"
+    elif outcome.status == ALREADY_PLANNED:
+        reason = (
+            f"{target.path} already holds a plan for {next_plan.sprint.label} written by hand; left as it is "
+            "(--force replaces it, keeping a backup)"
+        )
     return NextSprintResult(
         repo=str(root),
         status=outcome.status,
@@ -567,11 +580,11 @@ def run_next_sprint(
         outcome = write(docs, target, doc, force=force, dry_run=dry_run)
         message = announcement(planned, settings, target.path, outcome.status)
         sha = None
-        if outcome.status != HUMAN_EDITED and commit and not dry_run:
+        if outcome.status not in (HUMAN_EDITED, ALREADY_PLANNED) and commit and not dry_run:
             sha = commit_plan(docs, settings, planned, target.path, outcome.status, run_id or new_run_id())
         pushed = push_commit(docs) if sha is not None and push else None
         deliveries: list[Delivery] = []
         if outcome.written and not dry_run:
             deliveries = announce(notifier or ConsoleNotifier(settings.slack.channel), message)
-        shown = message if outcome.status not in (UNCHANGED, HUMAN_EDITED) else None
+        shown = message if outcome.status not in KEPT else None
         return result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run)

@@ -89,6 +89,11 @@ def write(
     return target, outcome
 
 
+def commits(outcome: job.WriteOutcome, dry_run: bool) -> bool:
+    """Return True when the run commits: not a dry run, and the file is the tool's (written now or earlier)."""
+    return not dry_run and outcome.status not in (job.HUMAN_EDITED, job.ALREADY_PLANNED)
+
+
 def current_run_id() -> str:
     """Return the id of the current flow run (``local`` outside one)."""
     return str(flow_run.get_id() or "local")
@@ -161,7 +166,7 @@ def result(
     dry_run: bool,
 ) -> job.NextSprintResult:
     """Return the NextSprintResult of the flow run."""
-    shown = message if outcome.status not in (job.UNCHANGED, job.HUMAN_EDITED) else None
+    shown = message if outcome.status not in job.KEPT else None
     return job.result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run)
 
 
