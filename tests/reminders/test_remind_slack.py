@@ -187,3 +187,20 @@ def test_a_ceremony_skipped_for_a_new_day_off_loses_its_reminders(team: TeamRepo
     result = run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
     assert sorted(result.to_json()["withdrawn"]) == ["SPR-009/planning/60m", "SPR-009/planning/day-before"]
     assert sorted(scheduled_by_key(emulator)) == sorted(k for k in DENVER_TIMES if not k.startswith("SPR-009"))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_random_faults_and_reruns_converge_to_one_message_per_reminder(
+    team: TeamRepo, emulator: SlackEmulator, seed: int
+) -> None:
+    emulator.random_faults(0.3, seed, kinds=("429", "500", "drop", "drop_after"))
+    for _ in range(6):  # a scheduler reruns the flow until it succeeds
+        try:
+            run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator, retries=2))
+            break
+        except SlackError:
+            continue
+    emulator.clear_faults()
+    final = run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
+    assert scheduled_by_key(emulator) == expected_times()
+    assert final.to_json()["scheduled"] == [], "the faulty runs had already scheduled everything once"
