@@ -282,3 +282,14 @@ def test_a_repo_given_by_url_is_cloned_planned_and_pushed(
     assert result.status == "created" and result.pushed
     assert NEW_PLAN_PATH in git(team.remote, "ls-tree", "-r", "--name-only", "main").split()
     assert run_next_sprint(url, today=DUE_DAY, notifier=quiet()).status == "unchanged"
+
+
+def test_runs_at_the_same_time_on_one_work_tree_make_one_commit(team: TeamRepo) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    before = head(team.work)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: run(team), range(4)))
+    assert sorted(r.status for r in results) == ["created", "unchanged", "unchanged", "unchanged"]
+    assert git(team.work, "rev-list", "--count", f"{before}..HEAD").strip() == "1"
+    assert head(team.remote, "main") == head(team.work)

@@ -180,9 +180,14 @@ class NextSprintResult:
 def open_repo(repo: str, branch: str = "main", pull: bool = True) -> tuple[DocsRepo, Settings]:
     """Return the docs repo (cloned when ``repo`` is a URL, pulled when it has a remote) and its settings."""
     docs = DocsRepo.open_or_clone(repo, branch, None)
+    return docs, sync(docs, pull)
+
+
+def sync(docs: DocsRepo, pull: bool = True) -> Settings:
+    """Pull ``docs`` when asked and it has a remote; return its settings (read after the pull)."""
     if pull and docs.has_remote():
         docs.pull()
-    return docs, load_config(docs.root)
+    return load_config(docs.root)
 
 
 def load(root: Path, settings: Settings) -> SprintHistory:
@@ -560,13 +565,15 @@ def run_next_sprint(
 ) -> NextSprintResult:
     """Plan the next sprint of ``repo``: load → decide → plan → render → write → commit → push → announce.
 
-    Returns the result (status created/updated/replaced/unchanged/not-due/human-edited). ``dry_run`` pulls, writes,
-    commits and sends nothing (the result holds the doc, the diff and the message); ``commit=False`` writes the file
-    only. Raises SprintDocError / TemplateError naming the file when the history or the template is broken, and
-    GitError when git fails; nothing is committed then.
+    Returns the result (status created, updated, replaced, unchanged, not-due, human-edited or already-planned).
+    ``dry_run`` pulls, writes, commits and sends nothing (the result holds the doc, the diff and the message);
+    ``commit=False`` writes the file only. Runs on one work tree take turns (a file lock in its git dir). Raises
+    SprintDocError / TemplateError naming the file when the history or the template is broken, and GitError when
+    git fails; nothing is committed then.
     """
-    docs, settings = open_repo(repo, branch, pull=not dry_run)
-    with docs:
+    docs = DocsRepo.open_or_clone(repo, branch, None)
+    with docs, docs.lock():
+        settings = sync(docs, pull=not dry_run)
         history = load(docs.root, settings)
         decision = decide(history, settings, today, force)
         if not decision.due:
