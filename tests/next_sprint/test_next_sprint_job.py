@@ -233,18 +233,45 @@ def test_a_broken_team_template_stops_the_job_naming_template_and_line(team: Tea
     assert head(team.work) == before and not (team.work / NEW_PLAN_PATH).exists()
 
 
+OUR_TEMPLATE = """# {{ heading }}
+
+- **Start Date:** {{ start }}
+- **End Date:** {{ end }}
+
+## Scope (Planned Items)
+{% for line in items %}
+- {{ line }}
+{% endfor %}
+
+{{ items | length }} items planned.
+"""
+
+
 def test_sprint_template_setting_picks_the_teams_template_file(team: TeamRepo) -> None:
     commit_as_human(
         team.work,
         {
             "ceremonies.toml": '[paths]\nsprint_template = "docs/our-sprint.md.j2"\n',
-            "docs/our-sprint.md.j2": "# {{ heading }}\n\nStarts {{ start }}; {{ items | length }} items.\n",
+            "docs/our-sprint.md.j2": OUR_TEMPLATE,
         },
         "docs: team template",
     )
     result = run(team)
     text = (team.work / NEW_PLAN_PATH).read_text(encoding="utf-8")
-    assert result.status == "created" and text.startswith("# SPR-013") and "4 items." in text
+    assert result.status == "created" and text.startswith("# SPR-013") and "4 items planned." in text
+    assert run(team).status == "unchanged"
+
+
+def test_a_template_whose_plan_would_not_read_back_is_refused(team: TeamRepo) -> None:
+    commit_as_human(
+        team.work,
+        {".ceremonies/templates/sprint.md.j2": "# {{ heading }}\n\nStarts {{ start }}.\n"},
+        "docs: a too-short template",
+    )
+    with pytest.raises(TemplateError) as raised:
+        run(team)
+    assert str(raised.value.path).endswith(".ceremonies/templates/sprint.md.j2")
+    assert "would not read back" in str(raised.value) and not (team.work / NEW_PLAN_PATH).exists()
 
 
 def test_the_announcement_names_the_sprint_and_links_the_doc(team: TeamRepo) -> None:

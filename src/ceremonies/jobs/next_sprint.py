@@ -34,7 +34,8 @@ from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
 from ceremonies.adapters.templates import TemplateRenderer
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.messages import Message
-from ceremonies.domain.model import Sprint, SprintHistory
+from ceremonies.domain.model import DocKind, Sprint, SprintHistory
+from ceremonies.domain.parsing import parse_document
 from ceremonies.errors import HumanEditError, SprintDocError, TemplateError
 
 FLOW_NAME = "next-sprint"
@@ -302,9 +303,37 @@ def renderer_for(root: Path, settings: Settings) -> tuple[TemplateRenderer, str]
 
 
 def render(root: Path, settings: Settings, next_plan: planning.NextSprintPlan) -> str:
-    """Return the new plan's markdown; raise TemplateError naming the template file and line."""
+    """Return the new plan's markdown; raise TemplateError naming the template file (and line) when it is broken or
+    when its output would not read back as this sprint's plan (the next run and the reminders read it)."""
     renderer, name = renderer_for(root, settings)
-    return renderer.render(name, planning.sprint_doc_context(next_plan, settings))
+    doc = renderer.render(name, planning.sprint_doc_context(next_plan, settings))
+    source = renderer.source_of(name)
+    check_reads_back(doc, target_path(root, settings, next_plan), next_plan, str(source or name))
+    return doc
+
+
+def check_reads_back(doc: str, path: str, next_plan: planning.NextSprintPlan, template: str) -> None:
+    """Raise TemplateError naming ``template`` when ``doc`` does not parse back to the planned key and dates."""
+    expected = next_plan.sprint
+    parsed = parse_document(doc, path, kind=DocKind.PLAN, key=expected.key)
+    problems = [error.what for error in parsed.errors]
+    sprint = parsed.sprint
+    if sprint is None:
+        problems.append("it is not read as a sprint plan")
+    else:
+        for what, got, wanted in (
+            ("key", sprint.key, expected.key),
+            ("start date", sprint.start, expected.start),
+            ("end date", sprint.end, expected.end),
+        ):
+            if got != wanted:
+                problems.append(f"its {what} reads back as {got!s}, expected {wanted!s}")
+    if problems:
+        raise TemplateError(
+            f"the plan this template renders for {expected.label} would not read back ({'; '.join(problems)}); "
+            "nothing written",
+            path=template,
+        )
 
 
 # ------------------------------------------------------------------------------------------------ write
