@@ -119,7 +119,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             only = [arg for name in deployments for arg in ("-d", name)]
             with serve_log.open("wb") as log:
                 serve = subprocess.Popen(
-                    [CEREMONIES, "serve", *only, "--repo", str(team.work), "--poll-seconds", "1", "--limit", "4"],
+                    [CEREMONIES, "serve", *only, "--poll-seconds", "1", "--limit", "4"],  # repo: the Variable
                     env=env,
                     cwd=ROOT,
                     stdout=log,
@@ -149,6 +149,8 @@ def test_refresh_kb_run_button_commits_kb_pages_and_attaches_artifact(stack: Sta
         assert len(stack.slack_texts()) == slack_before + 1, "the KB summary did not reach the Slack emulator"
         assert stack.slack.posted[-1]["channel"] == CHANNEL_ID
     assert run.parameters["full"] is True
+    defaults = read_deployment(stack.deployment_ids["refresh-kb"]).parameters
+    assert defaults["repo"] == str(stack.team.work), "serve did not take the repo from the Variable set by setup"
     after = remote_log(stack.team)
     assert len(after) == len(before) + 1, "refresh-kb did not push exactly one KB commit to the remote"
     files = remote_files_of_last_commit(stack.team)
