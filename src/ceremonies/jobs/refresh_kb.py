@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import difflib
 import gc
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -138,11 +140,51 @@ class RefreshResult:
 
 
 def open_repo(repo: str, branch: str = "main", pull: bool = True) -> tuple[DocsRepo, Settings]:
-    """Return the docs repo (cloned when ``repo`` is a URL, pulled when it has a remote) and its settings."""
+    """Return the docs repo (cloned when ``repo`` is a URL, pulled when it has a remote) and its settings.
+
+    Before pulling, the uncommitted files a killed run wrote are put back (see :func:`discard_own_leftovers`).
+    """
     docs = DocsRepo.open_or_clone(repo, branch, None)
+    if pull:
+        discard_own_leftovers(docs)
     if pull and docs.has_remote():
         docs.pull()
     return docs, load_config(docs.root)
+
+
+JOURNAL_FILE = "ceremonies-kb-journal.json"
+"""In the git dir: path → sha256 of what the running refresh writes; removed once the files are committed."""
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def discard_own_leftovers(docs: DocsRepo) -> list[str]:
+    """Undo what a refresh killed between write and commit left behind; return the paths put back to HEAD.
+
+    Only files whose bytes are exactly what that run wrote (the journal holds their sha256) are restored, and
+    only our own temp files next to them are removed; anything a human changed since stays as it is.
+    """
+    root, journal = docs.root, docs.git_dir / JOURNAL_FILE
+    try:
+        written = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    restored = []
+    for path, digest in sorted(written.items()) if isinstance(written, dict) else ():
+        target = root / path
+        for temp in target.parent.glob(f".{target.name}.*.tmp"):
+            temp.unlink(missing_ok=True)
+        if target.is_file() and not target.is_symlink() and _sha256(target.read_bytes()) == digest:
+            committed = docs.read_at("HEAD", path)
+            if committed is None:
+                target.unlink()
+            else:
+                write_atomic(target, committed)
+            restored.append(path)
+    journal.unlink(missing_ok=True)
+    return restored
 
 
 def _layout(settings: Settings) -> kb.Layout:
@@ -420,15 +462,30 @@ def write_kb(inp: KbInput, plan: KbPlan) -> list[str]:
         raise HumanEditError(
             "uncommitted changes in files the KB refresh would write: " + ", ".join(dirty)
             + "; commit or discard them first", path=dirty[0])
+    if paths:
+        journal = {path: _sha256(plan.writes[path].encode("utf-8")) for path in paths}
+        write_atomic(inp.facts.git_dir / JOURNAL_FILE, json.dumps(journal, sort_keys=True))
     for path in paths:
         write_atomic(inp.root / path, plan.writes[path])
     return paths
+
+
+def forget_journal(inp: KbInput) -> None:
+    """Drop the write journal: the written files are committed (or meant to stay uncommitted)."""
+    (inp.facts.git_dir / JOURNAL_FILE).unlink(missing_ok=True)
 
 
 def commit_kb(docs: DocsRepo, inp: KbInput, plan: KbPlan, written: Sequence[str], settings: Settings) -> str | None:
     """Commit the written files as the bot with the ``KB-Synced-Through`` trailer; return the sha (None: no change)."""
     if not written:
         return None
+    try:
+        return _commit_kb(docs, inp, plan, written, settings)
+    finally:
+        forget_journal(inp)
+
+
+def _commit_kb(docs: DocsRepo, inp: KbInput, plan: KbPlan, written: Sequence[str], settings: Settings) -> str | None:
     head = inp.facts.head or ""
     count = len(plan.new_work)
     subject = f"docs(kb): refresh knowledge base ({count} new merged commit{'s' if count != 1 else ''})"
@@ -526,6 +583,8 @@ def run_refresh_kb(
         return result_of(inp, plan, sorted(plan.writes), None, False, "dry run", True, message)
     written = write_kb(inp, plan)
     sha = commit_kb(docs, inp, plan, written, settings) if commit else None
+    if not commit:
+        forget_journal(inp)
     if sha is not None:
         save_kb_state(inp, plan)
     pushed, detail = False, None
