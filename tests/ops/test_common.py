@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,37 @@ def test_flow_run_logs_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
     messages = asyncio.run(read_logs())
     assert any("using token" in m for m in messages)
     assert all(TOKEN not in m for m in messages)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_adapter_logs_reach_the_flow_run_logs_redacted_and_are_quiet_outside_runs() -> None:
+    git_log = logging.getLogger("ceremonies.adapters.git")
+
+    @flow(name="adapter-logs")
+    async def commits() -> str:
+        git_log.info("committed abc123 as bot: .ai/sprint/SPR-002.md (token %s)", TOKEN)
+        from prefect.context import get_run_context
+
+        return str(get_run_context().flow_run.id)  # type: ignore[union-attr]
+
+    run_id = asyncio.run(commits())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Prefect's API handler would warn "without a flow run id"
+        git_log.info("outside any run")
+
+    async def read_logs() -> list[str]:
+        from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+        async with get_client() as client:
+            await asyncio.sleep(2.5)  # the API log handler flushes in the background
+            logs = await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+            return [log.message for log in logs]
+
+    messages = asyncio.run(read_logs())
+    committed = [m for m in messages if "committed abc123" in m]
+    assert len(committed) == 1, messages
+    assert TOKEN not in committed[0]
+    assert not any("outside any run" in m for m in messages)
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -212,6 +212,10 @@ def test_two_next_sprint_runs_at_once_commit_one_doc_then_the_kb_shows_it(stack:
     assert_never_held_together([run.id for run in runs], repo_lock_name(str(team.work)))
     for run in runs:
         assert any(a.type == "markdown" for a in artifacts_of(run.id)), f"{run.name} attached no markdown artifact"
+    logged = [line.message for run in runs for line in logs_of(run.id)]
+    sha = after[0].split()[0]
+    assert any(f"committed {sha[:12]}" in m for m in logged), "the run log does not say what was committed"
+    assert any(f"pushed {sha[:12]}" in m for m in logged), "the run log does not say what was pushed"
     generated = [a.data for run in runs for a in artifacts_of(run.id) if "WEB-2" in str(a.data)]
     assert generated, "no run's artifact shows the generated doc"
     if stack.slack is not None:
@@ -240,7 +244,9 @@ def test_remind_runs_schedule_each_reminder_once_in_the_slack_emulator(stack: St
     assert any("SPR-001" in m["text"] or "SPR-002" in m["text"] for m in scheduled), scheduled
     (artifact,) = [a for a in artifacts_of(run.id) if a.type == "markdown"]
     assert "Reminders due" in str(artifact.data)
-    assert all(TOKEN not in line.message for line in logs_of(run.id))
+    logged = [line.message for line in logs_of(run.id)]
+    assert any(line.startswith("Scheduled ") for line in logged), "the run log does not say what was scheduled"
+    assert all(TOKEN not in line for line in logged)
 
     (again,) = stack.run("remind", [{"repo": str(team.work), "dry_run": False}])
     assert_completed([again], stack.serve_log)

@@ -24,6 +24,7 @@ from prefect.concurrency.asyncio import concurrency as async_concurrency
 from prefect.concurrency.sync import concurrency as sync_concurrency
 from prefect.exceptions import ObjectAlreadyExists
 from prefect.logging import get_logger
+from prefect.logging.handlers import APILogHandler
 
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.messages import Message
@@ -162,7 +163,39 @@ def install_redaction() -> None:
             target.addFilter(RedactingFilter())
 
 
+CEREMONIES_LOGGER = "ceremonies"
+"""Parent logger of the adapters and jobs (``ceremonies.adapters.git`` logs 'committed ...', 'pushed ...')."""
+
+
+class RunLogHandler(APILogHandler):
+    """Ships ceremonies' own log records (clone, commit, push, Slack post) to the current flow run's logs.
+
+    Like ``PREFECT_LOGGING_EXTRA_LOGGERS=ceremonies`` without its warning for records outside a run: those are
+    left to the other handlers (the direct CLI path never imports this module anyway).
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Send ``record`` to the API when it belongs to a flow or task run; drop it silently otherwise."""
+        from prefect.context import FlowRunContext, TaskRunContext
+
+        in_run = FlowRunContext.get() is not None or TaskRunContext.get() is not None
+        if in_run or getattr(record, "flow_run_id", None):
+            super().emit(record)
+
+
+def install_run_logging(level: int = logging.INFO) -> None:
+    """Attach one redacting :class:`RunLogHandler` to the ``ceremonies`` logger (INFO unless a level is set)."""
+    logger = logging.getLogger(CEREMONIES_LOGGER)
+    if not any(isinstance(handler, RunLogHandler) for handler in logger.handlers):
+        handler = RunLogHandler()
+        handler.addFilter(RedactingFilter())
+        logger.addHandler(handler)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(level)
+
+
 install_redaction()
+install_run_logging()
 
 
 def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
