@@ -580,6 +580,12 @@ def result_of(
     )
 
 
+def our_commit_landed(sha: str | None, pushed: PushOutcome | None) -> bool:
+    """Return False when a concurrent run pushed the same plan first (our identical commit was dropped while
+    rebasing onto it, the push found the remote "up to date"): that run announces it, so we must not."""
+    return sha is None or pushed is None or pushed.pushed or pushed.reason != "up to date"
+
+
 def run_next_sprint(
     repo: str,
     branch: str = "main",
@@ -620,7 +626,7 @@ def run_next_sprint(
             sha = commit_plan(docs, settings, planned, target.path, outcome.status, run_id or new_run_id())
         pushed = push_commit(docs) if sha is not None and push else None
         deliveries: list[Delivery] = []
-        if outcome.written and not dry_run:
+        if outcome.written and not dry_run and our_commit_landed(sha, pushed):
             deliveries = announce(notifier or ConsoleNotifier(settings.slack.channel), message)
         shown = message if outcome.status not in KEPT else None
         return result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run)
