@@ -22,7 +22,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.asyncio import concurrency as async_concurrency
 from prefect.concurrency.sync import concurrency as sync_concurrency
-from prefect.exceptions import ObjectAlreadyExists
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect.logging import get_logger
 from prefect.logging.handlers import APILogHandler
 
@@ -271,10 +271,17 @@ def repo_lock_name(repo: str) -> str:
 
 
 def ensure_repo_limit(repo: str) -> str:
-    """Create the one-slot global concurrency limit of ``repo`` when missing; return its name."""
+    """Create the one-slot global concurrency limit of ``repo`` when missing; return its name.
+
+    Looks it up first: creating an existing limit makes the server log an IntegrityError traceback.
+    """
     name = repo_lock_name(repo)
-    with get_client(sync_client=True) as client, suppress(ObjectAlreadyExists):
-        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            with suppress(ObjectAlreadyExists):  # another run created it in between
+                client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
     return name
 
 
@@ -282,8 +289,11 @@ async def aensure_repo_limit(repo: str) -> str:
     """Async twin of :func:`ensure_repo_limit`; returns the limit name."""
     name = repo_lock_name(repo)
     async with get_client() as client:
-        with suppress(ObjectAlreadyExists):
-            await client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+        try:
+            await client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            with suppress(ObjectAlreadyExists):  # another run created it in between
+                await client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
     return name
 
 
