@@ -208,6 +208,22 @@ def sprint_calendar(count: int) -> list[SprintInfo]:
     return sprints
 
 
+def following_sprints(sprints: list[SprintInfo], position: int, count: int = 2) -> list[SprintInfo]:
+    """Return the ``count`` sprints after ``sprints[position]``, continuing the calendar past its end (the retro of
+    the last sprint aims at the next one, which is not planned yet)."""
+    found = list(sprints[position + 1 : position + 1 + count])
+    last = found[-1] if found else sprints[position]
+    while len(found) < count:
+        start = last.end
+        same_year = start.year == last.start.year
+        serial = int(last.number.rsplit("-", 1)[1]) + 1 if same_year else 1
+        last = SprintInfo(
+            last.index + 1, sprint_key(last.index + 1), f"{start.year}-{serial:02d}", start, start + CADENCE
+        )
+        found.append(last)
+    return found
+
+
 def _sentence(rng: random.Random, words: int = 12) -> str:
     text = " ".join(rng.choice(WORDS) for _ in range(words))
     return text[0].upper() + text[1:] + "."
@@ -666,7 +682,7 @@ class HistoryBuilder:
         carried: list[PlanItem] = []
         work_done = 0
         for position, sprint in enumerate(self.sprints):
-            following = self.sprints[position + 1 : position + 3]
+            following = following_sprints(self.sprints, position)
             items = plan_items(rng, sprint, carried)
             plan_path = f"{SPRINT_DIR}/{sprint.key}-iteration-template.md"
             yield Change(

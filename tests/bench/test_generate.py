@@ -137,3 +137,33 @@ def test_report_rewrites_only_its_blocks_and_is_idempotent() -> None:
     assert "| KB full rebuild | 2.00 s | 1.00 s | 2.00× |" in once
     assert "xychart-beta" in once
     assert report.render(once, [result]) == once
+
+
+def test_planner_plans_the_sprint_after_the_generated_history(work: Path) -> None:
+    from ceremonies.adapters.files import load_history
+    from ceremonies.config import load_config
+    from ceremonies.planning import plan_next_sprint
+
+    settings = load_config(work)
+    history = load_history(work, settings)
+    plan = plan_next_sprint(history, settings, generate.LAST_SPRINT_END)
+    assert plan.previous.key == "SPR-004"
+    assert plan.sprint.start is not None and plan.sprint.start >= generate.LAST_SPRINT_END
+    sources = {(item.source or "").split(" action")[0] for item in plan.from_retro}
+    assert "SPR-004-RETRO" in sources and sources <= {"SPR-003-RETRO", "SPR-004-RETRO"}  # next and next-but-one
+    window = min(settings.sprint.velocity_window, SMALL.sprints)
+    expected = [generate.sprint_key(n) for n in range(SMALL.sprints - window + 1, SMALL.sprints + 1)]
+    assert [key for key, _ in plan.velocity.samples] == expected and plan.velocity.points
+
+
+def test_reminders_cover_every_generated_sprint(work: Path) -> None:
+    from ceremonies import reminders
+    from ceremonies.adapters.files import load_history
+    from ceremonies.config import load_config
+
+    settings = load_config(work)
+    history = load_history(work, settings)
+    calendar = reminders.ceremony_calendar(history.plans, settings)
+    assert {event.sprint_key for event in calendar} == {f"SPR-00{n}" for n in range(1, SMALL.sprints + 1)}
+    assert {event.kind.value for event in calendar} >= {"planning", "demo"}
+    assert reminders.all_reminders(calendar, settings)
