@@ -50,7 +50,7 @@ async def next_sprint(
         sha = steps.commit(docs, settings, planned, target, outcome) if steps.commits(outcome, dry_run) else None
         pushed = steps.push(docs) if sha is not None else None
         message = steps.announcement(planned, settings, target, outcome)
-        deliveries = steps.announce(settings, message, dry_run) if outcome.written else []
+        deliveries = steps.announce(settings, message, dry_run) if steps.announces(outcome, sha, pushed) else []
         result = steps.result(docs, decision, planned, target, doc, outcome, sha, pushed, message, deliveries, dry_run)
     await apublish_markdown(f"next-sprint-{result.sprint}", steps.artifact_markdown(result), "Next sprint plan")
     return steps.as_json(result)

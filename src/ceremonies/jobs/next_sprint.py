@@ -565,7 +565,7 @@ def result_of(
         path=target.path,
         sprint=next_plan.sprint.label,
         dry_run=dry_run,
-        commit=sha,
+        commit=sha if our_commit_landed(sha, pushed) else None,
         pushed=bool(pushed and pushed.pushed),
         push_detail=(pushed.reason if pushed else ("dry run" if dry_run else None)),
         backup=outcome.backup,
@@ -578,6 +578,11 @@ def result_of(
         start=next_plan.sprint.start,
         end=next_plan.sprint.end,
     )
+
+
+def needs_push(docs: DocsRepo, sha: str | None, settings: Settings) -> bool:
+    """Return True when there is a commit of ours to push: the one just made, or one a killed run left unpushed."""
+    return sha is not None or docs.unpushed_own_commits(Identity(settings.bot.name, settings.bot.email))
 
 
 def our_commit_landed(sha: str | None, pushed: PushOutcome | None) -> bool:
@@ -624,7 +629,7 @@ def run_next_sprint(
         sha = None
         if outcome.status not in (HUMAN_EDITED, ALREADY_PLANNED) and commit and not dry_run:
             sha = commit_plan(docs, settings, planned, target.path, outcome.status, run_id or new_run_id())
-        pushed = push_commit(docs) if sha is not None and push else None
+        pushed = push_commit(docs) if push and commit and not dry_run and needs_push(docs, sha, settings) else None
         deliveries: list[Delivery] = []
         if outcome.written and not dry_run and our_commit_landed(sha, pushed):
             deliveries = announce(notifier or ConsoleNotifier(settings.slack.channel), message)

@@ -94,6 +94,12 @@ def commits(outcome: job.WriteOutcome, dry_run: bool) -> bool:
     return not dry_run and outcome.status not in (job.HUMAN_EDITED, job.ALREADY_PLANNED)
 
 
+def announces(outcome: job.WriteOutcome, sha: str | None, pushed: PushOutcome | None) -> bool:
+    """Return True when this run announces the plan: it wrote the file and no concurrent run pushed the same plan
+    first (that run announces it)."""
+    return outcome.written is not None and job.our_commit_landed(sha, pushed)
+
+
 def current_run_id() -> str:
     """Return the id of the current flow run (``local`` outside one)."""
     return str(flow_run.get_id() or "local")
