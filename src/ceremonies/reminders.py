@@ -477,11 +477,12 @@ def last_retro(history: SprintHistory, sprint: Sprint) -> Retro | None:
 def rolling_velocity(history: SprintHistory, sprint: Sprint, window: int) -> tuple[float | None, int]:
     """Return (mean delivered SP of the last ``window`` sprints before ``sprint``, how many were averaged).
 
-    Delivered SP come from execution summaries, else the checked items of earlier plans.
+    Delivered SP come from execution summaries, else the checked items of earlier plans. A sprint that ends on
+    the day ``sprint`` starts still runs while it is planned, so (like the planner) it does not count yet.
     """
     samples: list[tuple[date, float]] = []
     for plan in history.plans:
-        if plan.end is None or (sprint.start and plan.end > sprint.start) or sprint_key(plan) == sprint_key(sprint):
+        if plan.end is None or (sprint.start and plan.end >= sprint.start) or sprint_key(plan) == sprint_key(sprint):
             continue
         summary = _summary_of(history, plan)
         delivered = summary.velocity if summary and summary.velocity is not None else None
