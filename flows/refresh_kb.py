@@ -41,7 +41,7 @@ async def refresh_kb(
         plan = steps.compute(inp)
         written = sorted(plan.writes) if dry_run else steps.write(inp, plan)
         sha = None if dry_run else steps.commit(docs, inp, plan, written, settings)
-        outcome = steps.push(docs) if sha is not None else None
+        outcome = steps.push(docs) if not dry_run and steps.needs_push(docs, sha, settings) else None
         message = steps.summary(inp, plan, written)
         deliveries = steps.notify(settings, message, dry_run) if written else []
         result = steps.result(inp, plan, written, sha, outcome, dry_run, message, deliveries)

@@ -730,6 +730,15 @@ class DocsRepo:
         status, out, _ = self._try("merge-base", one, other)
         return out.strip() if status == 0 and out.strip() else None
 
+    def unpushed_own_commits(self, identity: Identity) -> bool:
+        """Return True when the local branch has commits not on ``origin/<branch>`` and all of them are by
+        ``identity`` (a run of ours that died before pushing left them); False without a remote."""
+        if not self.has_remote() or not self._local_branch_exists() or not self._ref_exists(self._upstream_ref()):
+            return False
+        out = self._git("log", "--format=%ae", f"{self._upstream_ref()}..refs/heads/{self.branch}", what="git log")
+        emails = set(out.split())
+        return bool(emails) and emails == {identity.email}
+
     def _ahead_count(self) -> int:
         """Return how many commits of the local branch are not on ``origin/<branch>`` (all when it is missing)."""
         local = f"refs/heads/{self.branch}"

@@ -495,6 +495,11 @@ def _commit_kb(docs: DocsRepo, inp: KbInput, plan: KbPlan, written: Sequence[str
     return docs.commit_files(list(written), f"{subject}\n\n{body}", trailers, identity)
 
 
+def needs_push(docs: DocsRepo, sha: str | None, settings: Settings) -> bool:
+    """Return True when there is a commit of ours to push: the one just made, or one a killed run left unpushed."""
+    return sha is not None or docs.unpushed_own_commits(Identity(settings.bot.name, settings.bot.email))
+
+
 def save_kb_state(inp: KbInput, plan: KbPlan) -> None:
     """Cache the state (and parsed sprint docs) for the next incremental refresh, keyed by the sha the commit's
     trailer names."""
@@ -588,7 +593,7 @@ def run_refresh_kb(
     if sha is not None:
         save_kb_state(inp, plan)
     pushed, detail = False, None
-    if sha is not None and push:
+    if push and commit and needs_push(docs, sha, settings):
         outcome = docs.push()
         pushed, detail = bool(getattr(outcome, "pushed", False)), getattr(outcome, "reason", None)
     deliveries: list[Delivery] = []

@@ -53,6 +53,9 @@ def commit(docs: DocsRepo, inp: job.KbInput, plan: job.KbPlan, written: list[str
     return sha
 
 
+needs_push = job.needs_push
+
+
 @task(name="kb-push", retries=PUSH_RETRIES, retry_delay_seconds=PUSH_RETRY_DELAYS, retry_jitter_factor=RETRY_JITTER)
 def push(docs: DocsRepo) -> PushOutcome:
     """Push the commit (the adapter rebases on non-fast-forward; this task retries what is left)."""
