@@ -167,3 +167,82 @@ def test_a_human_edit_on_top_of_a_crashed_runs_files_is_never_discarded(tmp_path
     assert guide.read_text(encoding="utf-8") == edited, "the human's uncommitted edit was thrown away"
     if again.returncode == 1:
         assert "search/guide.md" in json.loads(again.stdout)["error"], "the refusal names the file"
+
+
+# ------------------------------------------------------------------------------------------------ next sprint
+
+TODAY = "2026-05-27"
+PLAN_COMMIT = "docs(sprint): plan SPR-302 (2026-05-29..2026-06-09)"
+
+
+def _kill_next_sprint_during_push(bot: Path, remote: Path, hook: str, mark: Path) -> int:
+    """Like :func:`_kill_during_push` for the next-sprint job."""
+    hook_path = remote / "hooks" / hook
+    hook_path.write_text(HOOK)
+    hook_path.chmod(0o755)
+    env = {**os.environ, "CRASH_TODAY": TODAY, "CRASH_HOOK_MARK": str(mark)}
+    child = subprocess.Popen(
+        [sys.executable, str(HERE / "crash_child.py"), "next_sprint", str(bot)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not mark.exists():
+        if child.poll() is not None or time.monotonic() > deadline:
+            out, err = child.communicate()
+            pytest.fail(f"the push never reached the remote hook: {out!r} {err!r}")
+        time.sleep(0.02)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
+    hook_path.unlink()
+    return child.returncode
+
+
+@pytest.mark.parametrize("step", STEPS + HOOKED)
+def test_next_sprint_killed_at_a_step_is_completed_by_the_next_run(step: str, tmp_path: Path) -> None:
+    team = make_team_repo(tmp_path, team_files(), date="2026-05-20T10:00:00+02:00")
+    bot = clone_again(team.remote, tmp_path / "bot")
+    if step in HOOKED:
+        hook = "pre-receive" if step == "during_push" else "post-receive"
+        status = _kill_next_sprint_during_push(bot, team.remote, hook, tmp_path / "hook-ran")
+    else:
+        env = {"CRASH_TODAY": TODAY, "CRASH_AT": step}
+        status = run_child("crash_child.py", "next_sprint", str(bot), env=env).returncode
+    assert status == -signal.SIGKILL, f"the run was not killed at {step}"
+    _human_edits_while_bot_is_down(team)
+
+    again = run_child("crash_child.py", "next_sprint", str(bot), env={"CRASH_TODAY": TODAY})
+    assert again.returncode == 0, f"the run after a crash at {step} failed: {again.stdout} {again.stderr}"
+    third = run_child("crash_child.py", "next_sprint", str(bot), env={"CRASH_TODAY": TODAY})
+    assert third.returncode == 0 and not json.loads(third.stdout)["commit"], "a third run has nothing to do"
+
+    assert git(bot, "status", "--porcelain", "--ignored").strip() == "", "leftovers in the bot's work tree"
+    assert git(bot, "rev-parse", "main") == git(team.remote, "rev-parse", "main"), "the plan was not pushed"
+    assert bot_commits(team.remote) == [PLAN_COMMIT], "exactly one plan commit"
+    files = git(team.remote, "ls-tree", "-r", "--name-only", "main").split()
+    assert [p for p in files if "SPR-302" in p] == [f"{SPRINTS}/SPR-302-iteration-template.md"]
+    doc = git(team.remote, "show", f"main:{SPRINTS}/SPR-302-iteration-template.md")
+    assert "SPR-302" in doc and "Write the search runbook" in doc, "the plan is complete"
+    guide = git(team.remote, "show", f"main:{KB}/search/guide.md")
+    lost = EDITED_LINE not in guide
+    COUNTS["human bytes changed"] += len(EDITED_LINE) if lost else 0
+    assert not lost, "the human edit made while the bot was down is lost"
+
+
+@pytest.mark.parametrize("job", ["refresh_kb", "next_sprint"])
+def test_a_commit_left_unpushed_by_a_killed_run_is_pushed_by_the_next_run_alone(job: str, tmp_path: Path) -> None:
+    if job == "refresh_kb":
+        team, bot = _setup(tmp_path)
+    else:
+        team = make_team_repo(tmp_path, team_files(), date="2026-05-20T10:00:00+02:00")
+        bot = clone_again(team.remote, tmp_path / "bot")
+    env = {"CRASH_NOW": NOW, "CRASH_TODAY": TODAY}
+    crashed = run_child("crash_child.py", job, str(bot), env={**env, "CRASH_AT": "before_push"})
+    assert crashed.returncode == -signal.SIGKILL
+    assert git(bot, "rev-parse", "main") != git(team.remote, "rev-parse", "main")
+    again = run_child("crash_child.py", job, str(bot), env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert git(bot, "rev-parse", "main") == git(team.remote, "rev-parse", "main"), "nobody pushed the commit"
+    assert len(bot_commits(team.remote)) == (2 if job == "refresh_kb" else 1)
