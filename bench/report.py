@@ -35,11 +35,23 @@ Generated repos (`bench/generate.py`, seeded, built with one `git fast-import`) 
 retros with action items, execution summaries, KB pages with frontmatter, relative links, managed blocks and
 `sources:` globs, and feature branches merged into `main` that touch code and docs.
 
-Floors: *parse* = read and decode the same files; *next-sprint* = start an interpreter, read the last three sprint
-docs, write one file, `git add` + `git commit` + `git push` to the local bare remote; *KB full* = `git log
---name-only` over all history + read every KB page + write the files the job wrote; *KB incremental* = `git log` of
-just the new commits + read and write the pages they touched and the files the job wrote. Prefect rows compare the
-same job via its flow (ephemeral API) with the direct path.
+Floors (measured in the same run, each in its own fresh process):
+- *parse* = read and decode the same files. The parse time is the first pass of a fresh process (what a job
+  pays); the second pass in the same process is in the notes.
+- *next-sprint* = start an interpreter, read the last three sprint docs, write one file, `git add` + `git commit`
+  + `git push` to the local bare remote. The direct path runs `run_next_sprint` in process (imports excluded); the
+  CLI row is the whole `python -m ceremonies.cli next-sprint` process.
+- *KB full* = `git log --name-only` over all history + read every KB page and sprint doc + write the files the job
+  wrote.
+- *KB incremental* = `git log` of just the new commits + read and write the pages they touched and the files the
+  job wrote (the issue's floor; compared with the refresh without commit/push), plus `git fetch` + `git add` +
+  `git commit` + `git push` of the files the job wrote for the committing row (the job's contract is a pushed commit).
+- *reminders for a year* = read and parse (`parse_document`) that year's sprint docs; the measured call builds
+  the ceremony calendar of 26 sprints, every reminder and each reminder's rendered Slack message (Block Kit).
+- *Prefect*: the same jobs via their flows (`flows/*.py`, one process: a cold first flow run, then warm ones) vs
+  the direct path; "warm" direct rows are a second run in the same process (in-process caches warm). The trivial
+  flow rows come from `bench.prefect_overhead` (a fresh process per run, vs a `ceremonies version` process); the
+  served-deployment latency (Run button) is measured by `.venv/bin/python -m bench.prefect_overhead` alone.
 """
 
 
@@ -65,7 +77,7 @@ def machine_block(results: list[RunResult]) -> str:
         return "_No results yet: run `make bench`._"
     newest = max(results, key=lambda result: result.started)
     machine = newest.machine
-    lines = ["| Machine | |", "|---|---|"]
+    lines = [f"Newest run: {newest.size}, {newest.started}.", "", "| Machine | |", "|---|---|"]
     for key, label in (
         ("nproc", "cores (nproc)"),
         ("cpu", "CPU"),
@@ -73,6 +85,8 @@ def machine_block(results: list[RunResult]) -> str:
         ("python", "Python"),
         ("prefect", "Prefect"),
         ("git", "git"),
+        ("load_start", "load average (1, 5, 15 min) at start of run"),
+        ("load_end", "load average at end of run"),
     ):
         lines.append(f"| {label} | {_cell(machine.get(key, '?'))} |")
     return "\n".join(lines)
@@ -88,7 +102,8 @@ def results_block(result: RunResult) -> str:
         f"Run {result.started}, {result.total_seconds:.0f} s in total. Repo: {manifest.get('source')}, "
         f"{manifest.get('commits'):,} commits ({manifest.get('merges'):,} merges), {manifest.get('sprint_docs'):,} "
         f"sprint docs, {manifest.get('kb_pages'):,} KB pages, {manifest.get('code_files'):,} code files "
-        f"({generation}).",
+        f"({generation}). Load average at start / end: {result.machine.get('load_start', '?')} / "
+        f"{result.machine.get('load_end', '?')}.",
         "",
         "| Benchmark | Time | Floor | Ratio | Target | Peak RSS | Floor RSS | Notes |",
         "|---|--:|--:|--:|---|--:|--:|---|",

@@ -150,9 +150,10 @@ def op_read_bytes(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def op_parse(args: dict[str, Any]) -> dict[str, Any]:
-    """Read and parse every sprint doc the way the jobs do (``scan_sprint_dir``; best of ``repeat``).
+    """Read and parse every sprint doc the way the jobs do (``scan_sprint_dir``), twice in one process.
 
-    Also reports ``build_history`` over the parsed docs and the count of parse errors by kind.
+    ``seconds`` is the first pass (what a fresh job process pays); ``warm_seconds`` the second, which hits the
+    parser's in-process caches (dates). Also reports ``build_history`` and the parse errors by kind.
     """
     from ceremonies.adapters.files import scan_sprint_dir
     from ceremonies.config import load_config
@@ -170,7 +171,8 @@ def op_parse(args: dict[str, Any]) -> dict[str, Any]:
     for document in docs:
         kinds[str(document.kind)] = kinds.get(str(document.kind), 0) + 1
     return {
-        "seconds": min(times),
+        "seconds": times[0],
+        "warm_seconds": times[-1],
         "docs": len(docs),
         "errors": sum(len(document.errors) for document in docs),
         "error_samples": [str(error) for document in docs for error in document.errors][:5],
@@ -565,7 +567,8 @@ class Bench:
                 "docs/s",
                 parsed["rss_mb"],
                 floor.get("rss_mb"),
-                f"{docs} docs, {rate:,.0f} docs/s (floor {floor_rate:,.0f} docs/s); "
+                f"{docs} docs, {rate:,.0f} docs/s (floor {floor_rate:,.0f} docs/s; 2nd pass in the same process "
+                f"{parsed.get('warm_seconds', 0):,.2f} s); "
                 f"{parsed.get('errors')} parse errors {parsed.get('kinds')}; build_history "
                 f"{parsed.get('history_seconds', 0) * 1000:,.0f} ms",
             )
@@ -984,6 +987,7 @@ def machine_info() -> dict[str, str]:
         prefect_version = importlib.import_module("importlib.metadata").version("prefect")
     except Exception:
         prefect_version = "not installed"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     git_version = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False).stdout.strip()
     return {
         "nproc": str(os.cpu_count()),
@@ -992,6 +996,7 @@ def machine_info() -> dict[str, str]:
         "python": sys.version.split()[0],
         "prefect": prefect_version,
         "git": git_version.replace("git version ", ""),
+        "load_start": load,
     }
 
 
@@ -1028,6 +1033,7 @@ def run_all(
                 row.group = name
         result.rows = bench.rows
     result.total_seconds = round(time.perf_counter() - started, 1)
+    result.machine["load_end"] = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return result
 
 
