@@ -209,12 +209,15 @@ def assert_completed(runs: list[Any], log_path: Path) -> None:
 
 
 def lock_spans(run_id: UUID, lock: str) -> tuple[datetime, datetime]:
-    """Return when the run started and stopped holding the repo lock ``lock``, from its stored logs."""
+    """Return when the run started and stopped holding the repo lock ``lock``, from its stored logs.
+
+    Both lines are logged while the run holds the lock, so spans of runs that took turns never overlap.
+    """
     held = released = None
     for line in logs_of(run_id):
         if f"Holding repo lock {lock}" in line.message:
             held = line.timestamp
-        if f"Released repo lock {lock}" in line.message:
+        if f"Releasing repo lock {lock}" in line.message:  # logged while still holding it
             released = line.timestamp
     assert held and released, f"run {run_id} has no repo lock log lines"
     return held, released

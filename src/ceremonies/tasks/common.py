@@ -311,6 +311,7 @@ def repo_lock(repo: str, timeout_seconds: float | None = None, create: bool = Tr
     with sync_concurrency(name, occupy=1, timeout_seconds=timeout_seconds, strict=True):
         logger.info("Holding repo lock %s", name)
         yield name
+        logger.info("Releasing repo lock %s", name)  # still held: later holders log "Holding" after this line
     logger.info("Released repo lock %s", name)
 
 
@@ -323,6 +324,7 @@ async def arepo_lock(repo: str, timeout_seconds: float | None = None, create: bo
     async with async_concurrency(name, occupy=1, timeout_seconds=timeout_seconds, strict=True):
         logger.info("Holding repo lock %s", name)
         yield name
+        logger.info("Releasing repo lock %s", name)  # still held: later holders log "Holding" after this line
     logger.info("Released repo lock %s", name)
 
 
