@@ -183,6 +183,52 @@ def chart_block(results: list[RunResult]) -> str:
     )
 
 
+def _row(result: RunResult, name: str) -> Row | None:
+    for row in result.rows:
+        if row.benchmark == name and row.status == "ok":
+            return row
+    return None
+
+
+def _check(value: float | None, limit: float, below: bool = True) -> str:
+    if value is None:
+        return "not measured"
+    return "✅ met" if (value <= limit if below else value >= limit) else "❌ missed"
+
+
+def acceptance_block(results: list[RunResult]) -> str:
+    """Return the issue's acceptance targets against the largest measured size (met / missed, with the numbers)."""
+    if not results:
+        return "_No results yet._"
+    result = max(results, key=lambda r: SIZES.index(r.size) if r.size in SIZES else -1)
+    full, inc = _row(result, "KB full rebuild"), _row(result, "KB incremental after 1 merge")
+    bare = _row(result, "KB incremental after 1 merge, no commit/push")
+    direct = _row(result, "next-sprint, direct path in process")
+    speedup = full.seconds / inc.seconds if full and inc and full.seconds and inc.seconds else None
+    issue_floor = bare.floor_seconds if bare else None
+    inc_vs_issue = inc.seconds / issue_floor if inc and inc.seconds and issue_floor else None
+    bare_ratio = bare.ratio if bare else None
+    lines = [
+        f"Measured at the **{result.size}** size ({result.started}); the issue asks for these at the large size.",
+        "",
+        "| Target | Measured | |",
+        "|---|--:|---|",
+        f"| KB incremental after 1 merge ≤ 2× its floor (floor incl. git fetch/commit/push) | "
+        f"{_fmt(inc.ratio if inc else None, '×')} | {_check(inc.ratio if inc else None, 2)} |",
+        f"| … the same, vs the issue's floor alone (`git log` + read/write the pages) | {_fmt(inc_vs_issue, '×')} | "
+        f"{_check(inc_vs_issue, 2)} |",
+        f"| … the refresh without commit/push vs the issue's floor | {_fmt(bare_ratio, '×')} | "
+        f"{_check(bare_ratio, 2)} |",
+        f"| KB incremental after 1 merge ≥ 50× faster than the full rebuild | {_fmt(speedup, '×')} | "
+        f"{_check(speedup, 50, below=False)} |",
+        f"| KB full rebuild ≤ 3× its floor | {_fmt(full.ratio if full else None, '×')} | "
+        f"{_check(full.ratio if full else None, 3)} |",
+        f"| next-sprint direct path < 1 s | {_fmt_seconds(direct.seconds if direct else None)} | "
+        f"{_check(direct.seconds if direct else None, 1)} |",
+    ]
+    return "\n".join(lines)
+
+
 def replace_block(text: str, name: str, content: str) -> str:
     """Return ``text`` with the block ``name`` set to ``content`` (appended at the end when absent)."""
     begin, end = f"<!-- bench:begin {name} -->", f"<!-- bench:end {name} -->"
@@ -198,6 +244,7 @@ def render(existing: str, results: list[RunResult]) -> str:
     text = existing or HEADER
     text = replace_block(text, "rerun", RERUN)
     text = replace_block(text, "machine", "## Machine\n\n" + machine_block(results))
+    text = replace_block(text, "acceptance", "## Acceptance targets\n\n" + acceptance_block(results))
     text = replace_block(text, "chart", "## Cost vs repo size\n\n" + chart_block(results))
     sections = [results_block(result) for result in results]
     text = replace_block(text, "results", "## Results\n\n" + ("\n\n".join(sections) or "_No results yet._"))

@@ -137,6 +137,20 @@ def test_report_rewrites_only_its_blocks_and_is_idempotent() -> None:
     assert "| KB full rebuild | 2.00 s | 1.00 s | 2.00× |" in once
     assert "xychart-beta" in once
     assert report.render(once, [result]) == once
+    assert "| KB full rebuild ≤ 3× its floor | 2.0× | ✅ met |" in once
+    assert "| KB incremental after 1 merge ≥ 50× faster than the full rebuild | 40.0× | ❌ missed |" in once
+    assert "| next-sprint direct path < 1 s | — | not measured |" in once
+
+
+def test_report_keeps_a_moved_block_in_place_and_human_notes_between_blocks() -> None:
+    manifest = {"source": "generated", "commits": 1, "merges": 0, "sprint_docs": 0, "kb_pages": 0, "code_files": 0}
+    result = RunResult("large", manifest, 0.0, True, started="2026-01-01 00:00 UTC")
+    first = report.render("", [result])
+    notes = "\n## Notes\n\nWhat bounds the misses, written by a person.\n\n"
+    begin = "<!-- bench:begin results -->"
+    edited = first.replace(begin, notes + begin)
+    again = report.render(edited, [result])
+    assert notes in again and again == edited
 
 
 def test_planner_plans_the_sprint_after_the_generated_history(work: Path) -> None:
