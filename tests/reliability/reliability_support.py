@@ -225,3 +225,68 @@ def run_child(
         timeout=timeout,
         check=False,
     )
+
+
+# ------------------------------------------------------------------------------------------------ reminders team
+
+SLACK_CHANNEL = "C0SPRINT"
+REMIND_CONFIG = f"""[sprint]
+timezone = "Europe/Berlin"
+holiday_country = "DE"
+
+[reminders]
+lead_minutes = [60, 15]
+ceremonies = ["planning", "demo", "retro", "refinement"]
+
+[slack]
+channel = "{SLACK_CHANNEL}"
+"""
+
+
+def remind_plan(key: str, number: str, start: str, end: str, title: str) -> str:
+    """Return a plan with frontmatter and overview dates (our own text); ``title`` may carry Slack markup."""
+    return f"""---
+docid: {key}
+title: "Sprint {number} Plan - {title}"
+owner: "@Lead"
+status: Active
+---
+
+# {key}: Sprint {number} Plan - {title}
+
+## Sprint Overview
+- **Sprint Number:** {number}
+- **Start Date:** {start}
+- **End Date:** {end}
+- **Demo Owner:** @Ana
+
+## Goals
+- Ship {title}
+
+## Scope (Planned Items)
+- [ ] RM-1: {title} — @Bo — 5 SP
+"""
+
+
+def remind_files() -> dict[str, str | bytes | None]:
+    """Return a Berlin team with three consecutive sprints (June 2026) whose ceremonies need reminders."""
+    sprints = [
+        ("SPR-501", "2026-23", "2026-06-01", "2026-06-12", "Alerts <!channel> & <!here>"),
+        ("SPR-502", "2026-25", "2026-06-15", "2026-06-26", "Search {{ 7*191 }}"),
+        ("SPR-503", "2026-27", "2026-06-29", "2026-07-10", "Billing"),
+    ]
+    files: dict[str, str | bytes | None] = {"ceremonies.toml": REMIND_CONFIG}
+    for key, number, start, end, title in sprints:
+        files[f"{SPRINTS}/{key}-iteration-template.md"] = remind_plan(key, number, start, end, title)
+    files[f"{SPRINTS}/SPR-503-retrospective.md"] = RETRO_503
+    return files
+
+
+RETRO_503 = """# SPR-503: Sprint 2026-27 Retrospective
+
+## What went well
+- Billing shipped
+
+## Action items
+- [ ] Tell <!channel> about {{ 7*191 }} and {% include '/etc/passwd' %} — @Bo — Sprint 2026-29
+"""
