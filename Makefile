@@ -40,7 +40,7 @@ test-e2e: $(STAMP)
 	$(BIN)/python -m pytest -m e2e
 
 test-reliability: $(STAMP)
-	$(BIN)/python -m pytest tests/reliability -m "reliability_full or not reliability_full" -s
+	CEREMONIES_RELIABILITY_FULL=1 $(BIN)/python -m pytest tests/reliability -m "reliability_full or not reliability_full" -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --size medium

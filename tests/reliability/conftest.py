@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from reliability_support import COUNTS, SUMMARY_KEYS
+from reliability_support import CAMPAIGN_LINES, COUNTS, SUMMARY_KEYS
 
 
 @pytest.fixture(scope="session")
@@ -27,5 +27,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not COUNTS:
         return
     terminalreporter.section("reliability summary")
+    for line in CAMPAIGN_LINES:
+        terminalreporter.write_line(line)
     for key in SUMMARY_KEYS:
         terminalreporter.write_line(f"{key:>22}: {COUNTS.get(key, 0)}")

@@ -22,6 +22,8 @@ TOKEN_TAIL = "7f3a9c1e5b"
 COUNTS: Counter[str] = Counter()
 """Campaign counters printed at the end of the session: faults injected, reminders due, delivered once,
 duplicated, lost, human bytes changed, secret leaks (the last four must stay 0)."""
+CAMPAIGN_LINES: list[str] = []
+"""One line per Slack fault campaign, printed in the session summary."""
 SUMMARY_KEYS = (
     "faults injected",
     "reminders due",

@@ -28,6 +28,15 @@ STEPS = ("after_render", "mid_write", "after_write", "after_commit", "before_pus
 HOOKED = ("during_push", "push_landed")
 COMMITTED = {"after_commit", "before_push", "during_push", "push_landed"}
 """Steps after which the bot's commit exists locally: the human edit pushed meanwhile gets a commit of its own."""
+FAST_KB_STEPS = {"mid_write", "after_write", "during_push"}
+FAST_PLAN_STEPS = {"after_commit", "push_landed"}
+
+
+def steps(fast: set[str]) -> list[object]:
+    """Return every step as a test parameter; the ones not in ``fast`` only run in the full campaign."""
+    return [pytest.param(step, marks=() if step in fast else pytest.mark.reliability_full) for step in STEPS + HOOKED]
+
+
 SHA = re.compile(r"\b[0-9a-f]{7,40}\b")
 HUMAN_LINE = "Hand-written intro that must survive every run."
 EDITED_LINE = "Hand-written intro, edited by Ana while the bot was down."
@@ -121,7 +130,7 @@ def control(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return _final_state(team, bot)
 
 
-@pytest.mark.parametrize("step", STEPS + HOOKED)
+@pytest.mark.parametrize("step", steps(FAST_KB_STEPS))
 def test_refresh_kb_killed_at_a_step_is_completed_by_the_next_run(
     step: str, tmp_path: Path, control: dict[str, object]
 ) -> None:
@@ -200,7 +209,7 @@ def _kill_next_sprint_during_push(bot: Path, remote: Path, hook: str, mark: Path
     return child.returncode
 
 
-@pytest.mark.parametrize("step", STEPS + HOOKED)
+@pytest.mark.parametrize("step", steps(FAST_PLAN_STEPS))
 def test_next_sprint_killed_at_a_step_is_completed_by_the_next_run(step: str, tmp_path: Path) -> None:
     team = make_team_repo(tmp_path, team_files(), date="2026-05-20T10:00:00+02:00")
     bot = clone_again(team.remote, tmp_path / "bot")

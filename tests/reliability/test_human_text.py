@@ -71,7 +71,7 @@ def changed_bytes(before: list[bytes], after: list[bytes]) -> int:
 
 
 @given(st.lists(kb_page(), min_size=1, max_size=3), st.integers(1, 4))
-@settings(max_examples=60 if FULL else 4, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60 if FULL else 3, deadline=None, suppress_health_check=list(HealthCheck))
 def test_bytes_outside_managed_blocks_survive_any_number_of_runs(pages: list[bytes], runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         files: dict[str, str | bytes | None] = dict(team_files())

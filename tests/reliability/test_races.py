@@ -16,7 +16,7 @@ from reliability_support import HERE, KB, SPRINTS, bot_commits, team_files
 from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
 
 FULL = os.environ.get("CEREMONIES_RELIABILITY_FULL") == "1"
-RACERS = 20 if FULL else 6
+RACERS = 20 if FULL else 4
 NOW = "2026-05-27T12:00:00+02:00"
 TODAY = "2026-05-27"
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from reliability_support import COUNTS, FAKE_TOKEN, SLACK_CHANNEL, TOKEN_TAIL, remind_files, run_child
+from reliability_support import CAMPAIGN_LINES, COUNTS, FAKE_TOKEN, SLACK_CHANNEL, TOKEN_TAIL, remind_files, run_child
 
 from ceremonies.adapters.slack import SlackNotifier, make_client, read_marker
 from ceremonies.errors import CeremoniesError
@@ -115,8 +115,8 @@ def _record(campaign: Campaign) -> None:
     COUNTS["duplicated"] += campaign.duplicated
     COUNTS["lost"] += campaign.lost
     COUNTS["secret leaks"] += campaign.leaks
-    print(
-        f"\nslack campaign seed={campaign.seed}: faults injected {campaign.faults} (kills {campaign.kills}), "
+    CAMPAIGN_LINES.append(
+        f"slack campaign seed={campaign.seed}: faults injected {campaign.faults} (kills {campaign.kills}), "
         f"runs {campaign.runs} (failed {campaign.failed_runs}), reminders due {len(campaign.due)}, "
         f"delivered once {campaign.delivered_once}, duplicated {campaign.duplicated}, lost {campaign.lost}"
     )
