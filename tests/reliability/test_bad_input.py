@@ -57,13 +57,15 @@ def opened_files() -> Iterator[list[str]]:
         _OPENED = None
 
 
-@pytest.fixture()
-def outside(tmp_path: Path) -> Path:
-    """Return a directory next to the repo holding a file that must never be read nor changed."""
-    target = tmp_path / "outside"
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Return (work tree, outside dir) of one corpus repo shared by this module's tests (building it commits
+    40 MB of nasty files); the outside dir holds a file that must never be read nor changed."""
+    tmp = tmp_path_factory.mktemp("corpus")
+    target = tmp / "outside"
     target.mkdir()
     (target / "secret.md").write_text("---\ndocid: OUT-1\ntitle: OUTSIDE-SECRET\n---\n# OUTSIDE-SECRET\n")
-    return target
+    return _corpus_repo(tmp, target), target
 
 
 def _corpus_repo(tmp_path: Path, outside: Path) -> Path:
@@ -76,15 +78,14 @@ def _corpus_repo(tmp_path: Path, outside: Path) -> Path:
     (team.work / SPRINTS / "SPR-420-iteration-template.md").symlink_to(outside / "secret.md")
     (team.work / KB / "escape.md").symlink_to(outside / "secret.md")
     (team.work / KB / "escape-dir").symlink_to(outside, target_is_directory=True)
-    commit_as_human(team.work, {}, "docs: symlinks", date="2026-05-20T11:00:00+02:00")
     git(team.work, "add", "-A")
     commit_as_human(team.work, {}, "docs: add symlinks", date="2026-05-20T11:00:00+02:00")
     git(team.work, "push", "-q", "origin", "main")
     return team.work
 
 
-def test_every_nasty_sprint_doc_is_reported_with_file_and_line_or_handled(tmp_path: Path, outside: Path) -> None:
-    work = _corpus_repo(tmp_path, outside)
+def test_every_nasty_sprint_doc_is_reported_with_file_and_line_or_handled(corpus: tuple[Path, Path]) -> None:
+    work, outside = corpus
     before = tree_snapshot(outside)
     with opened_files() as opened:
         docs = {doc.path: doc for doc in scan_sprint_dir(work, load_config(work))}
@@ -107,8 +108,8 @@ def test_every_nasty_sprint_doc_is_reported_with_file_and_line_or_handled(tmp_pa
     assert tree_snapshot(outside) == before
 
 
-def test_template_syntax_and_slack_markup_in_docs_stay_plain_text(tmp_path: Path, outside: Path) -> None:
-    work = _corpus_repo(tmp_path, outside)
+def test_template_syntax_and_slack_markup_in_docs_stay_plain_text(corpus: tuple[Path, Path]) -> None:
+    work, _ = corpus
     docs = {doc.path: doc for doc in scan_sprint_dir(work, load_config(work))}
     doc = docs[f"{SPRINTS}/SPR-411-iteration-template.md"]
     rendered = repr(doc)
@@ -116,8 +117,8 @@ def test_template_syntax_and_slack_markup_in_docs_stay_plain_text(tmp_path: Path
     assert not any(probe in rendered for probe in TEMPLATE_PROBES)
 
 
-def test_kb_refresh_over_the_corpus_reports_bad_files_and_stays_inside_the_repo(tmp_path: Path, outside: Path) -> None:
-    work = _corpus_repo(tmp_path, outside)
+def test_kb_refresh_over_the_corpus_reports_bad_files_and_stays_inside_the_repo(corpus: tuple[Path, Path]) -> None:
+    work, outside = corpus
     before_outside = tree_snapshot(outside)
     out = io.StringIO()
     with opened_files() as opened:
