@@ -2,6 +2,8 @@
 
 load → compute → write → commit (one, with the ``KB-Synced-Through`` trailer) → push → Slack summary, plus a
 markdown artifact with the summary. Runs on the same repo wait for each other (per-repo lock).
+The loaded KB and the plan go to the tasks ``as_is``: Prefect would otherwise walk every nested object of them
+looking for futures, which took 30 s on a 10,000-page KB (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from prefect import flow
 from pydantic import Field
 
 from ceremonies.tasks import refresh_kb as steps
-from ceremonies.tasks.common import apublish_markdown, arepo_lock, notify_failure
+from ceremonies.tasks.common import apublish_markdown, arepo_lock, as_is, notify_failure
 
 
 @flow(name="refresh-kb", log_prints=True, on_failure=[notify_failure])
@@ -38,9 +40,9 @@ async def refresh_kb(
     async with arepo_lock(repo):
         docs, settings = steps.open_repo(repo, branch, pull=not dry_run)
         inp = steps.load(docs, settings, full, now)
-        plan = steps.compute(inp)
-        written = sorted(plan.writes) if dry_run else steps.write(inp, plan)
-        sha = None if dry_run else steps.commit(docs, inp, plan, written, settings)
+        plan = steps.compute(as_is(inp))
+        written = sorted(plan.writes) if dry_run else steps.write(as_is(inp), as_is(plan))
+        sha = None if dry_run else steps.commit(docs, as_is(inp), as_is(plan), written, settings)
         outcome = steps.push(docs) if not dry_run and steps.needs_push(docs, sha, settings) else None
         message = steps.summary(inp, plan, written)
         deliveries = steps.notify(settings, message, dry_run) if written else []

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from ceremonies.adapters.git import DocsRepo, PushOutcome
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
@@ -30,7 +31,7 @@ def load(docs: DocsRepo, settings: Settings, full: bool, now: datetime | None) -
     return inp
 
 
-@task(name="kb-compute")
+@task(name="kb-compute", cache_policy=NO_CACHE)  # no input hashing of the whole KB
 def compute(inp: job.KbInput) -> job.KbPlan:
     """Compute the new pages (only files whose text changes are in the plan)."""
     plan = job.compute_kb(inp)
@@ -38,13 +39,13 @@ def compute(inp: job.KbInput) -> job.KbPlan:
     return plan
 
 
-@task(name="kb-write")
+@task(name="kb-write", cache_policy=NO_CACHE)  # no input hashing of the whole KB
 def write(inp: job.KbInput, plan: job.KbPlan) -> list[str]:
     """Write the plan's files atomically; return their paths."""
     return job.write_kb(inp, plan)
 
 
-@task(name="kb-commit")
+@task(name="kb-commit", cache_policy=NO_CACHE)  # no input hashing of the whole KB
 def commit(docs: DocsRepo, inp: job.KbInput, plan: job.KbPlan, written: list[str], settings: Settings) -> str | None:
     """Make the one bot commit (with the KB-Synced-Through trailer) and cache the state; return the sha."""
     sha = job.commit_kb(docs, inp, plan, written, settings)
