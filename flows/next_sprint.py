@@ -14,7 +14,7 @@ from prefect import flow
 from pydantic import Field
 
 from ceremonies.tasks import next_sprint as steps
-from ceremonies.tasks.common import apublish_markdown, arepo_lock, notify_failure
+from ceremonies.tasks.common import apublish_markdown, arepo_lock, as_is, notify_failure
 
 
 @flow(name="next-sprint", log_prints=True, on_failure=[notify_failure])
@@ -39,15 +39,15 @@ async def next_sprint(
     async with arepo_lock(repo):
         docs, settings = steps.open_repo(repo, branch, pull=not dry_run)
         history = steps.load(docs, settings)
-        decision = steps.decide(history, settings, today, force)
-        planned, decision = steps.plan(decision, settings, force) if decision.due else (None, decision)
+        decision = steps.decide(as_is(history), settings, today, force)
+        planned, decision = steps.plan(as_is(decision), settings, force) if decision.due else (None, decision)
         if planned is None or not decision.due:
             skipped = steps.skipped(docs, decision, dry_run)
             await apublish_markdown("next-sprint-not-due", skipped.summary_markdown(), "Next sprint: nothing to do")
             return steps.as_json(skipped)
-        doc = steps.render(docs, settings, planned)
-        target, outcome = steps.write(docs, settings, planned, doc, force, dry_run)
-        sha = steps.commit(docs, settings, planned, target, outcome) if steps.commits(outcome, dry_run) else None
+        doc = steps.render(docs, settings, as_is(planned))
+        target, outcome = steps.write(docs, settings, as_is(planned), doc, force, dry_run)
+        sha = steps.commit(docs, settings, as_is(planned), target, outcome) if steps.commits(outcome, dry_run) else None
         pushed = steps.push(docs) if sha is not None else None
         message = steps.announcement(planned, settings, target, outcome)
         deliveries = steps.announce(settings, message, dry_run) if steps.announces(outcome, sha, pushed) else []

@@ -14,7 +14,7 @@ from prefect import flow
 from pydantic import Field
 
 from ceremonies.tasks import remind as steps
-from ceremonies.tasks.common import apublish_markdown, arepo_lock, notify_failure
+from ceremonies.tasks.common import apublish_markdown, arepo_lock, as_is, notify_failure
 
 
 @flow(name="remind", log_prints=True, on_failure=[notify_failure])
@@ -44,10 +44,10 @@ async def remind(
     async with arepo_lock(repo):
         docs, settings = steps.open_repo(repo, branch, not dry_run, channel)
         history = steps.load(docs, settings)
-        plan = steps.compute(history, settings, now, horizon)
-        messages = steps.render(docs, settings, history, plan, channel)
+        plan = steps.compute(as_is(history), settings, now, horizon)
+        messages = steps.render(docs, settings, as_is(history), as_is(plan), channel)
         deliveries = [] if dry_run else steps.send(settings, messages, now)
-        withdrawn = [] if dry_run else steps.withdraw(settings, plan, channel, now)
+        withdrawn = [] if dry_run else steps.withdraw(settings, as_is(plan), channel, now)
         result = steps.result(repo, settings, dry_run, plan, messages, deliveries, history, withdrawn)
     await apublish_markdown("remind", result.summary_markdown(), "Reminders scheduled")
     return steps.as_json(result)
