@@ -22,6 +22,7 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -125,12 +126,22 @@ def run(job: str, repo: str) -> dict[str, Any]:
     return run_next_sprint(repo, today=today, notifier=ConsoleNotifier("#sprint", out)).to_json()
 
 
+def wait_for_start() -> None:
+    """Block until the file named by env ``RACE_START_FILE`` exists (all racers then start at the same moment)."""
+    start = os.environ.get("RACE_START_FILE")
+    if start:
+        open(f"{start}.ready.{os.getpid()}", "w").close()
+    while start and not os.path.exists(start):
+        time.sleep(0.005)
+
+
 def main() -> int:
     """Run the job named on the command line (dying at ``CRASH_AT`` when set); return the exit code."""
     job, repo = sys.argv[1], sys.argv[2]
     step = os.environ.get("CRASH_AT")
     if step:
         install(job, step)
+    wait_for_start()
     try:
         result = run(job, repo)
     except CeremoniesError as error:

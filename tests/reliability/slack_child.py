@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from datetime import datetime
 from typing import Any
 
@@ -36,12 +37,22 @@ def die_before_call(n: int) -> None:
     WebClient.api_call = api_call  # type: ignore[method-assign]
 
 
+def wait_for_start() -> None:
+    """Block until the file named by env ``RACE_START_FILE`` exists (all racers then start at the same moment)."""
+    start = os.environ.get("RACE_START_FILE")
+    if start:
+        open(f"{start}.ready.{os.getpid()}", "w").close()
+    while start and not os.path.exists(start):
+        time.sleep(0.005)
+
+
 def main() -> int:
     """Run the reminders of REPO at NOW once; return the exit code."""
     repo, now_text, kill_before = sys.argv[1], sys.argv[2], int(sys.argv[3])
     now = datetime.fromisoformat(now_text)
     die_before_call(kill_before)
     client = make_client(os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_API_URL"], timeout=0.2, backoff=0.01)
+    wait_for_start()
     try:
         run_remind(repo, now=now, notifier=SlackNotifier(client, CHANNEL, now=lambda: now))
     except CeremoniesError as error:

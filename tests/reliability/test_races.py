@@ -8,12 +8,27 @@ import json
 import os
 import subprocess
 import sys
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from reliability_support import HERE, KB, SPRINTS, bot_commits, team_files
+from reliability_support import (
+    CAMPAIGN_LINES,
+    FAKE_TOKEN,
+    HERE,
+    KB,
+    SLACK_CHANNEL,
+    SPRINTS,
+    bot_commits,
+    remind_files,
+    team_files,
+)
 
+from ceremonies.adapters.slack import read_marker
+from ceremonies.jobs.remind import run_remind
 from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
+from ceremonies.testing.slack import SlackEmulator
 
 FULL = os.environ.get("CEREMONIES_RELIABILITY_FULL") == "1"
 RACERS = 20 if FULL else 4
@@ -21,10 +36,19 @@ NOW = "2026-05-27T12:00:00+02:00"
 TODAY = "2026-05-27"
 
 
+def release(start: Path, racers: int) -> None:
+    """Wait until every racer has imported everything and reached the start line, then start them all at once."""
+    deadline = time.monotonic() + 120
+    while len(list(start.parent.glob(f"{start.name}.ready.*"))) < racers and time.monotonic() < deadline:
+        time.sleep(0.02)
+    start.touch()
+
+
 def _race(team: TeamRepo, tmp: Path, job: str, racers: int) -> list[dict[str, object]]:
     """Start ``racers`` processes of ``job`` at once, each in its own fresh clone; return their JSON results."""
     clones = [clone_again(team.remote, tmp / f"{job}-{i}") for i in range(racers)]
-    env = {**os.environ, "CRASH_NOW": NOW, "CRASH_TODAY": TODAY}
+    start = tmp / f"{job}-start"
+    env = {**os.environ, "CRASH_NOW": NOW, "CRASH_TODAY": TODAY, "RACE_START_FILE": str(start)}
     env.pop("CRASH_AT", None)
     procs = [
         subprocess.Popen(
@@ -36,6 +60,7 @@ def _race(team: TeamRepo, tmp: Path, job: str, racers: int) -> list[dict[str, ob
         )
         for clone in clones
     ]
+    release(start, racers)
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=300)
@@ -76,3 +101,35 @@ def test_concurrent_next_sprint_runs_write_one_sprint_doc(team: TeamRepo, tmp_pa
     assert [p for p in docs if "SPR-302" in p] == [f"{SPRINTS}/SPR-302-iteration-template.md"], "duplicate doc"
     announced = sum(1 for r in results if r["deliveries"])
     assert announced == 1, f"the new plan was announced {announced} times by {len(results)} racers"
+
+
+def test_concurrent_reminder_runs_schedule_each_reminder_once(tmp_path: Path) -> None:
+    team = make_team_repo(tmp_path / "team", remind_files(), date="2026-05-20T10:00:00+02:00")
+    moment = "2026-06-11T09:00:00+02:00"
+    with SlackEmulator(token=FAKE_TOKEN, channels={SLACK_CHANNEL: "sprint"}) as slack:
+        slack.set_now(datetime.fromisoformat(moment))
+        start = tmp_path / "remind-start"
+        env = {**os.environ, "SLACK_API_URL": slack.url, "SLACK_BOT_TOKEN": FAKE_TOKEN, "RACE_START_FILE": str(start)}
+        clones = [clone_again(team.remote, tmp_path / f"remind-{i}") for i in range(RACERS)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, str(HERE / "slack_child.py"), str(clone), moment, "100000"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for clone in clones
+        ]
+        release(start, RACERS)
+        codes = [proc.wait(timeout=300) for proc in procs]
+        assert codes == [0] * RACERS, [proc.communicate() for proc in procs]
+        expected = run_remind(str(team.work), now=datetime.fromisoformat(moment), dry_run=True).plan.due
+        keys = [read_marker(m["text"]) for m in slack.scheduled]
+        calls, deleted = len(slack.calls_to("chat.scheduleMessage")), len(slack.deleted)
+        counts = {r.key: sum(1 for k in keys if k and k[0] == r.key) for r in expected}
+    CAMPAIGN_LINES.append(
+        f"reminder race: {RACERS} racers, {calls} chat.scheduleMessage calls, {deleted} duplicates deleted, "
+        f"{sum(v == 1 for v in counts.values())}/{len(counts)} reminders scheduled once"
+    )
+    assert expected and counts == dict.fromkeys(counts, 1), f"copies per reminder: {counts}"
