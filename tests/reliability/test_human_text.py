@@ -94,7 +94,7 @@ def test_bytes_outside_managed_blocks_survive_any_number_of_runs(pages: list[byt
         rendered = [
             (team.work / p).read_text(encoding="utf-8")
             for p, d in zip(paths, pages, strict=True)
-            if b"recent-changes" in d
+            if b"recent-changes" in d and b"\x00" not in d  # a NUL makes the page binary: left alone
         ]
         assert all("tune" in text for text in rendered), "the recent-changes blocks were filled in"
         again = run_refresh_kb(str(team.work), notifier=ConsoleNotifier("#sprint", io.StringIO()))
@@ -102,3 +102,42 @@ def test_bytes_outside_managed_blocks_survive_any_number_of_runs(pages: list[byt
         assert changed == 0, "text outside managed blocks (or a sprint doc) changed"
         assert again.commit is None, "a re-run without new work commits nothing"
         assert git(team.work, "status", "--porcelain").strip() == "", "no uncommitted leftovers"
+
+
+sprint_line = human_line.filter(lambda line: not line.lstrip().startswith(("---", "#", "-", "*", "|")))
+
+
+@given(
+    st.lists(sprint_line, max_size=6),
+    st.lists(sprint_line, max_size=6),
+    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from(["", "\ufeff"]),
+    st.integers(1, 3),
+)
+@settings(max_examples=30 if FULL else 3, deadline=None, suppress_health_check=list(HealthCheck))
+def test_human_sprint_docs_stay_byte_identical_under_planning_and_kb_runs(
+    plan_extra: list[str], retro_extra: list[str], newline: str, bom: str, runs: int
+) -> None:
+    from datetime import date
+
+    from ceremonies.jobs.next_sprint import run_next_sprint
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files: dict[str, str | bytes | None] = dict(team_files())
+        for path, extra in (
+            (f"{SPRINTS}/SPR-301-iteration-template.md", plan_extra),
+            (f"{SPRINTS}/SPR-301-retrospective.md", retro_extra),
+        ):
+            text = str(files[path]).rstrip("\n") + "\n\n" + "\n".join(extra) + "\n"
+            files[path] = (bom + text.replace("\n", newline)).encode("utf-8")
+        team = make_team_repo(Path(tmp), files, date="2026-05-20T10:00:00+02:00")
+        human = {p: (team.work / p).read_bytes() for p in files if p.startswith(SPRINTS)}
+        for run in range(runs):
+            run_next_sprint(
+                str(team.work), today=date(2026, 5, 26 + run), notifier=ConsoleNotifier("#sprint", io.StringIO())
+            )
+            run_refresh_kb(str(team.work), notifier=ConsoleNotifier("#sprint", io.StringIO()))
+        changed = sum(len(data) for p, data in human.items() if (team.work / p).read_bytes() != data)
+        COUNTS["human bytes changed"] += changed
+        assert changed == 0, "a human sprint doc changed"
+        assert git(team.work, "status", "--porcelain").strip() == ""
