@@ -84,9 +84,11 @@ def dying_writer(module: Any) -> None:
 
 def install(job: str, step: str) -> None:
     """Wrap the step ``step`` of ``job`` so that this process dies there."""
+    module: Any
     if job == "refresh_kb":
-        from ceremonies.jobs import refresh_kb as module
+        from ceremonies.jobs import refresh_kb
 
+        module = refresh_kb
         hooks = {
             "after_render": lambda: setattr(module, "compute_kb", after_return(module.compute_kb)),
             "mid_write": lambda: dying_writer(module),
@@ -95,8 +97,9 @@ def install(job: str, step: str) -> None:
             "before_push": lambda: setattr(DocsRepo, "push", before(DocsRepo.push)),
         }
     else:
-        from ceremonies.jobs import next_sprint as module
+        from ceremonies.jobs import next_sprint
 
+        module = next_sprint
         hooks = {
             "after_render": lambda: setattr(module, "render", after_return(module.render)),
             "mid_write": lambda: dying_writer(module),

@@ -34,7 +34,7 @@ def die_before_call(n: int) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return real(self, *args, **kwargs)
 
-    WebClient.api_call = api_call  # type: ignore[method-assign]
+    WebClient.api_call = api_call  # type: ignore[method-assign, assignment]
 
 
 def wait_for_start() -> None:

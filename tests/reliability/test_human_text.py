@@ -21,7 +21,7 @@ from ceremonies.testing.gitrepo import commit_as_human, git, make_team_repo
 FULL = os.environ.get("CEREMONIES_RELIABILITY_FULL") == "1"
 LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 human_line = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=LINE_BREAKS), max_size=50
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters=LINE_BREAKS), max_size=50
 ).filter(lambda line: "ceremonies:" not in line and "<!--" not in line)
 BLOCKS = (
     "<!-- ceremonies:begin recent-changes -->",
