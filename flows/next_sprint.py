@@ -48,7 +48,7 @@ async def next_sprint(
         doc = steps.render(docs, settings, as_is(planned))
         target, outcome = steps.write(docs, settings, as_is(planned), doc, force, dry_run)
         sha = steps.commit(docs, settings, as_is(planned), target, outcome) if steps.commits(outcome, dry_run) else None
-        pushed = steps.push(docs) if sha is not None else None
+        pushed = steps.push(docs) if not dry_run and steps.needs_push(docs, sha, settings) else None
         message = steps.announcement(planned, settings, target, outcome)
         deliveries = steps.announce(settings, message, dry_run) if steps.announces(outcome, sha, pushed) else []
         result = steps.result(docs, decision, planned, target, doc, outcome, sha, pushed, message, deliveries, dry_run)

@@ -94,6 +94,9 @@ def commits(outcome: job.WriteOutcome, dry_run: bool) -> bool:
     return not dry_run and outcome.status not in (job.HUMAN_EDITED, job.ALREADY_PLANNED)
 
 
+needs_push = job.needs_push
+
+
 def announces(outcome: job.WriteOutcome, sha: str | None, pushed: PushOutcome | None) -> bool:
     """Return True when this run announces the plan: it wrote the file and no concurrent run pushed the same plan
     first (that run announces it)."""
