@@ -255,3 +255,27 @@ def test_a_commit_left_unpushed_by_a_killed_run_is_pushed_by_the_next_run_alone(
     assert again.returncode == 0, again.stdout + again.stderr
     assert git(bot, "rev-parse", "main") == git(team.remote, "rev-parse", "main"), "nobody pushed the commit"
     assert len(bot_commits(team.remote)) == (2 if job == "refresh_kb" else 1)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.parametrize("job", ["refresh_kb", "next_sprint"])
+def test_the_flow_pushes_a_commit_a_killed_run_left_unpushed(job: str, tmp_path: Path) -> None:
+    import asyncio
+    from datetime import date, datetime
+
+    flows = Path(__file__).resolve().parents[2] / "flows"
+    sys.path.insert(0, str(flows))
+    from next_sprint import next_sprint
+    from refresh_kb import refresh_kb
+
+    team = make_team_repo(tmp_path, team_files(), date="2026-05-20T10:00:00+02:00")
+    bot = clone_again(team.remote, tmp_path / "bot")
+    env = {"CRASH_NOW": NOW, "CRASH_TODAY": TODAY}
+    crashed = run_child("crash_child.py", job, str(bot), env={**env, "CRASH_AT": "before_push"})
+    assert crashed.returncode == -signal.SIGKILL
+    if job == "refresh_kb":
+        asyncio.run(refresh_kb(repo=str(bot), now=datetime.fromisoformat(NOW)))
+    else:
+        asyncio.run(next_sprint(repo=str(bot), today=date.fromisoformat(TODAY)))
+    assert git(bot, "rev-parse", "main") == git(team.remote, "rev-parse", "main"), "the flow left the commit unpushed"
+    assert len(bot_commits(team.remote)) == 1
