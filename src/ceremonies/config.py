@@ -57,7 +57,15 @@ class SprintSettings(_Section):
     extra_holidays: list[str] = Field(default_factory=list, description="Extra days off, ISO dates.")
     due_within_days: int = Field(3, ge=0, description="Plan the next sprint when the current ends within N days.")
     velocity_window: int = Field(3, ge=1, description="Completed sprints averaged into rolling velocity.")
+    history_window: int = Field(
+        12, ge=2, description="Newest sprints (by file name) next-sprint and remind read; older docs are not parsed."
+    )
     overcommit_warning: float = Field(0.10, ge=0, description="Warn when planned SP exceed velocity by this share.")
+
+    def sprints_to_read(self) -> int:
+        """Return how many of the newest sprints next-sprint and remind parse: ``history_window``, and at least the
+        velocity window plus the previous, current and next sprint."""
+        return max(self.history_window, self.velocity_window + 3)
 
     @field_validator("timezone")
     @classmethod

@@ -133,3 +133,38 @@ def test_any_bytes_read_as_text_or_a_named_error(tmp_path: Path, data: bytes) ->
         assert error.path == str(path)
     else:
         assert isinstance(text, str)
+
+
+def _plan_text(number: int) -> str:
+    return (
+        f"---\ndocid: SPR-{number:03d}\ntitle: Sprint 2026-{number:02d}\n---\n\n# Sprint 2026-{number:02d}\n\n"
+        f"## Sprint Overview\n- **Sprint Name:** Sprint 2026-{number:02d}\n"
+    )
+
+
+def test_recent_window_reads_only_the_newest_sprints_and_every_unkeyed_file(tmp_path: Path) -> None:
+    directory = tmp_path / ".ai" / "sprint"
+    directory.mkdir(parents=True)
+    for number in (2, 9, 10, 11):  # numeric order, not name order: SPR-009 < SPR-010 < SPR-011
+        (directory / f"SPR-{number:03d}-iteration-template.md").write_text(_plan_text(number), encoding="utf-8")
+        (directory / f"SPR-{number:03d}-retrospective.md").write_text("# Retro\n", encoding="utf-8")
+    (directory / "notes-without-key.md").write_text(_plan_text(1), encoding="utf-8")
+    (directory / "SPR-002-iteration-template.md").write_bytes(b"\x00binary")  # old and broken: not read
+
+    docs = scan_sprint_dir(tmp_path, Settings(), recent_sprints=2)
+
+    assert [doc.path for doc in docs] == [
+        ".ai/sprint/SPR-010-iteration-template.md",
+        ".ai/sprint/SPR-010-retrospective.md",
+        ".ai/sprint/SPR-011-iteration-template.md",
+        ".ai/sprint/SPR-011-retrospective.md",
+        ".ai/sprint/notes-without-key.md",
+    ]
+    assert len(scan_sprint_dir(tmp_path, Settings())) == 9  # without a window every file is read
+    assert [plan.key for plan in load_history(tmp_path, Settings(), recent_sprints=1).plans] == ["SPR-001", "SPR-011"]
+
+
+def test_sprints_to_read_covers_the_velocity_window() -> None:
+    assert Settings().sprint.sprints_to_read() == 12
+    wide = parse_config("[sprint]\nvelocity_window = 20\nhistory_window = 4\n")
+    assert wide.sprint.sprints_to_read() == 23

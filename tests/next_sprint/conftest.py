@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from next_sprint_files import team_files
 
 from ceremonies.testing.gitrepo import TeamRepo, make_team_repo
-
-DUE_DAY = date(2026, 3, 17)
-"""The day before SPR-012 ends: the next sprint is due."""
 
 
 @pytest.fixture(scope="session")

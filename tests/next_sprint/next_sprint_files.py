@@ -6,6 +6,8 @@ SPR-012 (Sprint 2026-12, 4.–18. März 2026) has two unchecked items; its retro
 
 from __future__ import annotations
 
+from datetime import date
+
 PLAN_011 = """---
 docid: SPR-011
 title: Sprint 2026-11 Planning - Search Basics
@@ -142,6 +144,9 @@ SPRINT_DIR = ".ai/sprint"
 PLAN_012_PATH = f"{SPRINT_DIR}/SPR-012-iteration-template.md"
 RETRO_012_PATH = f"{SPRINT_DIR}/SPR-012-retrospective.md"
 NEW_PLAN_PATH = f"{SPRINT_DIR}/SPR-013-iteration-template.md"
+
+DUE_DAY = date(2026, 3, 17)
+"""The day before SPR-012 ends: the next sprint is due."""
 
 
 def team_files() -> dict[str, str]:

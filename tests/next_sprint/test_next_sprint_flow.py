@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DUE_DAY
-from next_sprint_files import NEW_PLAN_PATH, RETRO_012_PATH
+from next_sprint_files import DUE_DAY, NEW_PLAN_PATH, RETRO_012_PATH
 from prefect.client.orchestration import get_client
 
 from ceremonies.domain.parsing import parse_document

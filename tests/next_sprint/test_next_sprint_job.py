@@ -6,8 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import DUE_DAY
-from next_sprint_files import NEW_PLAN_PATH, PLAN_012_PATH, RETRO_012, RETRO_012_PATH
+from next_sprint_files import DUE_DAY, NEW_PLAN_PATH, PLAN_012_PATH, RETRO_012, RETRO_012_PATH
 
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.domain.parsing import parse_document

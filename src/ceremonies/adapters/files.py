@@ -147,19 +147,46 @@ def read_document(path: Path, root: Path, settings: Settings) -> Document:
     return parse_document(text, shown, kind=kind, key=key)
 
 
-def scan_sprint_dir(repo: Path, settings: Settings) -> list[Document]:
+def _key_order(key: str) -> tuple[int, str]:
+    """Return the sort order of sprint key ``key`` (``SPR-013`` → (13, "SPR")): by number, then prefix."""
+    prefix, _, number = key.rpartition("-")
+    return int(number), prefix
+
+
+def recent_doc_files(files: list[Path], settings: Settings, sprints: int) -> list[Path]:
+    """Return the files of the newest ``sprints`` sprint keys (by the naming patterns) plus every file whose name
+    gives no key (those are always read: they could be any sprint), sorted by path."""
+    keyed: dict[str, list[Path]] = {}
+    unkeyed: list[Path] = []
+    for path in files:
+        _, key = name_hints(path.name, settings)
+        if key is None:
+            unkeyed.append(path)
+        else:
+            keyed.setdefault(key, []).append(path)
+    newest = sorted(keyed, key=_key_order)[-sprints:] if sprints > 0 else []
+    return sorted(unkeyed + [path for key in newest for path in keyed[key]])
+
+
+def scan_sprint_dir(repo: Path, settings: Settings, recent_sprints: int | None = None) -> list[Document]:
     """Return every sprint doc of ``repo`` parsed (sorted by path); one bad file never stops the others.
 
-    Reads only inside the repo: the sprint dir and each file are resolved and refused when they escape it.
-    A missing sprint dir gives an empty list.
+    With ``recent_sprints``, only the docs of the newest that many sprint keys (by file name) and the docs whose
+    names give no key are parsed: the jobs that look at the last few sprints then cost the same in a repo with
+    five hundred sprints as in one with five. Reads only inside the repo: the sprint dir and each file are resolved
+    and refused when they escape it. A missing sprint dir gives an empty list.
     """
     root = Path(repo).resolve()
     directory = sprint_dir(root, settings)
     if not directory.is_dir():
         return []
-    return [read_document(path, root, settings) for path in _doc_files(directory)]
+    files = _doc_files(directory)
+    if recent_sprints is not None:
+        files = recent_doc_files(files, settings, recent_sprints)
+    return [read_document(path, root, settings) for path in files]
 
 
-def load_history(repo: Path, settings: Settings) -> SprintHistory:
-    """Return the SprintHistory of ``repo``'s sprint dir (plans, retros, summaries oldest first, all errors)."""
-    return build_history(scan_sprint_dir(repo, settings))
+def load_history(repo: Path, settings: Settings, recent_sprints: int | None = None) -> SprintHistory:
+    """Return the SprintHistory of ``repo``'s sprint dir (plans, retros, summaries oldest first, all errors); with
+    ``recent_sprints``, of the newest that many sprints only (see :func:`scan_sprint_dir`)."""
+    return build_history(scan_sprint_dir(repo, settings, recent_sprints))

@@ -194,9 +194,11 @@ def sync(docs: DocsRepo, pull: bool = True) -> Settings:
 def load(root: Path, settings: Settings) -> SprintHistory:
     """Return the sprint history of ``root``; raise SprintDocError naming every sprint doc that cannot be read.
 
-    Any unreadable doc stops the job: a plan read only in part could make it plan the wrong sprint or lose scope.
+    Only the newest ``settings.sprint.sprints_to_read()`` sprints are read (plus docs whose names give no key), so
+    the cost does not grow with the repo's age. Any unreadable doc among them stops the job: a plan read only in
+    part could make it plan the wrong sprint or lose scope.
     """
-    history = load_history(root, settings)
+    history = load_history(root, settings, recent_sprints=settings.sprint.sprints_to_read())
     if not history.errors:
         return history
     first, rest = history.errors[0], history.errors[1:]

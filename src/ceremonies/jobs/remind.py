@@ -134,8 +134,9 @@ def with_channel(settings: Settings, channel: str | None) -> Settings:
 
 
 def load_sprints(root: Path, settings: Settings) -> SprintHistory:
-    """Return the sprint history of the docs repo at ``root`` (errors collected, never raised)."""
-    return load_history(root, settings)
+    """Return the recent sprint history of the docs repo at ``root`` (the newest ``sprints_to_read()`` sprints;
+    errors collected, never raised)."""
+    return load_history(root, settings, recent_sprints=settings.sprint.sprints_to_read())
 
 
 # ------------------------------------------------------------------------------------------------ compute
