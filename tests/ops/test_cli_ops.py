@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ceremonies.cli import main
 from ceremonies.cli.ops import _parse_parameters
 from ceremonies.errors import UsageError
+from ceremonies.tasks.common import repo_lock_name
 
 
 def test_param_values_parse_as_json_or_text() -> None:
@@ -28,6 +31,22 @@ def test_serve_unknown_deployment_is_a_usage_error(capsys: pytest.CaptureFixture
 def test_setup_rejects_unknown_time_zone(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["setup", "--timezone", "Mars/Olympus_Mons"]) == 2
     assert "Mars/Olympus_Mons" in capsys.readouterr().err
+
+
+def test_setup_dry_run_reports_the_plan_without_a_server(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # nothing listens there: must not be contacted
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-DRYRUN-secret-value")
+    args = ["setup", "--dry-run", "--json", "--repo", "https://bot:pw@git.example.org/team/docs.git", "--channel", "C1"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    payload = json.loads(out)
+    assert payload["dry_run"] is True and payload["work_pool"] == "ceremonies-pool"
+    assert payload["secret_block"] == "secret/ceremonies-slack-token"
+    assert payload["variables"]["ceremonies_slack_channel"] == "C1"
+    assert payload["concurrency_limits"] == [repo_lock_name("https://git.example.org/team/docs")]
+    assert "xoxb-DRYRUN" not in out and "pw@" not in out
 
 
 def test_unknown_flag_prints_usage_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -54,6 +54,18 @@ def test_calendar_defaults_to_the_current_sprint_and_names_unknown_ones(team: Te
     assert code == 2
 
 
+def test_calendar_dry_run_prints_the_ics_and_writes_nothing(
+    team: TeamRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "dry.ics"
+    code = main(["calendar", "--repo", str(team.work), "--out", str(out), "--sprint", "SPR-009", "--dry-run", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 0 and not out.exists()
+    assert payload["dry_run"] is True and payload["sprint"] == "SPR-009"
+    events = list(Calendar.from_ical(payload["ics"].encode()).walk("VEVENT"))
+    assert [str(e["UID"]) for e in events] == [row["uid"] for row in payload["events"]]
+
+
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not there")
 def test_seed_004_calendar_lists_every_dated_timetable_entry(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

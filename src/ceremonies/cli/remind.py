@@ -75,17 +75,21 @@ def calendar(
         str | None, typer.Option("--sprint", help="Sprint key (default: the current, else the next sprint).")
     ] = None,
     now: NowOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the .ics text; write nothing.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Write a sprint's ceremonies as an iCalendar file; stable UIDs make a re-import update, not duplicate."""
     from ceremonies.jobs.remind import run_calendar  # icalendar: only when used
 
     try:
-        result = run_calendar(repo, out, sprint=sprint, now=parse_now(now))
+        result = run_calendar(repo, out, sprint=sprint, now=parse_now(now), dry_run=dry_run)
     except CeremoniesError as error:
         raise fail(error) from None
     if as_json:
         print_json(result.to_json())
+    elif dry_run:
+        typer.echo(f"Would write {len(result.events)} ceremonies of {result.sprint} to {result.path} (dry run):")
+        typer.echo(result.ics)
     else:
         typer.echo(f"Wrote {len(result.events)} ceremonies of {result.sprint} to {result.path}")
         for event in result.events:

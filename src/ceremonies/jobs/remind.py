@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from ceremonies import reminders as rules
 from ceremonies.adapters.files import load_history
 from ceremonies.adapters.git import DocsRepo
-from ceremonies.adapters.ics import IcsEvent, write_ics
+from ceremonies.adapters.ics import IcsEvent, to_ics, write_ics
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
 from ceremonies.adapters.slack import SlackNotifier, make_client
 from ceremonies.adapters.templates import TemplateRenderer
@@ -251,10 +251,14 @@ class CalendarResult:
     sprint: str
     events: list[dict[str, str]]
     issues: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    ics: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        """Return a JSON-ready dict: file, sprint and one row per event (uid, summary, start, end)."""
-        return {"path": self.path, "sprint": self.sprint, "events": self.events, "issues": self.issues}
+        """Return a JSON-ready dict: file, sprint, one row per event (uid, summary, start, end), and in a dry run
+        the .ics text that would have been written."""
+        payload = {"path": self.path, "sprint": self.sprint, "events": self.events, "issues": self.issues}
+        return payload | ({"dry_run": True, "ics": self.ics} if self.dry_run else {})
 
 
 def ics_events(calendar: tuple[rules.CeremonyEvent, ...], settings: Settings) -> list[IcsEvent]:
@@ -276,12 +280,15 @@ def ics_events(calendar: tuple[rules.CeremonyEvent, ...], settings: Settings) ->
     return entries
 
 
-def run_calendar(repo: str, out: str | Path, sprint: str | None = None, now: datetime | None = None) -> CalendarResult:
+def run_calendar(
+    repo: str, out: str | Path, sprint: str | None = None, now: datetime | None = None, dry_run: bool = False
+) -> CalendarResult:
     """Write the ceremonies of ``sprint`` (key; default: the current, else the next, else the latest sprint) to
-    ``out`` as an iCalendar file; return what was written. Raise UsageError when there is no such sprint."""
+    ``out`` as an iCalendar file (``dry_run``: write nothing, the result holds the text); return what was written.
+    Raise UsageError when there is no such sprint."""
     docs, settings = open_repo(repo, pull=False)
     with docs:
-        history = load_sprints(docs.root, settings)
+        history = load_history(docs.root, settings) if sprint else load_sprints(docs.root, settings)
     moment = aware_now(now)
     chosen = rules.pick_sprint(history, sprint, moment.astimezone(rules.team_zone(None, settings)).date())
     if chosen is None:
@@ -290,8 +297,10 @@ def run_calendar(repo: str, out: str | Path, sprint: str | None = None, now: dat
         raise UsageError(f"no {wanted} in {settings.paths.sprint_dir} (sprints found: {known})")
     calendar = rules.ceremony_calendar([chosen], settings)
     entries = ics_events(calendar, settings)
-    path = write_ics(out, entries, f"{rules.sprint_key(chosen)} ceremonies", moment)
+    name = f"{rules.sprint_key(chosen)} ceremonies"
+    text = to_ics(entries, name, moment).decode("utf-8") if dry_run else ""
+    path = Path(out) if dry_run else write_ics(out, entries, name, moment)
     rows = [
         {"uid": e.uid, "summary": e.summary, "start": e.start.isoformat(), "end": e.end.isoformat()} for e in entries
     ]
-    return CalendarResult(str(path), rules.sprint_key(chosen), rows, issues_of(history))
+    return CalendarResult(str(path), rules.sprint_key(chosen), rows, issues_of(history), dry_run, text)

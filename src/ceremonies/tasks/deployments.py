@@ -25,6 +25,7 @@ from ceremonies.tasks.common import (
     WORK_POOL,
     ensure_repo_limit,
     redact,
+    repo_lock_name,
 )
 
 DOCS_REPO_VARIABLE = "ceremonies_docs_repo"
@@ -163,9 +164,7 @@ def resolve_specs(
     for spec in specs:
         params = dict(substitute(dict(spec.parameters), variables, env))
         params.update(parameters or {})
-        schedules = tuple(
-            replace(schedule, timezone=timezone) if timezone else schedule for schedule in spec.schedules
-        )
+        schedules = tuple(replace(schedule, timezone=timezone) if timezone else schedule for schedule in spec.schedules)
         resolved.append(replace(spec, parameters=params, schedules=schedules))
     return resolved
 
@@ -248,14 +247,29 @@ class SetupReport:
         }
 
 
+def _planned_setup(
+    repo: str | None, channel: str | None, timezone: str, token: str | None, work_pool: str
+) -> SetupReport:
+    """Return the SetupReport ``setup_server`` would produce, without contacting the server."""
+    wanted = {TIMEZONE_VARIABLE: timezone, CHANNEL_VARIABLE: channel, DOCS_REPO_VARIABLE: repo}
+    return SetupReport(
+        work_pool=work_pool,
+        secret_block=f"secret/{SLACK_TOKEN_BLOCK}" if token else None,
+        variables={name: value for name, value in wanted.items() if value},
+        concurrency_limits=[repo_lock_name(repo)] if repo else [],
+    )
+
+
 def setup_server(
     repo: str | None = None,
     channel: str | None = None,
     timezone: str = DEFAULT_TIMEZONE,
     token: str | None = None,
     work_pool: str = WORK_POOL,
+    dry_run: bool = False,
 ) -> SetupReport:
-    """Create (idempotently) what the deployments expect on the configured Prefect server; return what was done.
+    """Create (idempotently) what the deployments expect on the configured Prefect server; return what was done
+    (``dry_run``: what would be created or updated; the server is not contacted).
 
     The process work pool, the Secret block holding ``token`` (skipped when None), the Variables for docs repo,
     channel and time zone, and the one-slot global concurrency limit of ``repo`` (strict mode needs it to exist).
@@ -266,6 +280,8 @@ def setup_server(
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise UsageError(f"unknown time zone {timezone!r}") from exc
+    if dry_run:
+        return _planned_setup(repo, channel, timezone, token, work_pool)
 
     from prefect.blocks.system import Secret
     from prefect.client.orchestration import get_client
