@@ -152,12 +152,21 @@ def chart_block(results: list[RunResult]) -> str:
             f"| {result.size} | {result.manifest.get('kb_pages', 0):,} | {result.manifest.get('commits', 0):,} "
             f"| {_fmt_seconds(full)} | {_fmt_seconds(inc)} | {_fmt_seconds(twenty)} |"
         )
+    growth = ""
+    if len(points) > 1:
+        first, last = points[0], points[-1]
+        pages = (last[0].manifest.get("kb_pages") or 1) / max(first[0].manifest.get("kb_pages") or 1, 1)
+        growth = (
+            f" From {first[0].size} to {last[0].size} ({pages:,.0f}× the pages) the full rebuild grew "
+            f"{last[1] / first[1]:,.1f}× and the incremental refresh {last[2] / first[2]:,.1f}×"
+            + (": flat." if last[2] / first[2] < 1.5 else ": not flat yet (see the notes on what bounds it).")
+        )
     top = max(full_ms + inc_ms) * 1.1 or 1
     inc_top = max(inc_ms) * 1.5 or 1
     return "\n".join(
         [
             "KB refresh cost (ms) vs repo size. Upper line: full rebuild; lower line: incremental refresh after one "
-            "merge.",
+            "merge." + growth,
             "",
             "```mermaid",
             "xychart-beta",
