@@ -759,12 +759,13 @@ class Bench:
             Row(
                 name,
                 outcome["seconds"],
-                self.direct.get("parse_all"),
-                _ratio(outcome["seconds"], self.direct.get("parse_all")),
+                None,
+                None,
                 "",
                 outcome["rss_mb"],
                 None,
-                "floor = parsing every sprint doc (the parse row); " + _short(outcome.get("result"), 160),
+                "reads only the newest `sprint.history_window` sprints (parsing every doc: see the parse row); "
+                + _short(outcome.get("result"), 140),
             )
         )
 
