@@ -31,9 +31,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-import holidays as holiday_calendars
-
-from ceremonies.config import CONFIG_FILE, Settings
+from ceremonies.config import Settings
 from ceremonies.domain.model import (
     ONGOING,
     Ceremony,
@@ -46,7 +44,8 @@ from ceremonies.domain.model import (
     WorkItem,
     next_label,
 )
-from ceremonies.errors import ConfigError, Problem, SprintDocError
+from ceremonies.errors import SprintDocError
+from ceremonies.workdays import DaysOff, team_days_off
 
 SPRINT_TEMPLATE = "sprint.md.j2"
 """Name of the sprint-plan template (team dir first, then ceremonies' ``templates/``)."""
@@ -126,62 +125,13 @@ class NextSprintPlan:
 # ---------------------------------------------------------------------------------------------------- calendar
 
 
-@dataclass(frozen=True)
-class Calendar:
-    """Days off of the team: weekends, public holidays of the configured country/subdivision, extra days."""
-
-    days_off: dict[date, str]
-
-    def is_working_day(self, day: date) -> bool:
-        """Return True when ``day`` is neither a weekend nor a holiday."""
-        return day.weekday() < 5 and day not in self.days_off
-
-    def next_working_day(self, day: date) -> date:
-        """Return ``day`` itself when it is a working day, else the first working day after it."""
-        while not self.is_working_day(day):
-            day += timedelta(days=1)
-        return day
-
-    def previous_working_day(self, day: date) -> date:
-        """Return ``day`` itself when it is a working day, else the last working day before it."""
-        while not self.is_working_day(day):
-            day -= timedelta(days=1)
-        return day
-
-    def holidays_between(self, first: date, last: date) -> tuple[tuple[date, str], ...]:
-        """Return (day, name) of the holidays from ``first`` to ``last`` inclusive, in date order."""
-        return tuple((day, name) for day, name in sorted(self.days_off.items()) if first <= day <= last)
-
-    def working_days(self, first: date, last: date) -> int:
-        """Return the number of working days from ``first`` to ``last`` inclusive (0 when last < first)."""
-        return sum(1 for offset in range((last - first).days + 1) if self.is_working_day(first + timedelta(offset)))
+Calendar = DaysOff
+"""The team's working days (see :mod:`ceremonies.workdays`)."""
 
 
-def team_calendar(settings: Settings, years: Iterable[int]) -> Calendar:
+def team_calendar(settings: Settings, years: Iterable[int]) -> DaysOff:
     """Return the team's days off in ``years``; raise ConfigError for an unknown country or a bad extra holiday."""
-    sprint = settings.sprint
-    days_off: dict[date, str] = {}
-    if sprint.holiday_country:
-        try:
-            public = holiday_calendars.country_holidays(
-                sprint.holiday_country, subdiv=sprint.holiday_subdivision, years=sorted(set(years))
-            )
-        except NotImplementedError as exc:
-            where = f"{sprint.holiday_country!r}" + (
-                f" / {sprint.holiday_subdivision!r}" if sprint.holiday_subdivision else ""
-            )
-            raise ConfigError(
-                CONFIG_FILE, [Problem("sprint.holiday_country", f"no public holidays known for {where}: {exc}")]
-            ) from None
-        days_off.update({day: str(name) for day, name in public.items()})
-    for text in sprint.extra_holidays:
-        try:
-            days_off[date.fromisoformat(text)] = "Team day off"
-        except ValueError:
-            raise ConfigError(
-                CONFIG_FILE, [Problem("sprint.extra_holidays", f"{text!r} is not an ISO date (YYYY-MM-DD)")]
-            ) from None
-    return Calendar(days_off)
+    return team_days_off(settings, years)
 
 
 # ---------------------------------------------------------------------------------------------------- labels
@@ -270,17 +220,17 @@ class SprintDates:
 
 def _describe(day: date, calendar: Calendar) -> str:
     """Return why ``day`` is not a working day (holiday name or weekend)."""
-    return calendar.days_off.get(day) or "weekend"
+    return calendar.name_of(day)
 
 
 def sprint_dates(previous_end: date, cadence_days: int, settings: Settings, calendar: Calendar) -> SprintDates:
     """Return the dates of the sprint after one ending on ``previous_end`` (see the module rules)."""
     nominal = previous_end
     if settings.sprint.start_rule == "next_working_day":
-        nominal = calendar.next_working_day(previous_end + timedelta(days=1))
-    start = calendar.next_working_day(nominal)
+        nominal = calendar.working_day_on_or_after(previous_end + timedelta(days=1))
+    start = calendar.working_day_on_or_after(nominal)
     nominal_end = nominal + timedelta(days=cadence_days)
-    end = calendar.next_working_day(max(nominal_end, start + timedelta(days=1)))
+    end = calendar.working_day_on_or_after(max(nominal_end, start + timedelta(days=1)))
     shifted = []
     if start != nominal:
         shifted.append(f"start moved from {iso_day(nominal)} ({_describe(nominal, calendar)}) to {iso_day(start)}")
@@ -311,10 +261,14 @@ def _ceremony_day(day: date, start: date, end: date, settings: Settings, calenda
         return day
     if policy == "skip":
         return None
-    moved = calendar.previous_working_day(day) if policy == "previous_working_day" else calendar.next_working_day(day)
+    moved = (
+        calendar.working_day_on_or_before(day)
+        if policy == "previous_working_day"
+        else calendar.working_day_on_or_after(day)
+    )
     if moved < start:
-        moved = calendar.next_working_day(day)
-    return moved if moved <= end else calendar.previous_working_day(day)
+        moved = calendar.working_day_on_or_after(day)
+    return moved if moved <= end else calendar.working_day_on_or_before(day)
 
 
 def _until(start: time, minutes: int) -> time:

@@ -21,12 +21,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holiday_calendars
-
-from ceremonies.config import CONFIG_FILE, Settings
+from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.domain.model import Ceremony, CeremonyKind, ExecutionSummary, Retro, Sprint, SprintHistory, WorkItem
-from ceremonies.errors import ConfigError, Problem, UsageError
+from ceremonies.errors import UsageError
+from ceremonies.workdays import DaysOff, team_days_off
 
 MAX_BLOCKS = 50
 """Slack: at most 50 blocks per message."""
@@ -52,57 +51,9 @@ def escape_slack(text: str) -> str:
 # ---------------------------------------------------------------------------------------------------- days off
 
 
-@dataclass(frozen=True)
-class DaysOff:
-    """The team's days off: weekends, public holidays (``holidays`` package) and ``extra_holidays``."""
-
-    days: dict[date, str]
-
-    def is_working_day(self, day: date) -> bool:
-        """Return True when ``day`` is neither a weekend nor a day off."""
-        return day.weekday() < 5 and day not in self.days
-
-    def previous_working_day(self, day: date) -> date:
-        """Return the last working day strictly before ``day``."""
-        day -= timedelta(days=1)
-        while not self.is_working_day(day):
-            day -= timedelta(days=1)
-        return day
-
-    def working_day_on_or_before(self, day: date) -> date:
-        """Return ``day`` when it is a working day, else the last working day before it."""
-        return day if self.is_working_day(day) else self.previous_working_day(day)
-
-    def working_day_on_or_after(self, day: date) -> date:
-        """Return ``day`` when it is a working day, else the first working day after it."""
-        while not self.is_working_day(day):
-            day += timedelta(days=1)
-        return day
-
-
 def days_off(settings: Settings, years: Iterable[int]) -> DaysOff:
     """Return the team's days off in ``years``; raise ConfigError for an unknown country or a bad extra holiday."""
-    sprint = settings.sprint
-    found: dict[date, str] = {}
-    wanted = sorted(set(years))
-    if sprint.holiday_country and wanted:
-        try:
-            public = holiday_calendars.country_holidays(
-                sprint.holiday_country, subdiv=sprint.holiday_subdivision, years=wanted
-            )
-        except NotImplementedError as exc:
-            problem = Problem(
-                "sprint.holiday_country", f"no public holidays known for {sprint.holiday_country!r}: {exc}"
-            )
-            raise ConfigError(CONFIG_FILE, [problem]) from None
-        found.update({day: str(name) for day, name in public.items()})
-    for text in sprint.extra_holidays:
-        try:
-            found[date.fromisoformat(text)] = "Team day off"
-        except ValueError:
-            problem = Problem("sprint.extra_holidays", f"{text!r} is not an ISO date (YYYY-MM-DD)")
-            raise ConfigError(CONFIG_FILE, [problem]) from None
-    return DaysOff(found)
+    return team_days_off(settings, years)
 
 
 # ---------------------------------------------------------------------------------------------------- calendar

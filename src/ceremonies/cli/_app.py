@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 
+from ceremonies.adapters.notify import ConsoleNotifier, Notifier
+from ceremonies.config import Settings, load_config
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError
 
 app = typer.Typer(
@@ -61,3 +65,24 @@ def version() -> None:
     from ceremonies import __version__
 
     typer.echo(__version__)
+
+
+def repo_settings(repo: str) -> Settings:
+    """Return the settings of a local repo (defaults for a URL: the job reads them after cloning)."""
+    path = Path(repo)
+    return load_config(path) if path.is_dir() else Settings()
+
+
+def cli_notifier(settings: Settings, to_stderr: bool) -> Notifier:
+    """Return Slack when SLACK_BOT_TOKEN is set and the Slack adapter is installed, else the console (on stderr
+    when ``to_stderr``, so ``--json`` output stays clean)."""
+    token = os.environ.get("SLACK_BOT_TOKEN")
+    if token:
+        try:
+            from ceremonies.adapters.slack import make_notifier
+        except ImportError:
+            pass
+        else:
+            notifier: Notifier = make_notifier(settings, token, False)
+            return notifier
+    return ConsoleNotifier(settings.slack.channel, sys.stderr if to_stderr else None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,9 +9,8 @@ from typing import Annotated
 
 import typer
 
-from ceremonies.adapters.notify import ConsoleNotifier, Notifier
-from ceremonies.cli._app import app, fail, print_json
-from ceremonies.config import Settings, load_config
+from ceremonies.cli._app import app, cli_notifier, fail, print_json, repo_settings
+from ceremonies.config import load_config
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError, UsageError
 from ceremonies.jobs.refresh_kb import check_freshness, run_refresh_kb
 
@@ -34,26 +32,6 @@ def parse_now(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _settings(repo: str) -> Settings:
-    """Return the settings of a local repo (defaults for a URL: the job reads them after cloning)."""
-    path = Path(repo)
-    return load_config(path) if path.is_dir() else Settings()
-
-
-def make_cli_notifier(settings: Settings, to_stderr: bool) -> Notifier:
-    """Return Slack when a token is set (SLACK_BOT_TOKEN) and the Slack adapter is installed, else the console."""
-    token = os.environ.get("SLACK_BOT_TOKEN")
-    if token:
-        try:
-            from ceremonies.adapters.slack import make_notifier
-        except ImportError:
-            pass
-        else:
-            notifier: Notifier = make_notifier(settings, token, False)
-            return notifier
-    return ConsoleNotifier(settings.slack.channel, sys.stderr if to_stderr else None)
-
-
 @app.command("refresh-kb")
 def refresh_kb(
     repo: RepoOption,
@@ -71,7 +49,7 @@ def refresh_kb(
     """
     try:
         when = parse_now(now)
-        notifier = make_cli_notifier(_settings(repo), as_json) if not dry_run else None
+        notifier = cli_notifier(repo_settings(repo), as_json) if not dry_run else None
         result = run_refresh_kb(repo, branch=branch, full=full, dry_run=dry_run, commit=not no_commit,
                                 push=not no_push, now=when, notifier=notifier)
     except CeremoniesError as error:

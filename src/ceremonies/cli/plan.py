@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ceremonies.adapters.notify import ConsoleNotifier, Notifier
-from ceremonies.cli._app import app, fail, print_json
-from ceremonies.config import Settings, load_config
+from ceremonies.cli._app import app, cli_notifier, fail, print_json, repo_settings
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError, UsageError
 from ceremonies.jobs.next_sprint import CREATED, NextSprintResult, run_next_sprint
 
@@ -25,26 +21,6 @@ def parse_day(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"--today {value!r} is not a date like 2026-12-15") from None
-
-
-def _settings(repo: str) -> Settings:
-    """Return the settings of a local repo (defaults for a URL: the job reads them after cloning)."""
-    path = Path(repo)
-    return load_config(path) if path.is_dir() else Settings()
-
-
-def cli_notifier(settings: Settings, to_stderr: bool) -> Notifier:
-    """Return Slack when SLACK_BOT_TOKEN is set and the Slack adapter is installed, else the console."""
-    token = os.environ.get("SLACK_BOT_TOKEN")
-    if token:
-        try:
-            from ceremonies.adapters.slack import make_notifier
-        except ImportError:
-            pass
-        else:
-            notifier: Notifier = make_notifier(settings, token, False)
-            return notifier
-    return ConsoleNotifier(settings.slack.channel, sys.stderr if to_stderr else None)
 
 
 def _show_dry_run(result: NextSprintResult) -> None:
@@ -98,7 +74,7 @@ def next_sprint(
     """
     try:
         day = parse_day(today)
-        notifier = cli_notifier(_settings(repo), as_json) if not dry_run else None
+        notifier = cli_notifier(repo_settings(repo), as_json) if not dry_run else None
         result = run_next_sprint(
             repo,
             branch=branch,
