@@ -92,3 +92,33 @@ def test_range_round_trip(start: date, length: int, style: str) -> None:
 def test_unknown_style_is_refused() -> None:
     with pytest.raises(ValueError, match="'fr'"):
         format_date(date(2026, 1, 1), "fr")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31)),
+    st.sampled_from(["de", "en"]),
+    st.sampled_from(["wide", "abbreviated"]),
+    st.sampled_from(["{d}. {m} {y}", "{m} {d}, {y}", "{w} {m} {d}, {y}", "{d} {m} {y}", "{d:02}.{n:02}.{y}"]),
+)
+def test_common_shapes_read_like_dateparser_reads_them(day: date, locale: str, width: str, shape: str) -> None:
+    """The fast path for common shapes (CLDR month names) gives what dateparser gives, and the written date."""
+    from babel.dates import format_date as babel_format_date
+    from babel.dates import get_month_names
+
+    from ceremonies.domain.dates import _SETTINGS, LANGUAGES, _common_shape, _dateparser
+
+    month = get_month_names(width, "format", locale)[day.month]
+    weekday = babel_format_date(day, "EEE", locale="en")
+    text = shape.format(d=day.day, m=month, y=day.year, w=weekday, n=day.month)
+    fast = _common_shape(text)
+    slow = _dateparser().parse(text, languages=list(LANGUAGES), settings=_SETTINGS)
+    assert fast == day
+    # dateparser reads an ambiguous ``02.01.2000`` month first (Feb 1); teams writing dotted dates mean day first
+    if slow is not None and not shape.startswith("{d:02}"):  # elsewhere, where dateparser reads it, it agrees
+        assert slow.date() == day
+
+
+def test_dotted_numeric_dates_are_day_first() -> None:
+    assert parse_date("02.01.2026") == date(2026, 1, 2)
+    assert parse_date("18.03.2026") == date(2026, 3, 18)

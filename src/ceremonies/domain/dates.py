@@ -1,6 +1,7 @@
 """Dates as teams write them: German (``18. März 2026``), English with dots, US (``Feb 4, 2026``), ISO, ranges.
 
-Month and weekday names come from dateparser's locale data (German and English), not from a table here.
+Month and weekday names come from locale data (babel's CLDR month names for the common shapes, dateparser for the
+rest; German and English), not from a table here.
 Parsing is deterministic: no clock is read (a fixed ``RELATIVE_BASE``), and text without a year is rejected
 unless the caller passes the year it belongs to.
 """
@@ -34,6 +35,9 @@ _RANGE_SEPARATOR = re.compile(
     r"\s*(?:–|—|\s-\s|(?<=[\d.])\s*-\s*(?=\s*[^\W\d])|\bto\b|\bbis\b|\buntil\b|\bthrough\b|→|->)\s*", re.IGNORECASE
 )
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\.?\s+([^\W\d]+)\.?,?\s+(\d{4})$")
+_MONTH_DAY_YEAR = re.compile(r"^(?:[^\W\d]+\.?,?\s+)?([^\W\d]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
+_NUMERIC_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +53,43 @@ def clean_date_text(text: str) -> str:
     text = _DECORATION.sub("", text)
     text = re.sub(r"\s+", " ", text)
     return text.strip(" \t:;|()[]")
+
+
+@lru_cache(maxsize=1)
+def _month_numbers() -> dict[str, int]:
+    """Return lower-case month name → number for German and English, wide and abbreviated (babel's CLDR data)."""
+    from babel.dates import get_month_names
+
+    names: dict[str, int] = {}
+    for locale in LANGUAGES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, locale).items():
+                    names[str(name).lower().rstrip(".")] = number
+    return names
+
+
+def _safe_date(year: str, month: int | None, day: str) -> date | None:
+    """Return the date, or None when the month is unknown or the day does not exist."""
+    if month is None:
+        return None
+    try:
+        return date(int(year), month, int(day))
+    except ValueError:
+        return None
+
+
+def _common_shape(text: str) -> date | bool | None:
+    """Return the date of the common shapes (``18. März 2026``, ``Fri Apr 24, 2026``, ``18.03.2026``); None when
+    the shape matches but is no date; False when the text has another shape (then dateparser decides)."""
+    months = _month_numbers()
+    if (match := _NUMERIC_DMY.match(text)) and (day_first := _safe_date(match[3], int(match[2]), match[1])):
+        return day_first
+    if (match := _DAY_MONTH_YEAR.match(text)) and match[2].lower() in months:
+        return _safe_date(match[3], months[match[2].lower()], match[1])
+    if (match := _MONTH_DAY_YEAR.match(text)) and match[1].lower() in months:
+        return _safe_date(match[3], months[match[1].lower()], match[2])
+    return False
 
 
 def _iso(text: str) -> date | None:
@@ -75,6 +116,9 @@ def _parse_cached(text: str, year: int | None) -> date | None:
         if year is None:
             return None
         text = f"{text.rstrip('.')}.{year}" if _DAY_MONTH_DOTS.search(text) else f"{text.rstrip(',. ')} {year}"
+    common = _common_shape(text)
+    if common is not False:
+        return common if isinstance(common, date) else None
     try:
         parsed = _dateparser().parse(text, languages=list(LANGUAGES), settings=_SETTINGS)
     except Exception:  # dateparser raises assorted errors on odd input; unreadable is None here
