@@ -50,7 +50,8 @@ async def next_sprint(
         sha = steps.commit(docs, settings, as_is(planned), target, outcome) if steps.commits(outcome, dry_run) else None
         pushed = steps.push(docs) if not dry_run and steps.needs_push(docs, sha, settings) else None
         message = steps.announcement(planned, settings, target, outcome)
-        deliveries = steps.announce(settings, message, dry_run) if steps.announces(outcome, sha, pushed) else []
+        announces = steps.announces(docs, target, doc, outcome, sha, pushed, dry_run)
+        deliveries = steps.announce(settings, message, dry_run, docs, target, doc) if announces else []
         result = steps.result(docs, decision, planned, target, doc, outcome, sha, pushed, message, deliveries, dry_run)
     await apublish_markdown(f"next-sprint-{result.sprint}", steps.artifact_markdown(result), "Next sprint plan")
     return steps.as_json(result)

@@ -286,6 +286,25 @@ def test_the_announcement_names_the_sprint_and_links_the_doc(team: TeamRepo) -> 
     assert "SPR-013" in printed and f"https://git.example.org/search/-/blob/main/{NEW_PLAN_PATH}" in printed
 
 
+class DyingNotifier:
+    """A notifier whose process 'dies' while posting: the commit is pushed, the announcement never sent."""
+
+    def send(self, messages: list) -> list:
+        raise RuntimeError("killed while posting")
+
+
+def test_an_announcement_a_dead_run_never_sent_is_sent_once_by_the_next_run(team: TeamRepo) -> None:
+    with pytest.raises(RuntimeError, match="killed while posting"):
+        run(team, notifier=DyingNotifier())
+    assert head(team.remote, "main") == head(team.work), "the plan was committed and pushed before the post"
+
+    again, later = run(team), run(team)
+
+    assert again.status == "unchanged" and not again.committed
+    assert [d.status for d in again.deliveries] == ["printed"], "the missing announcement is sent now"
+    assert later.deliveries == [], "and only once"
+
+
 def test_a_plan_the_team_wrote_by_hand_is_left_alone(team: TeamRepo) -> None:
     own = (
         "# SPR-013: Sprint 2026-13 Planning\n\n## Sprint Overview\n- **Sprint Number:** 2026-13\n"

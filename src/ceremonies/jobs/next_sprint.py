@@ -47,6 +47,8 @@ BACKUP_DIR = ".ceremonies/backups"
 """Where ``force`` keeps the human's version of a file it replaces (repo-relative)."""
 RECORD_FILE = "ceremonies/next-sprint.json"
 """Inside the git dir: path → sha256 of the text this job last wrote there (never committed)."""
+ANNOUNCED_FILE = "ceremonies/next-sprint-announced.json"
+"""Inside the git dir: ``path@sha256`` of the plans whose announcement was sent (or left to the run that won)."""
 
 CREATED, UPDATED, REPLACED, UNCHANGED = "created", "updated", "replaced", "unchanged"
 NOT_DUE, HUMAN_EDITED, ALREADY_PLANNED = "not-due", "human-edited", "already-planned"
@@ -369,6 +371,32 @@ def record_written(docs: DocsRepo, path: str, text: str) -> None:
     write_atomic(docs.git_dir / RECORD_FILE, json.dumps(records, indent=1, sort_keys=True) + "\n")
 
 
+def _announced(docs: DocsRepo) -> dict[str, bool]:
+    """Return ``path@digest`` → True for the plans already announced (empty when none or unreadable)."""
+    try:
+        data = json.loads((docs.git_dir / ANNOUNCED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(key): True for key in data} if isinstance(data, dict) else {}
+
+
+def mark_announced(docs: DocsRepo, path: str, text: str) -> None:
+    """Remember (in the git dir) that the plan ``text`` at ``path`` needs no announcement any more."""
+    seen = _announced(docs)
+    seen[f"{path}@{_digest(text)}"] = True
+    write_atomic(docs.git_dir / ANNOUNCED_FILE, json.dumps(seen, indent=1, sort_keys=True) + "\n")
+
+
+def announcement_due(docs: DocsRepo, path: str, text: str, status: str) -> bool:
+    """Return True when the plan ``text`` at ``path`` still needs its announcement: this run wrote it, or an
+    earlier run here wrote it and died before announcing (``unchanged`` with our record but no announcement)."""
+    if status in (HUMAN_EDITED, ALREADY_PLANNED):
+        return False
+    if f"{path}@{_digest(text)}" in _announced(docs):
+        return False
+    return status != UNCHANGED or _records(docs).get(path) == _digest(text)
+
+
 def _bot_version(docs: DocsRepo, path: str, bot: Identity) -> str | None:
     """Return the text of ``path`` as the bot last committed it (None when the newest commit on it is not the bot's)."""
     last = docs.last_commit_touching(path)
@@ -593,6 +621,21 @@ def our_commit_landed(sha: str | None, pushed: PushOutcome | None) -> bool:
     return sha is None or pushed is None or pushed.pushed or pushed.reason != "up to date"
 
 
+def should_announce(
+    docs: DocsRepo, path: str, doc: str, status: str, sha: str | None, pushed: PushOutcome | None, dry_run: bool
+) -> bool:
+    """Return True when this run must announce the plan (then call :func:`mark_announced` after sending).
+
+    Announces once per plan text: the run that wrote it, or the next run here when that one died before
+    announcing. A run whose identical commit lost the race leaves it to the winner (and records that)."""
+    if dry_run or not announcement_due(docs, path, doc, status):
+        return False
+    if our_commit_landed(sha, pushed):
+        return True
+    mark_announced(docs, path, doc)
+    return False
+
+
 def run_next_sprint(
     repo: str,
     branch: str = "main",
@@ -633,7 +676,8 @@ def run_next_sprint(
             sha = commit_plan(docs, settings, planned, target.path, outcome.status, run_id or new_run_id())
         pushed = push_commit(docs) if push and commit and not dry_run and needs_push(docs, sha, settings) else None
         deliveries: list[Delivery] = []
-        if outcome.written and not dry_run and our_commit_landed(sha, pushed):
+        if should_announce(docs, target.path, doc, outcome.status, sha, pushed, dry_run):
             deliveries = announce(notifier or ConsoleNotifier(settings.slack.channel), message)
+            mark_announced(docs, target.path, doc)
         shown = message if outcome.status not in KEPT else None
         return result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run)

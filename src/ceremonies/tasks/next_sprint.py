@@ -97,10 +97,18 @@ def commits(outcome: job.WriteOutcome, dry_run: bool) -> bool:
 needs_push = job.needs_push
 
 
-def announces(outcome: job.WriteOutcome, sha: str | None, pushed: PushOutcome | None) -> bool:
-    """Return True when this run announces the plan: it wrote the file and no concurrent run pushed the same plan
-    first (that run announces it)."""
-    return outcome.written is not None and job.our_commit_landed(sha, pushed)
+def announces(
+    docs: DocsRepo,
+    target: job.Target,
+    doc: str,
+    outcome: job.WriteOutcome,
+    sha: str | None,
+    pushed: PushOutcome | None,
+    dry_run: bool,
+) -> bool:
+    """Return True when this run announces the plan: once per plan text — the run that wrote it, or the next run
+    when that one died before announcing; never when a concurrent run pushed the same plan first."""
+    return job.should_announce(docs, target.path, doc, outcome.status, sha, pushed, dry_run)
 
 
 def current_run_id() -> str:
@@ -144,9 +152,13 @@ def team_notifier(settings: Settings, dry_run: bool) -> Notifier:
     retry_jitter_factor=RETRY_JITTER,
     retry_condition_fn=retry_slack_condition,
 )
-def announce(settings: Settings, message: Message, dry_run: bool) -> list[Delivery]:
-    """Post the announcement with the doc link (console when no token or in a dry run)."""
-    return job.announce(team_notifier(settings, dry_run), message)
+def announce(
+    settings: Settings, message: Message, dry_run: bool, docs: DocsRepo, target: job.Target, doc: str
+) -> list[Delivery]:
+    """Post the announcement with the doc link (console when no token or in a dry run); remember it was sent."""
+    deliveries = job.announce(team_notifier(settings, dry_run), message)
+    job.mark_announced(docs, target.path, doc)
+    return deliveries
 
 
 def announcement(
