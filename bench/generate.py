@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from ceremonies.domain.dates import format_date
+
 GENERATOR_VERSION = 1
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / ".cache"
@@ -42,20 +44,6 @@ HUMANS = (
     ("Emil Wagner", "emil@example.com"),
 )
 ROLES = ("@Backend", "@Frontend", "@DevOps", "@QA", "@Architect", "@DocMaintainer", "@ScrumMaster", "@Data")
-GERMAN_MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
 TOPICS = (
     "Payments",
     "Search",
@@ -176,7 +164,7 @@ class Manifest:
 
 def german_date(day: date) -> str:
     """Return ``day`` written the way the seed team writes dates, e.g. ``18. März 2026``."""
-    return f"{day.day}. {GERMAN_MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, "de")
 
 
 def sprint_key(index: int) -> str:

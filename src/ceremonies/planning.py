@@ -32,6 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from ceremonies.config import Settings
+from ceremonies.domain.dates import format_date, short_weekday
 from ceremonies.domain.model import (
     ONGOING,
     Ceremony,
@@ -50,22 +51,6 @@ from ceremonies.workdays import DaysOff, team_days_off
 SPRINT_TEMPLATE = "sprint.md.j2"
 """Name of the sprint-plan template (team dir first, then ceremonies' ``templates/``)."""
 
-_GERMAN_MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
-_ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _GERMAN_STYLE_COUNTRIES = {"DE", "AT", "CH", "LI", "LU"}
 
 
@@ -246,7 +231,7 @@ def _counted_last_day(start: date, end: date, settings: Settings) -> date:
 
 def iso_day(day: date) -> str:
     """Return ``day`` as ``Wed 2026-04-01``."""
-    return f"{_WEEKDAYS[day.weekday()]} {day.isoformat()}"
+    return f"{short_weekday(day)} {day.isoformat()}"
 
 
 # ---------------------------------------------------------------------------------------------------- ceremonies
@@ -725,12 +710,12 @@ def _clean(text: str) -> str:
 
 def german_date(day: date) -> str:
     """Return ``18. März 2026``."""
-    return f"{day.day}. {_GERMAN_MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, "de")
 
 
 def english_date(day: date) -> str:
     """Return ``Mar 18, 2026``."""
-    return f"{_ENGLISH_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return format_date(day, "us")
 
 
 def _long_date(day: date | None, settings: Settings) -> str:
@@ -792,7 +777,7 @@ def _ceremony_context(ceremony: Ceremony) -> dict[str, Any]:
     """Return one timetable row: day, times and the ready-made line the parser reads back."""
     assert ceremony.day is not None
     day = ceremony.day
-    when = f"{_WEEKDAYS[day.weekday()]} {english_date(day)}"
+    when = f"{short_weekday(day)} {english_date(day)}"
     times = f"{ceremony.start:%H:%M}" + (f"–{ceremony.end:%H:%M}" if ceremony.end else "")
     return {
         "name": ceremony.name,

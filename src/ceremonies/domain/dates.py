@@ -211,6 +211,13 @@ def find_date(text: str, year: int | None = None) -> date | None:
     return None
 
 
+def short_weekday(value: date) -> str:
+    """Return the English short weekday name of ``value`` (``Mon``), from babel's CLDR data."""
+    from babel.dates import format_date as babel_format
+
+    return str(babel_format(value, "EEE", locale="en"))
+
+
 def format_date(value: date, style: str = "iso") -> str:
     """Return ``value`` written in a doc style: ``iso`` (2026-03-18), ``de`` (18. März 2026), ``us`` (Mar 18, 2026).
 
