@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -86,3 +86,11 @@ def cli_notifier(settings: Settings, to_stderr: bool) -> Notifier:
             notifier: Notifier = make_notifier(settings, token, False)
             return notifier
     return ConsoleNotifier(settings.slack.channel, sys.stderr if to_stderr else None)
+
+
+def exit_on_issues(issues: Sequence[str]) -> None:
+    """Print each problem the run reported on stderr (``error: …``); exit with code 1 when there was any."""
+    for issue in issues:
+        sys.stderr.write(f"error: {issue}\n")
+    if issues:
+        raise typer.Exit(EXIT_FAILURE)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ceremonies.cli._app import app, cli_notifier, fail, print_json, repo_settings
+from ceremonies.cli._app import app, cli_notifier, exit_on_issues, fail, print_json, repo_settings
 from ceremonies.config import load_config
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError, UsageError
 from ceremonies.jobs.refresh_kb import check_freshness, run_refresh_kb
@@ -50,8 +49,16 @@ def refresh_kb(
     try:
         when = parse_now(now)
         notifier = cli_notifier(repo_settings(repo), as_json) if not dry_run else None
-        result = run_refresh_kb(repo, branch=branch, full=full, dry_run=dry_run, commit=not no_commit,
-                                push=not no_push, now=when, notifier=notifier)
+        result = run_refresh_kb(
+            repo,
+            branch=branch,
+            full=full,
+            dry_run=dry_run,
+            commit=not no_commit,
+            push=not no_push,
+            now=when,
+            notifier=notifier,
+        )
     except CeremoniesError as error:
         raise fail(error) from None
     if as_json:
@@ -62,10 +69,7 @@ def refresh_kb(
             if result.message:
                 typer.echo(f"--- slack message (not sent) ---\n{result.message.text}")
         typer.echo(result.summary_markdown().rstrip("\n"))
-    for issue in result.issues:
-        sys.stderr.write(f"error: {issue}\n")
-    if result.issues:
-        raise typer.Exit(EXIT_FAILURE)
+    exit_on_issues(result.issues)
 
 
 @app.command("kb-freshness")

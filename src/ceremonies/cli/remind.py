@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from ceremonies.cli._app import app, fail, print_json
+from ceremonies.cli._app import app, exit_on_issues, fail, print_json
 from ceremonies.cli.kb import JsonOption, NowOption, RepoOption, parse_now
 from ceremonies.config import Settings, load_config
-from ceremonies.errors import EXIT_FAILURE, CeremoniesError
+from ceremonies.errors import CeremoniesError
 
 
 def _settings(repo: str, channel: str | None) -> Settings:
@@ -61,10 +61,7 @@ def remind(
                 when_text = message.post_at.isoformat() if message.post_at else "now"
                 typer.echo(f"--- slack {result.channel} at {when_text} ({message.key}, not sent) ---\n{message.text}")
         typer.echo(result.summary_markdown().rstrip("\n"))
-    for issue in result.issues:
-        sys.stderr.write(f"error: {issue}\n")
-    if result.issues:
-        raise typer.Exit(EXIT_FAILURE)
+    exit_on_issues(result.issues)
 
 
 @app.command("calendar")
@@ -94,7 +91,4 @@ def calendar(
         typer.echo(f"Wrote {len(result.events)} ceremonies of {result.sprint} to {result.path}")
         for event in result.events:
             typer.echo(f"  {event['start']}  {event['summary']}")
-    for issue in result.issues:
-        sys.stderr.write(f"error: {issue}\n")
-    if result.issues:
-        raise typer.Exit(EXIT_FAILURE)
+    exit_on_issues(result.issues)
