@@ -1,4 +1,4 @@
-"""Suite-wide test settings.
+"""Suite-wide test settings and fixtures.
 
 Hypothesis runs derandomized by default, so `make test` (and CI) sees the same examples on every run and a red build
 is reproducible; `HYPOTHESIS_PROFILE=explore` draws fresh random examples (and more of them) to hunt for new cases.
@@ -7,9 +7,20 @@ is reproducible; `HYPOTHESIS_PROFILE=explore` draws fresh random examples (and m
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("default", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False, max_examples=500, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """Run the flow tests of the session against Prefect's temporary test server (one start for the whole run)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from next_sprint_files import team_files
 
 from ceremonies.testing.gitrepo import TeamRepo, make_team_repo
-
-
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """Run the flow tests of the session against Prefect's temporary test server (one start per session)."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture()

@@ -6,20 +6,9 @@ size; tests marked ``reliability_full`` are the long campaign.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from reliability_support import CAMPAIGN_LINES, COUNTS, SUMMARY_KEYS
-
-
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """Run the flow tests of the session against Prefect's temporary test server (one start per session)."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

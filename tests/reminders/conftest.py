@@ -13,15 +13,6 @@ from ceremonies.testing.gitrepo import TeamRepo, make_team_repo
 from ceremonies.testing.slack import SlackEmulator, running_emulator
 
 
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """Run the flow tests of the session against Prefect's temporary test server (one start per session)."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 @pytest.fixture()
 def team(tmp_path: Path) -> TeamRepo:
     """Return the Denver team repo (SPR-008 Mar 30–Apr 10, SPR-009 Apr 13–24) pushed to a bare remote."""
