@@ -185,9 +185,10 @@ def test_unreadable_fields_become_errors_with_lines() -> None:
     assert doc.sprint is not None and doc.sprint.end == date(2026, 12, 9)
 
 
-def test_plan_without_dates_is_an_error() -> None:
+def test_plan_without_dates_is_a_warning_not_an_error() -> None:
     doc = parse_document("# SPR-050: Sprint 2026-50 Planning\n\n## Scope\n- [ ] A-1: x — 3 SP\n", "p.md")
-    assert [(error.line, error.what) for error in doc.errors] == [
+    assert doc.ok and doc.sprint is not None and doc.sprint.start is None
+    assert [(warning.line, warning.what) for warning in doc.warnings] == [
         (1, "no sprint start and end date found (Start Date:/End Date: or a range in the title)")
     ]
 

@@ -79,6 +79,17 @@ def document_json(doc: Document) -> dict[str, Any]:
         "retro": _plain_data(doc.retro) if doc.retro else None,
         "summary": summary_json(doc.summary) if doc.summary else None,
         "errors": [error_json(error) for error in doc.errors],
+        "warnings": [error_json(warning) for warning in doc.warnings],
+        "identity": _identity_json(doc),
+    }
+
+
+def _identity_json(doc: Document) -> dict[str, Any]:
+    """Return the sprint key and number votes of a document: the winners and every source's vote."""
+    return {
+        name: {"value": vote.value, "votes": _plain_data(vote.votes), "dissent": _plain_data(vote.dissent)}
+        for name, vote in (("key", doc.identity), ("number", doc.number_identity))
+        if vote is not None
     }
 
 
@@ -183,6 +194,7 @@ def document_text(doc: Document) -> str:
     if doc.summary is not None:
         lines += _summary_lines(doc.summary)
     lines += [f"  error: {error}" for error in doc.errors]
+    lines += [f"  warning: {warning}" for warning in doc.warnings]
     return "\n".join(lines)
 
 
@@ -243,6 +255,7 @@ def _doc_status(doc: Document) -> dict[str, Any]:
         "label": label,
         "ok": doc.ok,
         "errors": [error_json(error) for error in doc.errors],
+        "warnings": [error_json(warning) for warning in doc.warnings],
     }
 
 
@@ -255,6 +268,8 @@ def _check_text(repo: Path, config_problems: list[dict[str, Any]], docs: list[di
     lines += [
         f"{p['path']}:{p['line']}: {p['message']}" if p["line"] else f"{p['path']}: {p['message']}" for p in problems
     ]
+    warnings = [warning for doc in docs for warning in doc["warnings"]]
+    lines += [f"{w['path']}:{w['line'] or 1}: warning: {w['message']}" for w in warnings]
     bad = sum(not doc["ok"] for doc in docs)
     config_note = f", {CONFIG_FILE} has {len(config_problems)} problem(s)" if config_problems else ""
     lines.append(f"{len(docs)} sprint doc(s) in {repo}: {len(docs) - bad} ok, {bad} with problems{config_note}")

@@ -26,7 +26,7 @@ _SETTINGS: dict[str, Any] = {
 }
 _MAX_DATE_TEXT = 48
 _MAX_FIND_TEXT = 200
-_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+_ISO = re.compile(r"^\s*(?:[^\W\d]{2,10}\.?,?\s+)?(\d{4})-(\d{2})-(\d{2})\s*$")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _DAY = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
 _DAY_MONTH_DOTS = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.?$")
@@ -139,16 +139,39 @@ def parse_date(text: str, year: int | None = None) -> date | None:
     return _parse_cached(text, year)
 
 
+_MAX_EDGE_WORDS = 5
+
+
+def _edge_date(text: str, year: int | None, leading: bool) -> date | None:
+    """Return the date that ``text`` starts with (``leading``) or ends with, trying the longest word window first.
+
+    So ``2026-08-22 · Capacity: 20 SP`` gives 2026-08-22 and ``Dates: Thu 2026-09-17`` gives 2026-09-17.
+    """
+    whole = parse_date(text, year)
+    if whole is not None:
+        return whole
+    words = text.split()
+    for size in range(min(len(words) - 1, _MAX_EDGE_WORDS), 0, -1):
+        window = " ".join(words[:size] if leading else words[-size:]).strip(".,;·|")
+        found = parse_date(window, year) if _DAY.search(window) else None
+        if found is not None:
+            return found
+    return None
+
+
 def _range_from_parts(left: str, right: str, year: int | None) -> tuple[date, date] | None:
-    """Return (start, end) from the two sides of a range; the left side may borrow year and month from the right."""
-    end = parse_date(right, year)
+    """Return (start, end) from the two sides of a range; the left side may borrow year and month from the right.
+
+    Text before the start (``Dates: Thu``) and after the end (``· Capacity: …``, ``. Review: …``) is ignored.
+    """
+    end = _edge_date(right, year, leading=True)
     if end is None:
         return None
-    start = parse_date(left, end.year)
+    start = _edge_date(left, end.year, leading=False)
     if start is None:
         return None
     if start > end:
-        start = parse_date(left, end.year - 1)
+        start = _edge_date(left, end.year - 1, leading=False)
         if start is None or start > end:
             return None
     return start, end

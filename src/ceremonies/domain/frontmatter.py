@@ -40,6 +40,8 @@ class Frontmatter:
     ``body`` has ``\\n`` newlines whatever the original used (``newline`` says which); ``body_line`` is the
     1-based line of the original where the body starts, so ``body_line + i`` is the original line of the
     body's ``i``-th (0-based) line. ``junk_line`` is where trailing non-markdown junk starts (cut from body).
+    ``block_metas`` are the blocks one by one (``meta`` is their merge); ``inner_bom`` says a UTF-8 BOM stood
+    inside the text (before a later block or the body), which hides that part from most tools.
     """
 
     meta: dict[str, Any] = field(default_factory=dict)
@@ -51,6 +53,8 @@ class Frontmatter:
     newline: str = "\n"
     junk_line: int | None = None
     errors: tuple[SprintDocError, ...] = ()
+    block_metas: tuple[dict[str, Any], ...] = ()
+    inner_bom: bool = False
 
 
 def is_placeholder(value: Any) -> bool:
@@ -172,15 +176,16 @@ def load_yaml_block(content: str, first_line: int, path: str = "") -> dict[str, 
 def _next_block(lines: list[str], position: int, first: bool) -> tuple[int, int] | None:
     """Return (opening, closing) indexes of the frontmatter block at ``position`` (blank lines skipped), else None.
 
-    The first block must open on the first line; later ones follow earlier ones after blank lines only. A block
+    The first block must open on the first line; later ones follow earlier ones after blank lines only (a UTF-8 BOM
+    before a later block's fence, left by concatenating files, is skipped). A block
     must start with a ``key:`` line (an empty first block is allowed), so horizontal rules around prose are not
     taken for frontmatter.
     """
     opening = position
     if not first:
-        while opening < len(lines) and not lines[opening].strip():
+        while opening < len(lines) and not lines[opening].strip(" \t" + BOM):
             opening += 1
-    if opening >= len(lines) or lines[opening].rstrip() != _FENCE:
+    if opening >= len(lines) or lines[opening].lstrip(BOM).rstrip() != _FENCE:
         return None
     closing = _closing_fence(lines, opening)
     if closing is None:
@@ -232,7 +237,9 @@ def split_frontmatter(text: str, path: str = "", strict: bool = True) -> Frontma
     normalized, newline = normalize_newlines(text[1:] if has_bom else text)
     lines = normalized.split("\n")
     metas, block_lines, errors, position = _read_blocks(lines, path, strict)
-    body, junk_line = _cut_junk("\n".join(lines[position:]), position + 1)
+    inner_bom = any(line.startswith(BOM) for line in lines[: position + 1])
+    body_lines = [line.lstrip(BOM) for line in lines[position:]]
+    body, junk_line = _cut_junk("\n".join(body_lines), position + 1)
     return Frontmatter(
         meta=merge_meta(metas),
         blocks=len(metas),
@@ -243,4 +250,6 @@ def split_frontmatter(text: str, path: str = "", strict: bool = True) -> Frontma
         newline=newline,
         junk_line=junk_line,
         errors=tuple(errors),
+        block_metas=tuple(metas),
+        inner_bom=inner_bom,
     )

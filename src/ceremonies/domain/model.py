@@ -11,6 +11,7 @@ from datetime import date, time
 from enum import StrEnum
 from typing import Any
 
+from ceremonies.domain.identity import Identity
 from ceremonies.errors import SprintDocError
 
 
@@ -187,7 +188,10 @@ class Document:
     """One parsed file of the sprint dir: its kind, its frontmatter, the model read from it, and problems.
 
     ``errors`` holds problems that made parts of the file unreadable (the rest was still read); a file
-    that could not be read at all has ``kind == UNKNOWN`` and at least one error.
+    that could not be read at all has ``kind == UNKNOWN`` and at least one error. ``warnings`` are problems that
+    lose nothing (no dates written, sources disagreeing on the sprint); ``identity`` and ``number_identity`` are the
+    votes (:func:`ceremonies.domain.identity.agree`) on the sprint key (``SPR-014``) and on the sprint number
+    (``Sprint 2026-14``, ``sprint-05``), each with every source and the dissenting ones.
     """
 
     path: str
@@ -199,6 +203,9 @@ class Document:
     retro: Retro | None = None
     summary: ExecutionSummary | None = None
     errors: tuple[SprintDocError, ...] = ()
+    warnings: tuple[SprintDocError, ...] = ()
+    identity: Identity | None = None
+    number_identity: Identity | None = None
 
     @property
     def ok(self) -> bool:

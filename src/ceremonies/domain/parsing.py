@@ -16,6 +16,7 @@ from typing import Any
 
 from ceremonies.domain.dates import find_date, parse_date, parse_date_range
 from ceremonies.domain.frontmatter import Frontmatter, is_placeholder, split_frontmatter
+from ceremonies.domain.identity import Identity, Vote, agree, sprint_label
 from ceremonies.domain.lines import (
     ITEM_ID,
     NUMBER,
@@ -81,10 +82,17 @@ class _Doc:
     root: Section
     errors: list[SprintDocError] = field(default_factory=list)
     key_hint: str | None = None
+    warnings: list[SprintDocError] = field(default_factory=list)
+    identity: Identity = field(default_factory=lambda: Identity(None))
+    number_identity: Identity = field(default_factory=lambda: Identity(None))
 
     def error(self, line: int | None, what: str) -> None:
-        """Record one problem at ``line`` of this file."""
+        """Record one problem at ``line`` of this file (a part of it could not be read)."""
         self.errors.append(SprintDocError(self.path, line, what))
+
+    def warn(self, line: int | None, what: str) -> None:
+        """Record one warning at ``line`` of this file (read, but something is missing or contradicts itself)."""
+        self.warnings.append(SprintDocError(self.path, line, what))
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -202,50 +210,152 @@ def _scope_from_item(item: ListItem, stretch: bool) -> list[WorkItem]:
 # ---------------------------------------------------------------------------------------------------- identity
 
 
-def _key(doc: _Doc) -> str | None:
-    """Return the sprint key (``SPR-013``) from the docid, the title, a ``sprint:`` key or the file name."""
+_NUMBER_LABELS = ("sprint number", "sprint no", "sprint no.", "sprint nr", "sprint #", "number")
+_NAME_LABELS = ("sprint name", "name")
+
+
+def _votes(doc: _Doc, fields: dict[str, tuple[str, int]]) -> tuple[list[Vote], list[Vote]]:
+    """Return what each part of the document says its sprint is, most trusted source first: the votes for the key
+    (``SPR-014``) and those for the number (``Sprint 2026-14``, ``sprint-05``), kept apart because a team may key
+    its docs independently of the sprint numbers (``SPR-030`` for sprint 14).
+
+    Sources: the ``Sprint Number:`` field, the H1, the file name, the folder name, each frontmatter block's
+    ``docid``/``sprint`` (last block first), the ``Sprint Name:`` field and each block's ``title``.
+    """
+    keys: list[Vote] = []
+    numbers: list[Vote] = []
+
+    def add(source: str, text: Any, line: int | None, bare: bool = False) -> None:
+        """Record the sprint ``text`` names (if any) as the vote of ``source``."""
+        if text is None or is_placeholder(text):
+            return
+        found = sprint_label(plain(str(text)), bare=bare)
+        if found is not None:
+            (keys if found.prefixed else numbers).append(Vote(source, str(found.ordinal), found.label, line))
+
+    number = _field(fields, *_NUMBER_LABELS)
+    if number is not None:
+        add("Sprint Number", number[0], number[1], bare=True)
+    if doc.heading is not None:
+        add("heading", doc.heading.title, doc.heading.line)
+    path = PurePath(doc.path)
+    add("file name", path.stem, None)
+    if doc.key_hint and not any(vote.source == "file name" for vote in keys + numbers):
+        add("file name", doc.key_hint, None, bare=True)
+    add("folder", path.parent.name, None)
+    blocks = list(enumerate(doc.front.block_metas, start=1))
+    for index, meta in reversed(blocks):
+        line = doc.front.block_lines[index - 1] if index <= len(doc.front.block_lines) else None
+        suffix = f" (frontmatter block {index})" if len(blocks) > 1 else ""
+        add(f"docid{suffix}", meta.get("docid") or meta.get("id") or meta.get("key"), line)
+        add(f"sprint{suffix}", meta.get("sprint") or meta.get("sprint_number"), line, bare=True)
+    name = _field(fields, *_NAME_LABELS)
+    if name is not None:
+        add("Sprint Name", name[0], name[1])
+    for index, meta in reversed(blocks):
+        line = doc.front.block_lines[index - 1] if index <= len(doc.front.block_lines) else None
+        add(f"title{f' (frontmatter block {index})' if len(blocks) > 1 else ''}", meta.get("title"), line)
+    return keys, numbers
+
+
+def _agrees(text: str | None, winner: str | None, bare: bool = False) -> bool:
+    """Return True when the sprint ``text`` names is the ``winner`` of the vote (or there was no vote)."""
+    if winner is None or text is None:
+        return True
+    found = sprint_label(plain(text), bare=bare)
+    return found is None or str(found.ordinal) == winner
+
+
+def _key(doc: _Doc, winner: str | None) -> str | None:
+    """Return the sprint key (``SPR-013``) from the docids, the title, the file or folder name, agreeing with
+    the identity vote's ``winner``."""
+    docids = [_meta_text(meta, "docid", "id", "key", "sprint", "sprint_key") for meta in doc.front.block_metas]
+    path = PurePath(doc.path)
     candidates = [
+        *reversed(docids),
         _meta_text(doc.meta, "docid", "id", "key", "sprint", "sprint_key"),
         doc.heading.title if doc.heading else None,
         _meta_text(doc.meta, "title"),
         doc.key_hint,
-        PurePath(doc.path).name,
+        path.name,
+        path.parent.name,
     ]
     for candidate in candidates:
         match = _KEY.match(plain(candidate)) if candidate else None
-        if match:
+        if match and _agrees(match.group(1), winner):
             return match.group(1)
     return None
 
 
 def _number_and_name(doc: _Doc, fields: dict[str, tuple[str, int]]) -> tuple[str | None, str | None]:
-    """Return (number ``2026-13``, name ``Sprint 2026-13``) from the overview fields, title or intro text."""
-    number_field = _field(fields, "sprint number", "sprint no", "sprint no.", "sprint nr", "number")
-    name_field = _field(fields, "sprint name", "name")
+    """Return (number ``2026-13``, name ``Sprint 2026-13``) from the overview fields, title, intro text or path,
+    agreeing with the identity vote."""
+    winner = doc.number_identity.value
+    number_field = _field(fields, *_NUMBER_LABELS)
+    name_field = _field(fields, *_NAME_LABELS)
     number = None
     if number_field is not None:
         match = re.search(r"\d{4}-\d{1,3}|\d+", number_field[0])
-        number = match.group() if match else None
+        number = match.group() if match and _agrees(match.group(), winner, bare=True) else None
     intro = [p.text for p in doc.heading.paragraphs[:3]] if doc.heading else []
     for text in [doc.title, _meta_text(doc.meta, "title") or "", name_field[0] if name_field else "", *intro]:
         if number is not None:
             break
         match = _NUMBER_IN_TEXT.search(plain(text))
-        number = match.group(1) if match else None
+        number = match.group(1) if match and _agrees(match.group(1), winner, bare=True) else None
+    if number is None:
+        agreeing = doc.number_identity.agreeing
+        number = next((_plain_number(v.raw) for v in agreeing if v.source in ("folder", "file name")), None)
     name = name_field[0] if name_field else (f"Sprint {number}" if number else None)
     return number, name
 
 
+def _plain_number(label: str) -> str | None:
+    """Return the number of a path label that is not a key: ``sprint-05`` → ``5``, ``Sprint 2026-3`` → ``2026-3``."""
+    found = sprint_label(label)
+    if found is None or found.prefixed:
+        return None
+    return f"{found.year}-{found.ordinal}" if found.year else str(found.ordinal)
+
+
+def _identify(doc: _Doc) -> tuple[Identity, Identity]:
+    """Return the sprint key and number the document's parts agree on; a disagreement becomes a warning naming
+    the sources."""
+    keys, numbers = _votes(doc, _fields(doc.root))
+    found = agree(keys), agree(numbers)
+    for what, identity in zip(("key", "number"), found, strict=True):
+        if identity.dissent:
+            line = next((vote.line for vote in identity.dissent if vote.line), None)
+            doc.warn(line or 1, f"sprint {what}: {identity.describe()}")
+    return found
+
+
+_RANGE_LABELS = (
+    "dates",
+    "sprint dates",
+    "date",
+    "zeitraum",
+    "timeline",
+    "period",
+    "sprint period",
+    "timespan",
+    "time span",
+    "duration",
+    "sprint duration",
+    "date range",
+)
+
+
 def _dates(doc: _Doc, fields: dict[str, tuple[str, int]]) -> tuple[date | None, date | None]:
-    """Return (start, end) from ``Start Date:``/``End Date:`` fields, frontmatter, or a range in the title."""
+    """Return (start, end) from ``Start Date:``/``End Date:`` fields, frontmatter, a range in the title, or a range
+    field (``Dates:``, ``Timespan:``, ``Duration: Jan 21 - Feb 4, 2026 (15 working days)``)."""
     start = _dated_field(doc, fields, "start date", "start", "sprint start", "beginn", "startdatum")
     end = _dated_field(doc, fields, "end date", "end", "sprint end", "ende", "enddatum")
     start = start or _meta_date(doc, "start", "start_date", "sprint_start")
     end = end or _meta_date(doc, "end", "end_date", "sprint_end")
     if start is None or end is None:
         texts = [doc.title, _meta_text(doc.meta, "title") or ""]
-        dates_field = _field(fields, "dates", "sprint dates", "zeitraum", "timeline", "period")
-        texts += [dates_field[0]] if dates_field else []
+        texts += [value[0] for label in _RANGE_LABELS if (value := _field(fields, label)) is not None]
         for text in texts:
             found = parse_date_range(text)
             if found is not None:
@@ -360,6 +470,8 @@ def _duration(doc: _Doc, fields: dict[str, tuple[str, int]]) -> int | None:
     found = _field(fields, "duration (days)", "duration", "dauer", "dauer (tage)", "length")
     if found is None:
         return None
+    if parse_date_range(found[0]) is not None:  # ``Duration: Jan 21 - Feb 4, 2026 (15 working days)`` are dates
+        return None
     value = number_in(found[0])
     if value is None:
         doc.error(found[1], f"cannot read the duration {found[0]!r}")
@@ -373,7 +485,8 @@ def _demo_day(timetable: tuple[Ceremony, ...]) -> date | None:
 
 
 def _check_dates(doc: _Doc, start: date | None, end: date | None, quiet: bool) -> None:
-    """Record an error when a plan has no start/end date (unless one was already reported) or ends before it starts."""
+    """Record an error when a plan ends before it starts; a warning when it has no start/end date (unless an
+    unreadable date was already reported)."""
     line = doc.heading.line if doc.heading else 1
     if start is not None and end is not None:
         if end < start:
@@ -381,13 +494,13 @@ def _check_dates(doc: _Doc, start: date | None, end: date | None, quiet: bool) -
         return
     if not quiet:
         missing = " and ".join(name for name, value in (("start", start), ("end", end)) if value is None)
-        doc.error(line, f"no sprint {missing} date found (Start Date:/End Date: or a range in the title)")
+        doc.warn(line, f"no sprint {missing} date found (Start Date:/End Date: or a range in the title)")
 
 
 def _plan(doc: _Doc) -> Sprint:
     """Return the Sprint written in a plan document."""
     fields = _fields(doc.root)
-    key = _key(doc)
+    key = _key(doc, doc.identity.value)
     number, name = _number_and_name(doc, fields)
     known_errors = len(doc.errors)
     start, end = _dates(doc, fields)
@@ -495,7 +608,7 @@ def _summary(doc: _Doc) -> ExecutionSummary:
         velocity = sum(item.points or 0 for item in completed)
     if planned is None:
         planned = _points_field(fields, "planned story points", "capacity", "team capacity", "committed")
-    return ExecutionSummary(_key(doc), number, start, end, completed, velocity, planned, doc.path)
+    return ExecutionSummary(_key(doc, doc.identity.value), number, start, end, completed, velocity, planned, doc.path)
 
 
 # ---------------------------------------------------------------------------------------------------- documents
@@ -529,7 +642,7 @@ def _retro_document(doc: _Doc) -> Retro:
     """Return the Retro of a separate retrospective file (possibly with no parts, which is an error)."""
     fields = _fields(doc.root)
     number, _ = _number_and_name(doc, fields)
-    key = _key(doc)
+    key = _key(doc, doc.identity.value)
     retro = retro_from(doc.root, key, number, doc.path)
     if retro is None:
         doc.error(doc.heading.line if doc.heading else 1, "retrospective has no went-well, to-improve or actions")
@@ -558,12 +671,27 @@ def _read(text: str, path: str, kind: DocKind | None, key: str | None) -> Docume
             errors=tuple(errors) or (SprintDocError(path, 1, "empty document"),),
         )
     doc = _Doc(path, front, outline(front.body, front.body_line), list(errors), key)
+    doc.identity, doc.number_identity = _identify(doc)
     kind = kind if kind not in (None, DocKind.UNKNOWN) else detect_kind(doc)
     sprint = _plan(doc) if kind == DocKind.PLAN else None
     retro = _retro_document(doc) if kind == DocKind.RETRO else (sprint.retro if sprint else None)
     summary = _summary(doc) if kind == DocKind.SUMMARY else None
     problems = tuple(sorted(doc.errors, key=lambda error: error.line or 0))
-    return Document(path, kind, front.meta, front.blocks, front.has_bom, sprint, retro, summary, problems)
+    warnings = tuple(sorted(doc.warnings, key=lambda warning: warning.line or 0))
+    return Document(
+        path,
+        kind,
+        front.meta,
+        front.blocks,
+        front.has_bom or front.inner_bom,
+        sprint,
+        retro,
+        summary,
+        problems,
+        warnings=warnings,
+        identity=doc.identity,
+        number_identity=doc.number_identity,
+    )
 
 
 def parse_document(text: str, path: str, kind: DocKind | None = None, key: str | None = None) -> Document:
