@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv demo test test-fast test-e2e test-reliability lint typecheck check bench bench-large clean
+.PHONY: help venv demo test test-dates test-fast test-e2e test-reliability lint typecheck check bench bench-large clean
 
 help:
 	@echo "make demo              run next-sprint, KB refresh and reminders on the bundled example team repo"
-	@echo "make test              lint, architecture contracts and the test suite"
+	@echo "make test              lint, architecture contracts, the test suite and test-dates"
+	@echo "make test-dates        the date-sensitive tests (marker dates) with now pinned to each of tests/pinned_clock.py's TEST_DATES"
 	@echo "make test-reliability  the full fault/race campaign (slow)"
 	@echo "make bench             benchmarks at the medium size; rewrites BENCHMARKS.md"
 
@@ -32,6 +33,15 @@ typecheck: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest -m "not reliability_full"
+	$(MAKE) --no-print-directory test-dates
+
+# "now" of the tests is pinned (tests/pinned_clock.py); this re-runs the date-sensitive ones at a Saturday, the Sunday
+# Berlin changes clocks, New Year's Eve late UTC (already next year in Berlin) and a public holiday.
+test-dates: $(STAMP)
+	@set -e; for now in $$($(BIN)/python tests/pinned_clock.py); do \
+		echo "== date-sensitive tests (marker dates) with CEREMONIES_TEST_NOW=$$now"; \
+		CEREMONIES_TEST_NOW=$$now $(BIN)/python -m pytest -m dates -q -p no:cacheprovider; \
+	done
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e and not slow and not reliability_full" -x -q

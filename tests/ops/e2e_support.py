@@ -58,9 +58,14 @@ def require_slack_emulator() -> None:
         pytest.skip("ceremonies.testing.slack (Slack Web API emulator) has not landed in this checkout yet")
 
 
-def team_files(today: date) -> dict[str, str]:
-    """Return our own small team docs repo: a sprint ending tomorrow, its retro, settings and one KB page."""
-    start, end = today - timedelta(days=12), today + timedelta(days=1)
+def team_files(today: date, ends_in_days: int = 1) -> dict[str, str]:
+    """Return our own small team docs repo built around ``today``: a sprint ending ``ends_in_days`` later (tomorrow:
+    next-sprint is due), its retro, settings and one KB page.
+
+    A sprint ending a week later has its review and retro ahead of ``today`` whatever day that is (weekends and
+    holidays move them to the working day before, and no week in Germany is all days off).
+    """
+    start, end = today - timedelta(days=12), today + timedelta(days=ends_in_days)
     return {
         "ceremonies.toml": (
             '[sprint]\ncadence_days = 14\ntimezone = "Europe/Berlin"\ndue_within_days = 3\n\n'

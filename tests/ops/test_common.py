@@ -16,6 +16,7 @@ from prefect.client.orchestration import get_client
 from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
 
 from ceremonies.tasks import common
+from polling import poll_until
 
 TOKEN = "xoxb-1234567890-abcdefABCDEF"
 
@@ -110,6 +111,25 @@ def test_retry_condition_skips_permanent_slack_errors() -> None:
 # --- against Prefect's test server -----------------------------------------------------------------------------
 
 
+def _poll_logs(run_id: str, needle: str) -> list[str]:
+    """Return the stored log messages of the flow run once one contains ``needle`` (the API log handler flushes in
+    the background; poll rather than sleep)."""
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    async def read_logs() -> list[str]:
+        async with get_client() as client:
+            logs = await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+            return [log.message for log in logs]
+
+    return poll_until(
+        lambda: asyncio.run(read_logs()),
+        lambda messages: any(needle in m for m in messages),
+        timeout=60,
+        interval=0.2,
+        what=f"a log line with {needle!r} of flow run {run_id}",
+    )
+
+
 @pytest.mark.usefixtures("prefect_harness")
 def test_repo_lock_serialises_two_runs_on_one_repo(tmp_path: Path) -> None:
     repo = str(tmp_path / "docs")
@@ -157,15 +177,7 @@ def test_flow_run_logs_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
 
     run_id = asyncio.run(leaky())
 
-    async def read_logs() -> list[str]:
-        from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
-
-        async with get_client() as client:
-            await asyncio.sleep(2.5)  # the API log handler flushes in the background
-            logs = await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
-            return [log.message for log in logs]
-
-    messages = asyncio.run(read_logs())
+    messages = _poll_logs(run_id, "using token")
     assert any("using token" in m for m in messages)
     assert all(TOKEN not in m for m in messages)
 
@@ -186,15 +198,7 @@ def test_adapter_logs_reach_the_flow_run_logs_redacted_and_are_quiet_outside_run
         warnings.simplefilter("error")  # Prefect's API handler would warn "without a flow run id"
         git_log.info("outside any run")
 
-    async def read_logs() -> list[str]:
-        from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
-
-        async with get_client() as client:
-            await asyncio.sleep(2.5)  # the API log handler flushes in the background
-            logs = await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
-            return [log.message for log in logs]
-
-    messages = asyncio.run(read_logs())
+    messages = _poll_logs(run_id, "committed abc123")
     committed = [m for m in messages if "committed abc123" in m]
     assert len(committed) == 1, messages
     assert TOKEN not in committed[0]

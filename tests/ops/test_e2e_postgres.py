@@ -52,8 +52,8 @@ def remote_commits(team: TeamRepo) -> int:
     return len(git(team.remote, "log", "--format=%H", "main").splitlines())
 
 
-def test_parallel_runs_on_postgres_backed_server(postgres_url: str, tmp_path: Path) -> None:
-    teams = [make_team_repo(tmp_path / f"team-{i}", team_files(date.today())) for i in range(REPOS)]
+def test_parallel_runs_on_postgres_backed_server(postgres_url: str, tmp_path: Path, today: date) -> None:
+    teams = [make_team_repo(tmp_path / f"team-{i}", team_files(today)) for i in range(REPOS)]
     with running_prefect_server(home=tmp_path / "prefect-home", database_url=postgres_url) as server:
         env = {**server.env, "CEREMONIES_PROJECT_DIR": str(ROOT)}
         log_path = tmp_path / "serve.log"

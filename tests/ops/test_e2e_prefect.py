@@ -12,10 +12,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -46,6 +45,7 @@ from e2e_support import (
 from ceremonies.tasks.common import repo_lock_name
 from ceremonies.testing.gitrepo import TeamRepo, git, make_team_repo
 from ceremonies.testing.prefect_server import PrefectServer, running_prefect_server, stop_process_group
+from polling import poll_until
 
 pytestmark = pytest.mark.e2e
 
@@ -63,13 +63,15 @@ class Stack:
     env: dict[str, str]
     deployment_ids: dict[str, UUID]
     serve_log: Path
+    now: datetime
     today: date
     tmp: Path
     serve: subprocess.Popen[bytes]
 
-    def new_team(self, name: str) -> TeamRepo:
-        """Return a fresh team docs repo (own bare remote) for a test that must not see other tests' commits."""
-        return make_team_repo(self.tmp / name, team_files(self.today))
+    def new_team(self, name: str, ends_in_days: int = 1) -> TeamRepo:
+        """Return a fresh team docs repo (own bare remote; its sprint ends ``ends_in_days`` after the pinned today)
+        for a test that must not see other tests' commits."""
+        return make_team_repo(self.tmp / name, team_files(self.today, ends_in_days))
 
     def run(self, deployment: str, parameter_sets: list[dict[str, Any]]) -> list[Any]:
         """Trigger ``deployment`` once per parameter set (only fields of its Run form); return the final runs."""
@@ -99,15 +101,15 @@ def _slack_emulator() -> Any:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, now: datetime, today: date) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("e2e-prefect")
-    today = date.today()
     team = make_team_repo(tmp / "team", team_files(today))
     deployments = landed_deployments()
     slack = _slack_emulator()
     with running_prefect_server(home=tmp / "prefect-home") as server:
         if slack is not None:
             slack.start()
+            slack.set_now(now)  # Slack's clock agrees with the pinned "now" the runs are given
         try:
             env = {**server.env, "CEREMONIES_PROJECT_DIR": str(ROOT), "PREFECT_LOGGING_LEVEL": "INFO"}
             if slack is not None:
@@ -129,7 +131,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             try:
                 with api(server):
                     ids = wait_for_deployments(deployments)
-                    yield Stack(server, team, slack, env, ids, serve_log, today, tmp, serve)
+                    yield Stack(server, team, slack, env, ids, serve_log, now, today, tmp, serve)
             finally:
                 stop_process_group(serve)
         finally:
@@ -181,12 +183,14 @@ def test_failed_run_posts_notice_with_ui_link_and_no_secret(stack: Stack) -> Non
     bad_repo = str(stack.tmp / "no-such-repo")
     (run,) = stack.run("refresh-kb", [{"repo": bad_repo}])
     assert run.state.is_failed(), run.state
-    deadline = time.monotonic() + 30
-    notice = None
-    while notice is None and time.monotonic() < deadline:
-        notice = next((t for t in stack.slack_texts() if str(run.id) in t), None)
-        time.sleep(0.5)
-    assert notice, f"no failure notice reached Slack: {stack.slack_texts()}"
+    notices = poll_until(
+        lambda: [t for t in stack.slack_texts() if str(run.id) in t],
+        bool,
+        timeout=30,
+        interval=0.2,
+        what="the failure notice in the Slack emulator",
+    )
+    notice = notices[0]
     assert f"{stack.server.ui_url}/runs/flow-run/{run.id}" in notice
     assert "no-such-repo" in notice and TOKEN not in notice
 
@@ -194,6 +198,7 @@ def test_failed_run_posts_notice_with_ui_link_and_no_secret(stack: Stack) -> Non
 # --- next-sprint -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.dates
 def test_two_next_sprint_runs_at_once_commit_one_doc_then_the_kb_shows_it(stack: Stack) -> None:
     require_deployment("next-sprint")
     team = stack.new_team("plan-race")
@@ -233,11 +238,13 @@ def test_two_next_sprint_runs_at_once_commit_one_doc_then_the_kb_shows_it(stack:
 # --- remind ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.dates
 def test_remind_runs_schedule_each_reminder_once_in_the_slack_emulator(stack: Stack) -> None:
     require_deployment("remind")
     require_slack_emulator()
-    team = stack.new_team("remind")
-    (run,) = stack.run("remind", [{"repo": str(team.work), "dry_run": False}])
+    team = stack.new_team("remind", ends_in_days=7)  # review and retro ahead of "now" on any day
+    params = {"repo": str(team.work), "now": stack.now.isoformat(), "dry_run": False}
+    (run,) = stack.run("remind", [params])
     assert_completed([run], stack.serve_log)
     scheduled = [m for m in stack.slack.scheduled if m["channel"] == CHANNEL_ID]
     assert scheduled, f"no reminder reached the Slack emulator: {stack.slack_texts()}"
@@ -248,7 +255,7 @@ def test_remind_runs_schedule_each_reminder_once_in_the_slack_emulator(stack: St
     assert any(line.startswith("Scheduled ") for line in logged), "the run log does not say what was scheduled"
     assert all(TOKEN not in line for line in logged)
 
-    (again,) = stack.run("remind", [{"repo": str(team.work), "dry_run": False}])
+    (again,) = stack.run("remind", [params])
     assert_completed([again], stack.serve_log)
     assert [m for m in stack.slack.scheduled if m["channel"] == CHANNEL_ID] == scheduled, "a re-run changed Slack"
 

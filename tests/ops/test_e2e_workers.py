@@ -82,9 +82,11 @@ def test_ceremonies_server_ui_calls_its_own_port(ceremonies_server: PrefectServe
     assert (ceremonies_server.home / "prefect.db").is_file(), "the server does not keep its SQLite db in PREFECT_HOME"
 
 
-def test_prefect_deploy_all_and_a_process_worker_run(ceremonies_server: PrefectServer, tmp_path: Path) -> None:
+def test_prefect_deploy_all_and_a_process_worker_run(
+    ceremonies_server: PrefectServer, tmp_path: Path, today: date
+) -> None:
     server = ceremonies_server
-    team = make_team_repo(tmp_path / "team", team_files(date.today()))
+    team = make_team_repo(tmp_path / "team", team_files(today))
     env = {**server.env, "CEREMONIES_PROJECT_DIR": str(ROOT)}
     setup = subprocess.run(
         [CEREMONIES, "setup", "--repo", str(team.work), "--timezone", "Europe/Berlin"],

@@ -50,7 +50,8 @@ def test_ics_has_one_event_per_ceremony_with_stable_uids(team: TeamRepo, tmp_pat
 def test_calendar_defaults_to_the_current_sprint_and_names_unknown_ones(team: TeamRepo, tmp_path: Path) -> None:
     out = tmp_path / "now.ics"
     assert run_calendar(str(team.work), out, now=NOW).sprint == "SPR-008"
-    code = main(["calendar", "--repo", str(team.work), "--out", str(out), "--sprint", "SPR-404"])
+    at_now = ["--now", NOW.isoformat()]
+    code = main(["calendar", "--repo", str(team.work), "--out", str(out), "--sprint", "SPR-404", *at_now])
     assert code == 2
 
 
@@ -58,7 +59,8 @@ def test_calendar_dry_run_prints_the_ics_and_writes_nothing(
     team: TeamRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "dry.ics"
-    code = main(["calendar", "--repo", str(team.work), "--out", str(out), "--sprint", "SPR-009", "--dry-run", "--json"])
+    at_now = ["--now", NOW.isoformat(), "--dry-run", "--json"]
+    code = main(["calendar", "--repo", str(team.work), "--out", str(out), "--sprint", "SPR-009", *at_now])
     payload = json.loads(capsys.readouterr().out)
     assert code == 0 and not out.exists()
     assert payload["dry_run"] is True and payload["sprint"] == "SPR-009"
@@ -76,7 +78,7 @@ def test_seed_004_calendar_lists_every_dated_timetable_entry(
     (work / "ceremonies.toml").write_text(config_text(), encoding="utf-8")
     repo = make_team_repo(tmp_path / "repo", work)
     out = tmp_path / "seed.ics"
-    assert main(["calendar", "--repo", str(repo.work), "--out", str(out), "--json"]) == 0
+    assert main(["calendar", "--repo", str(repo.work), "--out", str(out), "--now", NOW.isoformat(), "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["sprint"] == "SPR-009"
     uids = [str(e["UID"]) for e in events_of(out)]
@@ -134,7 +136,7 @@ def test_cli_without_token_prints_the_messages(team: TeamRepo, monkeypatch: pyte
     ],
 )
 def test_cli_usage_errors_exit_2(team: TeamRepo, args: list[str], code: int) -> None:
-    assert main(["remind", "--repo", str(team.work), "--dry-run", *args]) == code
+    assert main(["remind", "--repo", str(team.work), "--dry-run", "--now", NOW.isoformat(), *args]) == code
 
 
 def test_cli_exits_1_and_names_a_broken_doc(team: TeamRepo, capsys: pytest.CaptureFixture[str]) -> None:
