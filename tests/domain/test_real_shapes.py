@@ -156,3 +156,211 @@ def test_shape7_grades_are_not_dates_and_a_plan_without_dates_only_warns() -> No
     doc = parse(text, "Sprint 2/Sprint_Planning.md", kind=DocKind.PLAN)
     assert doc.sprint is not None and (doc.sprint.start, doc.sprint.end) == (None, None)
     assert [warning.what.split(" (")[0] for warning in doc.warnings] == ["no sprint start and end date found"]
+
+
+# ---------------------------------------------------------------------------------------------------- shape 5
+
+RETRO_BY_TABLE = """# Sprint 5 Retrospective
+
+## Went well
+- Pairing on the importer
+
+## Action items
+
+| Action | Owner | By |
+|---|---|---|
+| Add a smoke test for the export job | Ana | Sprint 6 |
+| Book the demo room earlier | Ben | Sprint 6 planning |
+| Keep the WIP limit at three | Team | Standing |
+| Fix the flaky CI runner | Cleo | Immediately |
+| | | |
+"""
+
+
+def test_shape5_action_table_with_by_column() -> None:
+    doc = parse(RETRO_BY_TABLE, "docs/sprints/sprint-05/retrospective.md")
+    assert doc.kind == DocKind.RETRO and doc.retro is not None
+    actions = doc.retro.actions
+    assert [(a.index, a.text, a.owners, a.target, a.target_text) for a in actions] == [
+        (1, "Add a smoke test for the export job", ("Ana",), "6", "Sprint 6"),
+        (2, "Book the demo room earlier", ("Ben",), "6", "Sprint 6 planning"),
+        (3, "Keep the WIP limit at three", ("Team",), "ongoing", "Standing"),
+        (4, "Fix the flaky CI runner", ("Cleo",), "6", "Immediately"),
+    ]
+    assert [a.line for a in actions] == [10, 11, 12, 13]
+
+
+def test_shape5_kaizen_table_with_iso_due_dates() -> None:
+    text = (
+        "# Sprint 1 retrospective\n\nDate: 2026-10-07.\n\n## 6. Kaizen actions\n\n"
+        "| Action | Owner | Kaizen issue # | Due | How we will know it worked |\n|---|---|---|---|---|\n"
+        "| Write a one-page review checklist | Proposed: Dana, with Eli | #31 | 2026-10-09 | Everyone used it |\n"
+        "| Name a reviewer on every PR | PR authors | To be created | Start 2026-10-08; check in Sprint 2 | |\n"
+    )
+    doc = parse(text, "docs/sprints/sprint-1/retrospective.md")
+    assert doc.retro is not None
+    first, second = doc.retro.actions
+    assert (first.owners, first.id, first.due, first.target, first.measure) == (
+        ("Dana", "Eli"),
+        "#31",
+        "2026-10-09",
+        None,
+        "Everyone used it",
+    )
+    assert (second.id, second.due, second.target, second.target_text) == (
+        None,
+        "2026-10-08",
+        "2",
+        "Start 2026-10-08; check in Sprint 2",
+    )
+
+
+def test_shape5_numbered_bold_items_under_what_we_are_changing() -> None:
+    text = (
+        "# Retro: sprint 2026-13\n\n## What we're changing\n\n"
+        "1. **Smaller pull requests.** Nothing over 400 lines; @Fay watches it.\n"
+        "2. **Demo prep on Thursday.** So the review is not rushed.\n"
+    )
+    doc = parse(text, "retros/2026-13-retro.md")
+    assert doc.retro is not None
+    assert [(a.text, a.owners, a.detail) for a in doc.retro.actions] == [
+        ("Smaller pull requests", ("@Fay",), "Nothing over 400 lines; @Fay watches it"),
+        ("Demo prep on Thursday", (), "So the review is not rushed"),
+    ]
+
+
+def test_shape5_unowned_we_will_bullets_under_process_improvements() -> None:
+    text = (
+        "# Sprint Retrospective\nThe contents of this file are described in the course manual.\n\n"
+        "## Summary of Process Improvements\nWhich process aspects will change, and why?\n"
+        "- We will ask a second person to check the tests before each commit.\n"
+        "- We will close our own issues and say so in the group chat.\n\n"
+        "## Summary of Sprint Review Feedback\n"
+        "- We will polish the search results page."
+    )
+    doc = parse(text, "Sprint 2/Retrospective.md")
+    assert doc.retro is not None and doc.retro.sprint_number == "2"
+    assert [(a.text[:30], a.owners, a.target) for a in doc.retro.actions] == [
+        ("We will ask a second person to", (), None),
+        ("We will close our own issues a", (), None),
+        ("We will polish the search resu", (), None),
+    ]
+
+
+def test_shape5_unfilled_template_labels_are_no_actions() -> None:
+    text = "# Retro\n\n## Went well\n- ok\n\n## Kaizen actions\n\n- Improvement:\n- KPI affected:\n"
+    doc = parse(text, "sprint-3/retrospective.md")
+    assert doc.retro is not None and doc.retro.actions == ()
+
+
+# ---------------------------------------------------------------------------------------------------- shape 6
+
+
+def test_shape6_committed_table_with_t_shirt_sizes() -> None:
+    text = (
+        "# Sprint 6 plan\n\n**Dates:** 2026-03-02 → 2026-03-13 · **Capacity:** 3 people\n\n## Committed\n\n"
+        "| ID | Item | Est. | Owner |\n|---|---|---|---|\n"
+        "| W-1 | Export to CSV | M | Ana |\n| W-2 | Fix login redirect | S | Ben |\n"
+        "## Stretch\n- nothing\n"
+    )
+    doc = parse(text, "docs/sprints/sprint-06/plan.md")
+    assert doc.sprint is not None
+    assert [(i.id, i.title, i.size, i.points, i.owners) for i in doc.sprint.items] == [
+        ("W-1", "Export to CSV", "M", None, ("Ana",)),
+        ("W-2", "Fix login redirect", "S", None, ("Ben",)),
+    ]
+    assert doc.sprint.scope_columns == ("ID", "Item", "Est.", "Owner")
+
+
+def test_shape6_story_table_with_fractions_and_ragged_rows() -> None:
+    text = (
+        "# Sprint Plan\n\n- Sprint Number: 5\n- Timespan: 21.01.2026 – 28.01.2026\n\n"
+        "## Previous Sprint Backlog Review\n\n"
+        "| ID | User Story ID | Title | Priority | Estimation (Story Points) |\n|----|----|----|----|----|\n"
+        "| B1 | - | Phone number check | Low | 1/2 |\n"
+        "| B6 | - | End ride fix | Low | 0.5 |\n"
+        "| T2 | Search page | Low | 3|\n"
+        "|T3-1|T3|Search page - mobile|Low|2|`\n"
+        "## Added Tasks\n\n"
+        "| ID | User Story ID | Title | Priority | Estimation (Story Points) |\n|----|----|----|----|----|\n"
+        "| T4-1 | T4 | Reset password - mobile | Low | 82.5 |\n"
+    )
+    doc = parse(text, "docs/sprints/sprint-05/plan.md")
+    assert doc.sprint is not None
+    assert [(i.id, i.title, i.points) for i in doc.sprint.items] == [
+        ("B1", "Phone number check", 0.5),
+        ("B6", "End ride fix", 0.5),
+        ("T2", "Search page", 3.0),
+        ("T3-1", "Search page - mobile", 2.0),
+        ("T4-1", "Reset password - mobile", 82.5),
+    ]
+    assert doc.sprint.scope_points == 88.5
+    assert doc.sprint.scope_columns[2] == "Title"
+
+
+def test_shape6_numbered_list_scope_with_owners_in_parentheses_and_no_dates() -> None:
+    text = (
+        "# Sprint Planning Meeting \nThe required contents are described in the manual.\n\n"
+        "## List of Meeting Participants\n1. Ana Example (Present)\n\n"
+        "## List of Items on Product Backlog\n1.  Search for a park\n\n"
+        "## List of Items on this Sprint's Backlog\n"
+        "1. Feature 1: Search for a place\nwrite scenarios in the feature file\n"
+        "2. Feature 4: Favorite list - (Mahra)\n"
+        "2. Compare favorite lists (Chen)\n"
+    )
+    doc = parse(text, "Sprint 3/Sprint_Planning.md")
+    assert doc.sprint is not None and doc.sprint.number == "3" and doc.sprint.start is None
+    assert [(i.title, i.owners) for i in doc.sprint.items] == [
+        ("Feature 1: Search for a place", ()),
+        ("Feature 4: Favorite list", ("Mahra",)),
+        ("Compare favorite lists", ("Chen",)),
+    ]
+    assert doc.sprint.scope_columns == ()
+
+
+# ---------------------------------------------------------------------------------------------------- shape 8
+
+REVIEW = (
+    "# Sprint Review\r\n\r\n## Sprint Details\r\n\r\n- Sprint Number: 3\r\n- Timespan: 24.12.2025 - 13.01.2026\r\n\r\n"
+    "## Planned User Stories / Tasks\r\n\r\n"
+    "| ID | Title | Priority | Estimation (Story Points) | Status | Notes |\r\n|----|----|----|----|----|----|\r\n"
+    "| A.1 | Web refactor | Low | 5 | Not started | - |\r\n"
+    "| A.2 | - | Backend models | High | 3 | Done | - |\r\n"
+    "| #A.3 | Login endpoint | Medium | 2 | done | - |\r\n"
+    "| A.4 | Price page | Low | 1 | Code Review | - |\r\n"
+    "| A.5 | Profile page | Low | 2 | In Progress | - |\r\n\r\n"
+    "## Metrics & Progress\r\n\r\n- Planned/Completed Story Points: 13/5\r\n\r\n"
+    "## Challenges\r\n\r\n- Праздники заняли больше времени, чем ожидалось"
+)
+
+
+def test_shape8_review_with_status_column_is_the_sprint_summary() -> None:
+    doc = parse(REVIEW, "docs/sprints/sprint-03/review.md")
+    assert doc.kind == DocKind.SUMMARY and doc.summary is not None
+    summary = doc.summary
+    assert (summary.number, summary.start, summary.end) == ("3", date(2025, 12, 24), date(2026, 1, 13))
+    assert [(i.id, i.title, i.points) for i in summary.completed] == [
+        ("A.2", "Backend models", 3.0),
+        ("A.3", "Login endpoint", 2.0),
+    ]
+    assert [(i.id, i.status) for i in summary.unfinished] == [
+        ("A.1", "Not started"),
+        ("A.4", "Code Review"),
+        ("A.5", "In Progress"),
+    ]
+    assert (summary.velocity, summary.planned_points) == (5.0, 13.0)
+
+
+def test_shape8_velocity_from_a_metric_table() -> None:
+    text = "# Sprint 1 review: foundations\n\n## Velocity\n\n| Metric | Value |\n|---|---|\n"
+    text += "| Points planned / completed | 22 / 15 for Sprint 1 |\n| Issues closed | 12 |\n"
+    doc = parse(text, "docs/sprints/sprint-1/review.md")
+    assert doc.summary is not None and (doc.summary.velocity, doc.summary.planned_points) == (15.0, 22.0)
+
+
+# ---------------------------------------------------------------------------------------------------- robustness
+
+
+def test_crlf_cyrillic_and_no_final_newline_keep_lines() -> None:
+    doc = parse(REVIEW, "review.md")
+    assert doc.summary is not None and [i.line for i in doc.summary.completed] == [13, 14]

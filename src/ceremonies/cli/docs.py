@@ -176,7 +176,11 @@ def _summary_lines(summary: ExecutionSummary) -> list[str]:
         f"{summary.end or '?'}: {len(summary.completed)} completed items, {_points(total)}, velocity "
         f"{_points(summary.velocity)} of {_points(summary.planned_points)}"
     ]
-    return lines + [f"    {_item_line(item)}" for item in summary.completed]
+    lines += [f"    {_item_line(item)}" for item in summary.completed]
+    if summary.unfinished:
+        lines.append(f"  unfinished: {len(summary.unfinished)} items")
+        lines += [f"    {_item_line(item)} ({item.status or 'open'})" for item in summary.unfinished]
+    return lines
 
 
 def document_text(doc: Document) -> str:

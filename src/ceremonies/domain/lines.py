@@ -16,8 +16,12 @@ from ceremonies.domain.outline import Table, plain
 _SPRINT_REF = re.compile(
     r"\b(?:Sprint\s+)?(\d{4}-\d{1,3})(?![-\d.])|\b([A-Z][A-Z0-9]{0,9}-\d{1,6})\b|\bSprint\s+(\d{1,4})\b"
 )
-_ONGOING = re.compile(r"\b(ongoing|continuous|every sprint|all sprints|laufend|permanent|dauerhaft)\b", re.I)
-_NEXT_SPRINT = re.compile(r"\b(next sprint|nächste[rn]? sprint|following sprint)\b", re.I)
+_ONGOING = re.compile(
+    r"\b(ongoing|continuous|every sprint|all sprints|laufend|permanent|dauerhaft|standing|always)\b", re.I
+)
+_NEXT_SPRINT = re.compile(
+    r"\b(next sprint|nächste[rn]? sprint|following sprint|immediately|asap|right away|sofort|next iteration)\b", re.I
+)
 ITEM_ID = re.compile(r"^(?P<id>[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|#\d+)\s*[:—–-]\s*(?P<title>.+)$", re.DOTALL)
 _POINTS = re.compile(r"(?<![\w.])(?P<n>\d+(?:[.,]\d+)?)\s*(?:SP|story\s*points?|pts?\.?|points?|Punkte)(?!\w)", re.I)
 CHECKBOX = re.compile(r"^\[(?P<mark>[ xX✓✔])\]\s*")
@@ -74,7 +78,7 @@ def owners_in(text: str) -> tuple[str, ...]:
     found = OWNER.findall(text)
     if found:
         return tuple(dict.fromkeys(found))
-    names = [name.strip() for name in re.split(r"[/,&]| and ", plain(text))]
+    names = [name.strip() for name in re.split(r"[/,&;]| and | with ", plain(text))]
     return tuple(name for name in names if name and not is_placeholder(name) and len(name) <= 40)
 
 
@@ -115,51 +119,167 @@ def parse_scope_line(text: str, line: int | None = None) -> WorkItem | None:
     )
 
 
+_OWNER_PARENTHESES = re.compile(r"\s*[-–—]?\s*\((?P<owners>[^()]{1,60})\)\s*$")
+
+
+def numbered_scope_line(text: str, line: int | None = None) -> WorkItem | None:
+    """Return the work item of a numbered scope entry without ID or points, e.g. ``Feature 4: Favorites list -
+    (Mahum)`` (owners in trailing parentheses); only the first line counts (the rest is detail). None for blank or
+    placeholder text."""
+    first = plain(text).split("\n")[0].strip()
+    owners: tuple[str, ...] = ()
+    match = _OWNER_PARENTHESES.search(first)
+    if match:
+        owners = owners_in(match["owners"])
+        first = first[: match.start()].strip()
+    title = first.strip(" —–-:")
+    if not title or is_placeholder(title):
+        return None
+    return WorkItem(title=title, owners=owners, line=line)
+
+
 POINTS_TAIL = re.compile(rf"\s*[(\[]?\s*\d+(?:[.,]\d+)?\s*{POINTS_UNIT}\s*[)\]]?\s*[✅✔️]*\s*$", re.I)
 
 
-_TABLE_COLUMNS = {
-    "id": ("id", "key", "ticket", "issue"),
-    "title": ("title", "item", "story", "summary", "name", "task", "titel"),
-    "owner": ("owner", "owners", "assignee", "who", "verantwortlich"),
-    "points": ("est", "estimate", "sp", "points", "story points", "pts", "punkte", "size"),
-    "status": ("status", "done", "state"),
+_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "id": (r"^(?:id|key|ticket|#|no\.?|nr\.?|item id|task id|issue id)$", r"^(?:issue|issue #|story)$"),
+    "title": (
+        r"^(?!.*\b(?:id|#|no\.?)$)(?:title|item|story|summary|name|task|titel|description|user story|deliverable"
+        r"|feature|action)\b",
+        r"^(?!.*\b(?:id|#|no\.?)$)(?:backlog item|work item|.*\b(?:title|task|item)s?)$",
+    ),
+    "owner": (r"^(?:owners?|assignees?|who|verantwortlich|responsible|assigned(?: to)?|developer|dev)$",),
+    "points": (
+        r"^(?:est\.?|estimates?|estimation|sp|points|story points|pts|punkte|size|effort|t-?shirt(?: size)?)\b",
+        r"\b(?:story points|points|sp)\b",
+    ),
+    "status": (r"^(?:status|done|state|progress|stand)$",),
 }
+DONE_STATUSES = frozenset(
+    ("done", "x", "[x]", "✅", "✔", "✔️", "closed", "erledigt", "yes", "completed", "complete", "finished", "merged")
+)
+OPEN_STATUSES = frozenset(
+    (
+        "in progress",
+        "code review",
+        "in review",
+        "review",
+        "not started",
+        "todo",
+        "to do",
+        "open",
+        "blocked",
+        "planned",
+        "cancelled",
+        "canceled",
+        "wip",
+        "testing",
+        "in testing",
+        "qa",
+        "[ ]",
+        "no",
+        "offen",
+        "in arbeit",
+    )
+)
+_T_SHIRT = re.compile(r"^(?:XXS|XS|S|M|L|XL|XXL)$", re.I)
+_FRACTION = re.compile(r"^~?\s*(?P<a>\d+(?:[.,]\d+)?)\s*/\s*(?P<b>\d+(?:[.,]\d+)?)$")
 
 
-def _column(header: tuple[str, ...], role: str) -> int | None:
-    """Return the index of the table column playing ``role`` (id, title, owner, points, status), else None."""
-    names = [plain(cell).lower().strip(" .") for cell in header]
-    for wanted in _TABLE_COLUMNS[role]:
-        if wanted in names:
-            return names.index(wanted)
-    return None
+def status_of(text: str) -> str | None:
+    """Return the normalized status word of a cell (``Done``, ``In Progress``, ``code review`` → lower case), else
+    None when the cell is no known status."""
+    value = re.sub(r"\s+", " ", plain(text).strip(" .").lower())
+    return value if value in DONE_STATUSES or value in OPEN_STATUSES else None
+
+
+def points_value(text: str) -> float | None:
+    """Return the story points written in an estimate cell: ``3``, ``0.5``, ``82,5``, ``1/2`` (a half), ``~5 SP``;
+    None for T-shirt sizes, placeholders and anything else."""
+    value = plain(text).strip()
+    fraction = _FRACTION.match(value)
+    if fraction:
+        denominator = float(fraction["b"].replace(",", "."))
+        return float(fraction["a"].replace(",", ".")) / denominator if denominator else None
+    match = re.match(rf"^~?\s*(?P<n>\d+(?:[.,]\d+)?)\s*(?:{POINTS_UNIT})?$", value, re.I)
+    return float(match["n"].replace(",", ".")) if match else None
+
+
+def t_shirt_size(text: str) -> str | None:
+    """Return the T-shirt size in an estimate cell (``S``, ``m``, ``XL`` → upper case), else None."""
+    value = plain(text).strip()
+    return value.upper() if _T_SHIRT.match(value) else None
+
+
+def table_columns(header: tuple[str, ...]) -> dict[str, int | None]:
+    """Return the index of the column playing each role (id, title, owner, points, status), None when absent.
+
+    Each role's patterns are tried in order, each against the columns left to right; a column plays one role.
+    """
+    names = [plain(cell).lower().strip(" .:") for cell in header]
+    found: dict[str, int | None] = {}
+    taken: set[int] = set()
+    for role, patterns in _TABLE_COLUMNS.items():
+        found[role] = None
+        for pattern in patterns:
+            index = next((i for i, n in enumerate(names) if i not in taken and re.search(pattern, n)), None)
+            if index is not None:
+                found[role] = index
+                taken.add(index)
+                break
+    return found
 
 
 def _cell(row: tuple[str, ...], index: int | None) -> str:
     """Return the plain text of cell ``index`` of ``row`` ('' when absent)."""
-    return plain(row[index]) if index is not None and index < len(row) else ""
+    return plain(row[index]) if index is not None and 0 <= index < len(row) else ""
+
+
+def _aligned(row: tuple[str, ...], width: int, after: int) -> tuple[str, ...]:
+    """Return ``row`` shifted back into a ``width``-column table: cells written beyond (or missing before) the
+    header are taken to be right after column ``after`` (a ``User Story ID`` the header lacks, or leaves out)."""
+    cells = list(row)
+    while len(cells) > width and re.fullmatch(r"[`'\s]*", cells[-1]):
+        cells.pop()  # a stray trailing `|` or backtick
+    if len(cells) > width:
+        extra = len(cells) - width
+        return (*cells[: after + 1], *cells[after + 1 + extra :])
+    if len(cells) < width:
+        missing = width - len(cells)
+        return (*cells[: after + 1], *([""] * missing), *cells[after + 1 :])
+    return tuple(cells)
 
 
 def table_items(table: Table) -> list[WorkItem]:
-    """Return the work items of a backlog table with ID/Title/Owner/Est-like columns (none if it has no title)."""
-    columns = {role: _column(table.header, role) for role in _TABLE_COLUMNS}
+    """Return the work items of a backlog table with ID/Title/Owner/Est/Status-like columns (none if it has no
+    title or id column).
+
+    Points may be ``1/2`` or ``0.5``; a T-shirt size (``S``/``M``/``L``) goes to ``size``; ``status`` is the
+    status cell as written (``Done`` → ``done=True``). Rows with extra or missing cells are realigned.
+    """
+    columns = table_columns(table.header)
     if columns["title"] is None and columns["id"] is None:
         return []
+    anchor = columns["id"] if columns["id"] is not None else 0
     items = []
-    for row, line in zip(table.rows, table.row_lines, strict=False):
+    for written, line in zip(table.rows, table.row_lines, strict=False):
+        row = _aligned(written, len(table.header), anchor)
         title = _cell(row, columns["title"]) or _cell(row, columns["id"])
-        if not title:
+        if not title or is_placeholder(title):
             continue
-        status = _cell(row, columns["status"]).lower()
+        status_text = _cell(row, columns["status"])
+        status = status_of(status_text)
+        estimate = _cell(row, columns["points"])
         items.append(
             WorkItem(
                 title=title,
-                id=_cell(row, columns["id"]) or None,
+                id=_cell(row, columns["id"]).lstrip("#").strip() or None,
                 owners=owners_in(_cell(row, columns["owner"])),
-                points=number_in(_cell(row, columns["points"])),
-                done=status in ("done", "x", "✅", "closed", "erledigt", "yes"),
+                points=points_value(estimate),
+                done=status in DONE_STATUSES,
                 line=line,
+                status=status_text or None,
+                size=t_shirt_size(estimate),
             )
         )
     return items

@@ -59,7 +59,8 @@ class WorkItem:
     """One scope item of a sprint (or one completed item of an execution summary).
 
     ``carried`` counts consecutive sprints the item was carried over; ``source`` is a backlink such as
-    ``SPR-012-RETRO action 3`` when the item came from a retro action.
+    ``SPR-012-RETRO action 3`` when the item came from a retro action. ``status`` is a table's status cell as
+    written (``In progress``); ``size`` a T-shirt size (``S``/``M``/``L``) written instead of points.
     """
 
     title: str
@@ -71,6 +72,8 @@ class WorkItem:
     carried: int = 0
     source: str | None = None
     stretch: bool = False
+    status: str | None = None
+    size: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,9 @@ class RetroAction:
 
     ``target`` is a normalized sprint number (``2026-13``), a sprint key (``SPR-019``), :data:`ONGOING`, or
     ``None`` when the retro did not say. ``index`` is the 1-based position of the action within its retro.
+    ``target_text`` is the target as written (``Sprint 6 planning``, ``Standing``, ``Immediately``, ``2026-10-09``)
+    so a planner can map what ``target`` could not (a due date maps to the sprint containing it); ``detail`` is
+    the prose after a bold lead (``**Pair on reviews.** Every PR gets …``).
     """
 
     text: str
@@ -92,6 +98,8 @@ class RetroAction:
     points: float | None = None
     done: bool = False
     line: int | None = None
+    detail: str | None = None
+    target_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +136,11 @@ class Ceremony:
 
 @dataclass(frozen=True)
 class Sprint:
-    """A sprint plan as written in the team's docs."""
+    """A sprint plan as written in the team's docs.
+
+    ``scope_columns`` is the header of the plan's first scope table (``ID | Item | Est. | Owner``), empty when the
+    scope is a list, so the next plan can be written as a table in the same columns.
+    """
 
     key: str | None = None
     number: str | None = None
@@ -141,6 +153,7 @@ class Sprint:
     planned_points: float | None = None
     capacity_points: float | None = None
     items: tuple[WorkItem, ...] = ()
+    scope_columns: tuple[str, ...] = ()
     acceptance: tuple[str, ...] = ()
     risks: tuple[str, ...] = ()
     demo_owner: str | None = None
@@ -171,7 +184,11 @@ class Sprint:
 
 @dataclass(frozen=True)
 class ExecutionSummary:
-    """What a sprint delivered: completed items with points; ``velocity`` is the delivered story points."""
+    """What a sprint delivered: completed items with points; ``velocity`` is the delivered story points.
+
+    A sprint review with a Status column is a summary too: its ``Done`` rows are ``completed``, the others
+    (``In progress``, ``Code Review``, ``Not started``) are ``unfinished`` (each with its ``status``).
+    """
 
     key: str | None = None
     number: str | None = None
@@ -181,6 +198,7 @@ class ExecutionSummary:
     velocity: float | None = None
     planned_points: float | None = None
     path: str | None = None
+    unfinished: tuple[WorkItem, ...] = ()
 
 
 @dataclass(frozen=True)

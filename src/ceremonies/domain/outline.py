@@ -40,7 +40,10 @@ class ListItem:
 
 @dataclass(frozen=True)
 class Table:
-    """A pipe table: header cells, body rows (cells as raw inline markdown) and each row's line."""
+    """A pipe table: header cells, body rows (cells as raw inline markdown) and each row's line.
+
+    A row has as many cells as the header unless it was written with more or fewer (see :func:`_table`).
+    """
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -147,8 +150,23 @@ def _list_items(node: SyntaxTreeNode, offset: int) -> list[ListItem]:
     return items
 
 
-def _table(node: SyntaxTreeNode, offset: int) -> Table:
-    """Return the pipe table ``node`` as header cells and rows."""
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def _written_cells(source: str) -> tuple[str, ...]:
+    """Return the cells of one table row as written (``| a | b |`` → ``('a', 'b')``), however many there are."""
+    text = source.strip()
+    text = text[1:] if text.startswith("|") else text
+    text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
+    return tuple(cell.strip() for cell in _CELL_SPLIT.split(text))
+
+
+def _table(node: SyntaxTreeNode, offset: int, source: list[str]) -> Table:
+    """Return the pipe table ``node`` as header cells and rows.
+
+    markdown-it pads a row with too few cells and drops the cells beyond the header's; a row written with another
+    number of cells than the header keeps its cells as written instead, so readers can see where they shifted.
+    """
     header: tuple[str, ...] = ()
     rows: list[tuple[str, ...]] = []
     lines: list[int] = []
@@ -157,22 +175,24 @@ def _table(node: SyntaxTreeNode, offset: int) -> Table:
             cells = tuple(_inline_text(cell).strip() for cell in row.children)
             if part.type == "thead":
                 header = cells
-            else:
-                rows.append(cells)
-                lines.append(_line(row, offset))
+                continue
+            index = row.map[0] if row.map else None
+            written = _written_cells(source[index]) if index is not None and index < len(source) else cells
+            rows.append(written if len(written) != len(header) else cells)
+            lines.append(_line(row, offset))
     return Table(header, tuple(rows), tuple(lines), _line(node, offset))
 
 
-def _blocks(node: SyntaxTreeNode, offset: int) -> list[Block]:
+def _blocks(node: SyntaxTreeNode, offset: int, source: list[str]) -> list[Block]:
     """Return the blocks of one top-level (or blockquoted) node."""
     if node.type == "paragraph":
         return [Paragraph(_inline_text(node), _line(node, offset))]
     if node.type in ("bullet_list", "ordered_list"):
         return list(_list_items(node, offset))
     if node.type == "table":
-        return [_table(node, offset)]
+        return [_table(node, offset, source)]
     if node.type == "blockquote":
-        return [block for child in node.children for block in _blocks(child, offset)]
+        return [block for child in node.children for block in _blocks(child, offset, source)]
     return []
 
 
@@ -181,6 +201,7 @@ def outline(body: str, first_line: int = 1) -> Section:
     root = Section("", 0, first_line)
     stack = [root]
     offset = first_line
+    source = body.split("\n")
     for node in SyntaxTreeNode(_markdown().parse(body)).children:
         if node.type == "heading":
             level = int(node.tag[1:]) if node.tag[1:].isdigit() else 6
@@ -190,5 +211,5 @@ def outline(body: str, first_line: int = 1) -> Section:
             stack[-1].children.append(section)
             stack.append(section)
             continue
-        stack[-1].blocks.extend(_blocks(node, offset))
+        stack[-1].blocks.extend(_blocks(node, offset, source))
     return root

@@ -22,8 +22,10 @@ from ceremonies.domain.lines import (
     NUMBER,
     POINTS_UNIT,
     number_in,
+    numbered_scope_line,
     parse_ceremony_line,
     parse_scope_line,
+    table_columns,
     table_items,
 )
 from ceremonies.domain.model import (
@@ -60,8 +62,12 @@ _TIMEZONE = re.compile(
 )
 
 _PLAN_SECTIONS = re.compile(r"\b(scope|goals?|sprint overview|commitment|backlog|ziele)\b", re.I)
-_SCOPE_TITLE = re.compile(r"\b(scope|backlog|planned items|committed items|sprint items|umfang)\b", re.I)
-_NOT_SCOPE_TITLE = re.compile(r"out[- ]of[- ]scope|retro|future|next sprint", re.I)
+_SCOPE_TITLE = re.compile(
+    r"\b(scope|backlog|planned items|committed( items)?|sprint items|umfang|added (user )?stories|added tasks"
+    r"|(planned )?user stories|planned tasks)\b",
+    re.I,
+)
+_NOT_SCOPE_TITLE = re.compile(r"out[- ]of[- ]scope|retro|future|next sprint|product backlog|backlog refinement", re.I)
 _GOALS_TITLE = re.compile(r"\b(goals?|ziele?)\b", re.I)
 _ACCEPTANCE_TITLE = re.compile(r"\bacceptance\b|\babnahme", re.I)
 _RISK_TITLE = re.compile(r"\brisks?\b|\brisiken\b|\bblockers?\b", re.I)
@@ -70,6 +76,8 @@ _RETRO_SECTION_TITLE = re.compile(r"^\W*(?:\d+\W+)?(?:sprint\s+)?retro(?:spectiv
 _COMPLETED_TITLE = re.compile(r"\b(completed|done|delivered|erledigt|abgeschlossen)\b", re.I)
 _SUMMARY_TITLE = re.compile(r"execution summary|sprint summary|sprint report|sprint review summary", re.I)
 _RETRO_TITLE = re.compile(r"\bretro(spective|spektive)?\b", re.I)
+_REVIEW_TITLE = re.compile(r"^\W*(?:sprint\b[^:]{0,20}\s)?review\b", re.I)
+_REVIEW_NAME = re.compile(r"(?:^|[-_ ])review$", re.I)
 _PLAN_TITLE = re.compile(r"\bplan(ning|ned)?\b|\biteration\b|\bsprint\b", re.I)
 
 
@@ -150,6 +158,12 @@ def _fields(section: Section) -> dict[str, tuple[str, int]]:
             for offset, line in enumerate(paragraph.text.split("\n")):
                 add(line, paragraph.line + offset)
         add_items(part.items)
+    for part in section.walk():  # ``| Metric | Value |`` tables: after the text, so text fields win
+        for table in part.tables:
+            if len(table.header) == 2:
+                for row, row_line in zip(table.rows, table.row_lines, strict=False):
+                    if len(row) >= 2 and plain(row[0]):
+                        found.setdefault(plain(row[0]).lower(), (plain(row[1]), row_line))
     return found
 
 
@@ -175,27 +189,33 @@ def _sections(root: Section, title: re.Pattern[str], exclude: re.Pattern[str] | 
     return matched
 
 
-def _scope_items(doc: _Doc) -> tuple[WorkItem, ...]:
-    """Return the scope items of a plan: scope lines and backlog tables of its scope/backlog sections."""
+def _scope(doc: _Doc) -> tuple[tuple[WorkItem, ...], tuple[str, ...]]:
+    """Return the scope items of a plan (scope lines, numbered items and backlog tables of its scope/backlog
+    sections) and the header of its first scope table (empty when the scope is a list)."""
     items: list[WorkItem] = []
+    columns: tuple[str, ...] = ()
     for section in _sections(doc.root, _SCOPE_TITLE, _NOT_SCOPE_TITLE):
         for part in section.walk():
             stretch = bool(re.search(r"stretch", part.title, re.I))
             for block in part.blocks:
                 if isinstance(block, Table):
-                    items += table_items(block)
+                    found = table_items(block)
+                    columns = columns or (block.header if found else ())
+                    items += found
                 elif isinstance(block, ListItem):
                     items += _scope_from_item(block, stretch)
                 elif re.search(r"\bstretch\b", block.text, re.I):
                     stretch = True
                 elif split_label(block.text) is not None:
                     stretch = False
-    return tuple(items)
+    return tuple(items), columns
 
 
 def _scope_from_item(item: ListItem, stretch: bool) -> list[WorkItem]:
     """Return the work item of ``item`` (or of its children when it is a label like ``Committed:``)."""
     found = parse_scope_line(item.text, item.line)
+    if found is None and item.ordered:
+        found = numbered_scope_line(item.text, item.line)
     if found is not None:
         return [replace(found, stretch=stretch)]
     label = item.text.strip().rstrip(":").lower()
@@ -509,6 +529,7 @@ def _plan(doc: _Doc) -> Sprint:
     known = start or end
     year = known.year if known else None
     timetable = _timetable(doc, start, end)
+    items, scope_columns = _scope(doc)
     return Sprint(
         key=key,
         number=number,
@@ -528,7 +549,8 @@ def _plan(doc: _Doc) -> Sprint:
             "planned",
         ),
         capacity_points=_points_field(fields, "team capacity", "capacity", "kapazität"),
-        items=_scope_items(doc),
+        items=items,
+        scope_columns=scope_columns,
         acceptance=_list_texts(doc, _ACCEPTANCE_TITLE),
         risks=_risks(doc),
         demo_owner=demo_owner[0] if demo_owner else None,
@@ -582,33 +604,66 @@ def _completed(doc: _Doc) -> tuple[WorkItem, ...]:
     return tuple(items)
 
 
+def _status_items(doc: _Doc) -> tuple[WorkItem, ...]:
+    """Return the items of every table with a Status column (a review: ``| ID | Title | … | Status |``)."""
+    items: list[WorkItem] = []
+    for section in doc.root.walk():
+        for table in section.tables:
+            if table_columns(table.header)["status"] is not None:
+                items += table_items(table)
+    return tuple(items)
+
+
+_VELOCITY_LABELS = (
+    "story points completed",
+    "completed story points",
+    "velocity",
+    "completed sp",
+    "completed points",
+    "delivered story points",
+    "delivered",
+)
+_PLANNED_THEN_DONE = re.compile(r"(planned|committed|commitment).*(completed|done|delivered)", re.I)
+
+
+def _velocity(doc: _Doc, fields: dict[str, tuple[str, int]]) -> tuple[float | None, float | None]:
+    """Return (velocity, planned) from ``Completed Story Points: 35``, ``Story Points Completed: 45/45``
+    (completed first) or ``Planned/Completed Story Points: 45/35``, ``Points planned / completed: 22 / 15``."""
+    planned_first = next(((label, found) for label, found in fields.items() if _PLANNED_THEN_DONE.search(label)), None)
+    found = _field(fields, *_VELOCITY_LABELS) or (planned_first[1] if planned_first else None)
+    if found is None:
+        return None, None
+    numbers = [float(n.replace(",", ".")) for n in NUMBER.findall(found[0].split("(")[0])]
+    if not numbers:
+        doc.error(found[1], f"cannot read story points from {found[0]!r}")
+        return None, None
+    if planned_first is not None and found is planned_first[1]:
+        return (numbers[1], numbers[0]) if len(numbers) > 1 else (None, numbers[0])
+    return numbers[0], numbers[1] if len(numbers) > 1 else None
+
+
 def _summary(doc: _Doc) -> ExecutionSummary:
-    """Return the ExecutionSummary written in a summary document."""
+    """Return the ExecutionSummary written in a summary document or a sprint review.
+
+    Completed items come from ``Completed`` sections, else from tables with a Status column (whose other rows are
+    ``unfinished``); velocity from a completed-points field, else the sum of the completed items' points.
+    """
     fields = _fields(doc.root)
     start, end = _dates(doc, fields)
     number, _ = _number_and_name(doc, fields)
     completed = _completed(doc)
-    velocity, planned = None, None
-    found = _field(
-        fields,
-        "story points completed",
-        "completed story points",
-        "velocity",
-        "completed sp",
-        "delivered story points",
-        "delivered",
-    )
-    if found is not None:
-        numbers = [float(n.replace(",", ".")) for n in NUMBER.findall(found[0].split("(")[0])]
-        if not numbers:
-            doc.error(found[1], f"cannot read story points from {found[0]!r}")
-        velocity = numbers[0] if numbers else None
-        planned = numbers[1] if len(numbers) > 1 else None
+    unfinished: tuple[WorkItem, ...] = ()
+    if not completed:
+        reviewed = _status_items(doc)
+        completed = tuple(item for item in reviewed if item.done)
+        unfinished = tuple(item for item in reviewed if not item.done)
+    velocity, planned = _velocity(doc, fields)
     if velocity is None and completed:
         velocity = sum(item.points or 0 for item in completed)
     if planned is None:
         planned = _points_field(fields, "planned story points", "capacity", "team capacity", "committed")
-    return ExecutionSummary(_key(doc, doc.identity.value), number, start, end, completed, velocity, planned, doc.path)
+    key = _key(doc, doc.identity.value)
+    return ExecutionSummary(key, number, start, end, completed, velocity, planned, doc.path, unfinished)
 
 
 # ---------------------------------------------------------------------------------------------------- documents
@@ -630,6 +685,8 @@ def detect_kind(doc: _Doc) -> DocKind:
         return DocKind.SUMMARY
     if "retro" in name:
         return DocKind.RETRO
+    if _REVIEW_TITLE.search(doc.title) or _REVIEW_NAME.search(PurePath(doc.path).stem):
+        return DocKind.SUMMARY
     titles = [plain(section.title) for section in doc.root.walk() if section.level]
     if any(_PLAN_TITLE.search(text) for text in (doc.title, name)) or any(_PLAN_SECTIONS.search(t) for t in titles):
         return DocKind.PLAN

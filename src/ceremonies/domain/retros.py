@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from ceremonies.domain.dates import parse_date
+from ceremonies.domain.dates import find_date, parse_date
 from ceremonies.domain.frontmatter import is_placeholder
 from ceremonies.domain.lines import (
     CHECKBOX,
@@ -23,13 +23,19 @@ from ceremonies.domain.lines import (
     owners_in,
     points_in,
     sprint_ref,
+    status_of,
 )
 from ceremonies.domain.model import Retro, RetroAction
-from ceremonies.domain.outline import ListItem, Section, plain, split_label
+from ceremonies.domain.outline import ListItem, Section, Table, plain, split_label
 
 _PLACEHOLDER_ACTION = re.compile(r"^(action( item)?\s*\d*|todo|tbd|\.\.\.|…)$", re.I)
 _PRIORITY = re.compile(r"\b(critical|high|medium|low)\b(?:\s+priority)?|\b(P[0-3])\b", re.I)
-RETRO_ACTIONS_TITLE = re.compile(r"\baction items?\b|\bactions\b|\bmaßnahmen\b|\bnext steps\b", re.I)
+RETRO_ACTIONS_TITLE = re.compile(
+    r"\baction items?\b|\bactions\b|\bmaßnahmen\b|\bnext steps\b|\bwhat we(?:'|’| a)?re changing\b"
+    r"|\bwhat we will (?:change|do|try)\b|\bprocess improvements?\b|\bimprovements? (?:for|to try)\b"
+    r"|\bchanges for\b|\bexperiments? to try\b|\bwe commit\b|\breview feedback\b",
+    re.I,
+)
 _WENT_WELL = re.compile(r"went well|what worked|keep doing|\bliked\b|positives?|gut gelaufen|\bwell\b", re.I)
 _TO_IMPROVE = re.compile(
     r"improve|didn.?t go well|went wrong|challenges?|problems?|less of|verbesser|schlecht|lacked", re.I
@@ -69,6 +75,12 @@ def _action_from_item(item: ListItem, context: Context, current_key: str | None)
     """Return the action in a list item (checkbox line or numbered item with sub-bullets), else None."""
     checkbox = CHECKBOX.match(item.text)
     body = item.text[checkbox.end() :] if checkbox else item.text
+    detail = None
+    lead = _BOLD_LEAD.match(body)
+    if lead and lead["rest"].strip():  # ``**Pair on reviews.** Every PR gets a second reader.``
+        body, detail = lead["lead"].strip().rstrip(".:"), plain(lead["rest"]).strip(" .:—–-") or None
+    if plain(body).strip().endswith(":") and not item.children:  # an unfilled template label (``- Owner:``)
+        return None
     segments = SEGMENT_SPLIT.split(plain(body))
     head = segments[0].strip().rstrip(":")
     if not head or _PLACEHOLDER_ACTION.match(head) or is_placeholder(head):
@@ -76,6 +88,8 @@ def _action_from_item(item: ListItem, context: Context, current_key: str | None)
     fields = _action_fields(item)
     owner_text = fields.get("owner") or fields.get("owners") or fields.get("verantwortlich") or ""
     owners = owners_in(owner_text) if owner_text else ()
+    if not owners and detail:
+        owners = tuple(dict.fromkeys(OWNER.findall(detail)))
     target, due = _target_and_due(segments[1:], fields, context, current_key)
     if not owners:
         owners = next((owners_in(seg) for seg in segments[1:] if OWNER.search(seg)), ())
@@ -96,7 +110,24 @@ def _action_from_item(item: ListItem, context: Context, current_key: str | None)
         points=number_in(points_text) if points_text else points_in(" ".join(segments[1:])),
         done=bool(checkbox and checkbox["mark"] != " "),
         line=item.line,
+        detail=detail,
+        target_text=_target_text(segments[1:], fields),
     )
+
+
+_BOLD_LEAD = re.compile(r"^\s*\*\*(?P<lead>[^*]+?)\*\*(?P<rest>.*)$", re.DOTALL)
+
+
+def _target_text(segments: list[str], fields: dict[str, str]) -> str | None:
+    """Return the action's target as written (a ``Target:``/``Due:`` field, else a segment naming a sprint)."""
+    for label in (*_TARGET_LABELS, *_DUE_LABELS):
+        if fields.get(label):
+            return fields[label]
+    for segment in segments:
+        split = split_label(segment)
+        if split is not None and split[0] in (*_TARGET_LABELS, *_DUE_LABELS):
+            return split[1]
+    return next((seg.strip() for seg in segments if not OWNER.search(seg) and sprint_ref(seg) is not None), None)
 
 
 _TARGET_LABELS = ("target", "target sprint", "sprint", "ziel", "zielsprint")
@@ -135,7 +166,7 @@ def _target_and_due(
 def actions_in(section: Section, context: Context, current_key: str | None) -> list[RetroAction]:
     """Return the actions of ``section`` and its sub-sections; sub-headings refine priority and target."""
     context = _heading_context(section.title, context, current_key) if section.level else context
-    actions = []
+    actions = [action for table in section.tables for action in table_actions(table, context, current_key)]
     for item in section.items:
         action = _action_from_item(item, context, current_key)
         if action is not None:
@@ -144,6 +175,81 @@ def actions_in(section: Section, context: Context, current_key: str | None) -> l
             actions += [a for child in item.children if (a := _action_from_item(child, context, current_key))]
     for child in section.children:
         actions += actions_in(child, context, current_key)
+    return actions
+
+
+_ACTION_COLUMNS: dict[str, str] = {
+    "text": r"^(?:actions?|action items?|what|improvements?|experiments?|change|maßnahmen?|todo)\b",
+    "owner": r"^(?:owners?|who|responsible|verantwortlich|assignees?)\b",
+    "target": r"^(?:by|due|when|target|deadline|sprint|target sprint|due date|fällig|bis)\b",
+    "id": r"^(?:id|#|ticket|issue|kaizen issue|jira)\b",
+    "measure": r"^(?:how we will know|measure|success|metric|signal|how)\b",
+    "status": r"^(?:status|state|done)$",
+}
+
+
+def _action_columns(header: tuple[str, ...]) -> dict[str, int]:
+    """Return the index of each action-table role present in ``header`` (a column plays one role)."""
+    names = [plain(cell).lower().strip(" .:") for cell in header]
+    found: dict[str, int] = {}
+    for role, pattern in _ACTION_COLUMNS.items():
+        index = next((i for i, n in enumerate(names) if i not in found.values() and re.search(pattern, n)), None)
+        if index is not None:
+            found[role] = index
+    return found
+
+
+def target_of(text: str, current_key: str | None) -> tuple[str | None, str | None]:
+    """Return (target, due) of a ``By``/``Due`` text: ``Sprint 6 planning`` → ("6", None), ``Standing`` →
+    (ONGOING, None), ``Immediately`` → (the sprint after ``current_key``, None), ``2026-10-09; check in Sprint 2``
+    → ("2", "2026-10-09"). A date is the due date; mapping it to a sprint is the planner's job."""
+    clean = plain(text).strip()
+    if not clean or is_placeholder(clean):
+        return None, None
+    day = parse_date(clean) or find_date(clean)
+    return sprint_ref(clean, current_key), day.isoformat() if day else None
+
+
+_ISSUE_ID = re.compile(r"^#?[A-Za-z]*[-.]?\d[\w.-]*$")
+
+
+def table_actions(table: Table, context: Context, current_key: str | None) -> list[RetroAction]:
+    """Return the actions of an action table (``| Action | Owner | By |``, ``| Action | Owner | Kaizen issue # |
+    Due | How we will know it worked |``); none when the table has no action column."""
+    columns = _action_columns(table.header)
+    if "text" not in columns:
+        return []
+
+    def cell(row: tuple[str, ...], role: str) -> str:
+        """Return the plain text of the ``role`` cell of ``row`` ('' when absent)."""
+        index = columns.get(role)
+        return plain(row[index]).strip() if index is not None and index < len(row) else ""
+
+    actions = []
+    for row, line in zip(table.rows, table.row_lines, strict=False):
+        text = cell(row, "text")
+        if not text or is_placeholder(text) or _PLACEHOLDER_ACTION.match(text):
+            continue
+        when = cell(row, "target")
+        target, due = target_of(when, current_key)
+        owner_text = re.sub(r"^\s*(?:proposed|tbd)\s*:\s*", "", cell(row, "owner"), flags=re.I)
+        identifier = cell(row, "id")
+        status = status_of(cell(row, "status"))
+        actions.append(
+            RetroAction(
+                text=text,
+                index=0,
+                owners=owners_in(owner_text) if owner_text and not is_placeholder(owner_text) else (),
+                target=target or context.target,
+                measure=cell(row, "measure") or None,
+                priority=context.priority,
+                due=due,
+                id=identifier if _ISSUE_ID.match(identifier) else None,
+                done=status in ("done", "x", "[x]", "closed", "completed"),
+                line=line,
+                target_text=when or None,
+            )
+        )
     return actions
 
 
@@ -218,7 +324,7 @@ def _collect_retro(section: Section, parts: _RetroParts, current_key: str | None
 def retro_from(section: Section, key: str | None, number: str | None, path: str) -> Retro | None:
     """Return the retro written in ``section``, or None when it is only the empty template."""
     parts = _RetroParts()
-    _collect_retro(section, parts, key)
+    _collect_retro(section, parts, key or number)
     if not parts.filled:
         return None
     return Retro(key, number, tuple(parts.went_well), tuple(parts.to_improve), numbered(parts.actions), path)
