@@ -364,3 +364,13 @@ def test_shape8_velocity_from_a_metric_table() -> None:
 def test_crlf_cyrillic_and_no_final_newline_keep_lines() -> None:
     doc = parse(REVIEW, "review.md")
     assert doc.summary is not None and [i.line for i in doc.summary.completed] == [13, 14]
+
+
+def test_shape3_blank_template_retro_is_a_warning_and_prose_mentions_are_no_number() -> None:
+    blank = parse("# Sprint 2 retrospective\n\n## What went well\n\n- \n\n## Kaizen actions\n\n- Owner:\n", "r.md")
+    assert blank.ok and blank.retro is not None and blank.retro.actions == ()
+    assert [warning.what for warning in blank.warnings] == ["retrospective has no went-well, to-improve or actions"]
+    text = "# Formation planning\n\nKeep this list current; move anything unfinished into Sprint 1 planning.\n"
+    formation = parse(text + "\nPeriod: Thu 2026-09-10 to Wed 2026-09-16.\n", "sprints/00-formation/planning.md")
+    assert formation.sprint is not None and formation.sprint.number is None
+    assert formation.sprint.start == date(2026, 9, 10)

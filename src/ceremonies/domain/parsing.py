@@ -230,6 +230,7 @@ def _scope_from_item(item: ListItem, stretch: bool) -> list[WorkItem]:
 # ---------------------------------------------------------------------------------------------------- identity
 
 
+_INTRO_CHARS = 40
 _NUMBER_LABELS = ("sprint number", "sprint no", "sprint no.", "sprint nr", "sprint #", "number")
 _NAME_LABELS = ("sprint name", "name")
 
@@ -317,7 +318,8 @@ def _number_and_name(doc: _Doc, fields: dict[str, tuple[str, int]]) -> tuple[str
     if number_field is not None:
         match = re.search(r"\d{4}-\d{1,3}|\d+", number_field[0])
         number = match.group() if match and _agrees(match.group(), winner, bare=True) else None
-    intro = [p.text for p in doc.heading.paragraphs[:3]] if doc.heading else []
+    # an intro names the sprint up front (``Context: Sprint 14 — …``), not in passing (``… move it into Sprint 1``)
+    intro = [plain(p.text)[:_INTRO_CHARS] for p in doc.heading.paragraphs[:3]] if doc.heading else []
     for text in [doc.title, _meta_text(doc.meta, "title") or "", name_field[0] if name_field else "", *intro]:
         if number is not None:
             break
@@ -696,13 +698,13 @@ def detect_kind(doc: _Doc) -> DocKind:
 
 
 def _retro_document(doc: _Doc) -> Retro:
-    """Return the Retro of a separate retrospective file (possibly with no parts, which is an error)."""
+    """Return the Retro of a separate retrospective file (an empty one, e.g. a blank template, is a warning)."""
     fields = _fields(doc.root)
     number, _ = _number_and_name(doc, fields)
     key = _key(doc, doc.identity.value)
     retro = retro_from(doc.root, key, number, doc.path)
     if retro is None:
-        doc.error(doc.heading.line if doc.heading else 1, "retrospective has no went-well, to-improve or actions")
+        doc.warn(doc.heading.line if doc.heading else 1, "retrospective has no went-well, to-improve or actions")
         return Retro(key, number, path=doc.path)
     return retro
 
