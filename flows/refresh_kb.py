@@ -15,10 +15,10 @@ from prefect import flow
 from pydantic import Field
 
 from ceremonies.tasks import refresh_kb as steps
-from ceremonies.tasks.common import apublish_markdown, arepo_lock, as_is, notify_failure
+from ceremonies.tasks.common import FLOW_TIMEOUT_SECONDS, apublish_markdown, arepo_lock, as_is, notify_failure
 
 
-@flow(name="refresh-kb", log_prints=True, on_failure=[notify_failure])
+@flow(name="refresh-kb", log_prints=True, on_failure=[notify_failure], timeout_seconds=FLOW_TIMEOUT_SECONDS)
 async def refresh_kb(
     repo: Annotated[str, Field(description="Docs repo: a work tree path or a git URL.")],
     branch: Annotated[str, Field(description="Branch whose merged work the KB reflects.")] = "main",

@@ -88,6 +88,14 @@ class PushRejectedError(GitError):
     """The remote rejected a push even after the bounded fetch-rebase-retry loop."""
 
 
+class GitTimeoutError(GitError):
+    """A git network call (clone, fetch, push) did not finish in time; the git process was killed."""
+
+
+class LockTimeoutError(CeremoniesError):
+    """Another run held the docs repo's lock longer than the bounded wait."""
+
+
 class SlackError(CeremoniesError):
     """Slack refused a call (``channel_not_found``, ``invalid_auth``, ...) or could not be reached."""
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
+from ceremonies.adapters.gitnet import run_network
 from ceremonies.errors import GitError, PushRejectedError, UsageError
 
 log = logging.getLogger(__name__)
@@ -113,13 +114,32 @@ def is_url(spec: str) -> bool:
     return "://" in spec or bool(_SCP_LIKE.match(spec))
 
 
+def check_repo_spec(spec: str) -> None:
+    """Raise GitError when ``spec`` cannot name a docs repo: empty, or a local path that does not exist or is
+    neither a work tree nor a bare repo. Touches no network (a URL is checked when it is cloned)."""
+    if not spec.strip():
+        raise GitError("no docs repo given: pass a work tree path or a git URL as `repo`")
+    if is_url(spec):
+        return
+    path = Path(spec).expanduser()
+    if not path.exists():
+        raise GitError("no such repository path", path=path)
+    if not (path / ".git").exists() and not _is_bare(path):
+        raise GitError("not a git repository", path=path)
+
+
 def _command_error(exc: GitCommandError, what: str, path: Path | None = None) -> GitError:
     """Return a GitError for a failed git command with every credential removed (raise it ``from None``)."""
     stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
+    return _failure(what, int(exc.status) if isinstance(exc.status, int) else -1, stderr, path)
+
+
+def _failure(what: str, status: int, stderr: str, path: Path | None = None) -> GitError:
+    """Return a credential-free GitError for a git command that exited with ``status`` and said ``stderr``."""
     lines = [line.strip() for line in stderr.strip().strip("'").splitlines() if line.strip()]
     lines = [line[len("stderr: ") :] if line.startswith("stderr: ") else line for line in lines]
     lines = [line for line in lines if not line.startswith("hint:")]
-    detail = "; ".join(lines[-4:]) if lines else f"exit code {exc.status}"
+    detail = "; ".join(lines[-4:]) if lines else f"exit code {status}"
     return GitError(redact(f"{what} failed: {detail}"), path=path)
 
 
@@ -143,7 +163,8 @@ class DocsRepo:
         self.branch = branch
         self.committer = committer or DEFAULT_BOT
         self.remote = REMOTE
-        repo.git.update_environment(**_GIT_ENV, **(credentials or {}))
+        self._env = {**_GIT_ENV, **(credentials or {})}
+        repo.git.update_environment(**self._env)
 
     def __repr__(self) -> str:
         return f"DocsRepo(root={str(self.root)!r}, branch={self.branch!r})"
@@ -234,11 +255,11 @@ class DocsRepo:
         if depth is not None:
             options += [f"--depth={int(depth)}", "--no-single-branch"]
         try:
-            try:
-                cloned = git.Repo.clone_from(url, staging, multi_options=options, env={**_GIT_ENV, **credentials})
-            except GitCommandError as exc:
-                raise _command_error(exc, f"git clone {redact(url)}") from None
-            cloned.close()
+            what = f"git clone {redact(url)}"
+            args = ["clone", *options, url, str(staging)]
+            status, _, err = run_network(args, what=what, env={**_GIT_ENV, **credentials})
+            if status != 0:
+                raise _failure(what, status, err)
             if target.exists():
                 target.rmdir()
             os.rename(staging, target)
@@ -500,8 +521,11 @@ class DocsRepo:
         rebased = False
         last = ""
         for attempt in range(1, retries + 2):
-            status, out, err = self._try(
-                "push", "--porcelain", REMOTE, f"refs/heads/{self.branch}:refs/heads/{self.branch}"
+            status, out, err = run_network(
+                ["push", "--porcelain", REMOTE, f"refs/heads/{self.branch}:refs/heads/{self.branch}"],
+                what=f"git push {self.remote_url()} {self.branch}",
+                cwd=self.root,
+                env=self._env,
             )
             verdict = _push_verdict(out)
             if status == 0 and verdict.ok and verdict.flag == "=":
@@ -619,11 +643,11 @@ class DocsRepo:
             for depth in (50, 400, 3200):
                 if self._commit_known(since_sha) and self._is_ancestor(since_sha, "HEAD"):
                     return True
-                self._git("fetch", "-q", f"--deepen={depth}", REMOTE, what="git fetch --deepen")
+                self._network("fetch", "-q", f"--deepen={depth}", REMOTE, what="git fetch --deepen")
                 if not self.is_shallow():
                     break
         if self.is_shallow():
-            self._git("fetch", "-q", "--unshallow", REMOTE, what="git fetch --unshallow")
+            self._network("fetch", "-q", "--unshallow", REMOTE, what="git fetch --unshallow")
         if since_sha is not None and not self._commit_known(since_sha):
             raise GitError(f"commit {since_sha[:12]} is not in the remote's history", path=self.root)
         return True
@@ -662,6 +686,14 @@ class DocsRepo:
             )
         except GitCommandError as exc:
             raise _command_error(exc, what, self.root) from None
+        return out
+
+    def _network(self, *args: str, what: str) -> str:
+        """Run the network call ``git args`` (fetch) with the deadline of :mod:`ceremonies.adapters.gitnet`; return
+        stdout. Raises GitTimeoutError when the remote does not answer in time, GitError when git fails."""
+        status, out, err = run_network(args, what=redact(what), cwd=self.root, env=self._env)
+        if status != 0:
+            raise _failure(what, status, err, self.root)
         return out
 
     def _try(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -753,7 +785,7 @@ class DocsRepo:
         return bool(emails) and emails == {self.committer.email}
 
     def _fetch(self) -> None:
-        self._git("fetch", "-q", "--prune", REMOTE, what=f"git fetch {self.remote_url()}")
+        self._network("fetch", "-q", "--prune", REMOTE, what=f"git fetch {self.remote_url()}")
 
     def _dirty_files(self) -> set[str]:
         """Return the paths with staged, unstaged or untracked changes (both sides of a rename)."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremonies.adapters.files import write_atomic
+from ceremonies.adapters.gitnet import run_network
 from ceremonies.domain.commits import SYNC_TRAILER, FileChange, MergedCommit
 from ceremonies.errors import GitError
 
@@ -192,9 +193,11 @@ def ensure_history(facts: RepoFacts, since: str | None) -> RepoFacts:
             "(no --depth) so merged work is not dated wrongly",
             path=facts.root,
         )
-    done = run_git(facts.root, "fetch", "--quiet", "--unshallow", check=False)
-    if done.returncode != 0:
-        detail = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
+    status, _, stderr = run_network(
+        ["-C", str(facts.root), "fetch", "--quiet", "--unshallow"], what="git fetch --unshallow", env=_GIT_ENV
+    )
+    if status != 0:
+        detail = (stderr.strip().splitlines() or ["unknown error"])[-1]
         raise GitError(
             f"shallow clone: {needed} is missing and `git fetch --unshallow` failed ({detail}); "
             "clone with full history",

@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager, suppress
+from datetime import UTC
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from uuid import UUID
@@ -27,9 +28,10 @@ from prefect.logging import get_logger
 from prefect.logging.handlers import APILogHandler
 from prefect.utilities.annotations import quote
 
+from ceremonies.adapters.git import check_repo_spec
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.messages import Message
-from ceremonies.errors import CeremoniesError, SlackError
+from ceremonies.errors import CeremoniesError, GitTimeoutError, LockTimeoutError, SlackError, UsageError
 
 # --- names shared with prefect.yaml, `ceremonies setup` and the docs -------------------------------------------------
 
@@ -42,6 +44,11 @@ TIMEZONE_VARIABLE = "ceremonies_timezone"
 WORK_POOL = "ceremonies-pool"
 """Process work pool the deployments of ``prefect.yaml`` run on."""
 REDACTED = "***"
+
+FLOW_TIMEOUT_SECONDS = 900
+"""Longest a ceremonies flow run may take (every git network call is bounded by ``CEREMONIES_GIT_TIMEOUT`` and
+the repo-lock wait by ``CEREMONIES_LOCK_WAIT_SECONDS``; a normal run takes seconds). Prefect marks a longer run
+TimedOut."""
 
 # --- retry policies: only git push and Slack calls are retried ------------------------------------------------------
 
@@ -83,6 +90,18 @@ def as_is(value: T) -> T:
 def is_transient_slack_failure(message: str) -> bool:
     """Return False when a Slack error message names a permanent error (bad token, unknown channel, ...)."""
     return not any(code in message for code in _PERMANENT_SLACK_ERRORS)
+
+
+def retry_push_condition(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect ``retry_condition_fn`` for push tasks: retry, except after a timeout (a remote that did not answer
+    for ``CEREMONIES_GIT_TIMEOUT`` seconds will not answer two seconds later; the run ends instead of hanging)."""
+    try:
+        state.result()
+    except GitTimeoutError:
+        return False
+    except Exception:
+        return True
+    return False
 
 
 def retry_slack_condition(task: Any, task_run: Any, state: Any) -> bool:
@@ -310,34 +329,121 @@ async def aensure_repo_limit(repo: str) -> str:
     return name
 
 
+LOCK_WAIT_ENV = "CEREMONIES_LOCK_WAIT_SECONDS"
+DEFAULT_LOCK_WAIT = 120.0
+"""Seconds a run waits for another run on the same repo before it gives up (``CEREMONIES_LOCK_WAIT_SECONDS``,
+the same variable as the CLI's)."""
+LOCK_LEASE_SECONDS = 60.0
+"""Lease of a held repo lock: renewed while the run lives, so a killed run frees the repo within about a minute
+(Prefect's smallest lease)."""
+
+
+def lock_wait() -> float:
+    """Return how long a run waits for the repo lock (``CEREMONIES_LOCK_WAIT_SECONDS``, default 120).
+
+    Raises UsageError when the variable is not a positive number.
+    """
+    raw = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_LOCK_WAIT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UsageError(f"{LOCK_WAIT_ENV}={raw!r} is not a number of seconds") from None
+    if not value > 0:
+        raise UsageError(f"{LOCK_WAIT_ENV}={raw!r} must be more than 0 seconds")
+    return value
+
+
+def _holder_text(runs: list[Any], name: str, me: str | None) -> str:
+    """Return "since <time> (flow run <name> of <flow>)" for the oldest running run on the repo locked by ``name``."""
+    holders = [
+        run
+        for run in runs
+        if str(run.id) != me
+        and isinstance((run.parameters or {}).get("repo"), str)
+        and repo_lock_name(run.parameters["repo"]) == name
+    ]
+    if not holders:
+        return "since an unknown time (no running flow run names it; a killed run frees it within a minute)"
+    oldest = min(holders, key=lambda run: run.start_time or run.expected_start_time)
+    started = oldest.start_time or oldest.expected_start_time
+    shown = started.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if started else "an unknown time"
+    return f"since {shown} (flow run {oldest.name!r}, {oldest.id})"
+
+
+async def _lock_holder(name: str) -> str:
+    """Return who holds the repo lock ``name`` and since when, from the server's running flow runs."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+    from prefect.client.schemas.objects import StateType
+    from prefect.runtime import flow_run
+
+    running = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.RUNNING])))
+    try:
+        async with get_client() as client:
+            runs = await client.read_flow_runs(flow_run_filter=running, limit=200)
+    except Exception as exc:  # the message is a courtesy; the timeout is the error
+        return f"since an unknown time (cannot list running flow runs: {redact(str(exc))})"
+    return _holder_text(list(runs), name, flow_run.get_id())
+
+
+def lock_timeout_error(repo: str, waited: float, holder: str) -> LockTimeoutError:
+    """Return the error of a run that gave up waiting for ``repo``'s lock after ``waited`` seconds."""
+    return LockTimeoutError(
+        f"another run holds {redact(repo)} {holder}; gave up after waiting {waited:g} s ({LOCK_WAIT_ENV})"
+    )
+
+
 @contextmanager
 def repo_lock(repo: str, timeout_seconds: float | None = None, create: bool = True) -> Iterator[str]:
     """Hold the repo's one-slot global concurrency limit (strict) for the block; yield the limit name.
 
-    A second run on the same repo waits here until the first leaves (or raises TimeoutError after
-    ``timeout_seconds``). With ``create`` the limit is created on first use; strict mode makes a missing
-    limit an error instead of Prefect's default warning-and-proceed.
+    ``repo`` is checked first (a typo never creates a limit). A second run on the same repo waits here at most
+    ``timeout_seconds`` (default :func:`lock_wait`), then raises LockTimeoutError naming the holder and since when.
+    The slot is leased: a run that dies frees it when the lease (one minute) runs out.
     """
+    check_repo_spec(repo)
+    wait = lock_wait() if timeout_seconds is None else timeout_seconds
     name = ensure_repo_limit(repo) if create else repo_lock_name(repo)
     logger = run_logger()
-    logger.info("Waiting for repo lock %s", name)
-    with sync_concurrency(name, occupy=1, timeout_seconds=timeout_seconds, strict=True):
-        logger.info("Holding repo lock %s", name)
-        yield name
-        logger.info("Releasing repo lock %s", name)  # still held: later holders log "Holding" after this line
+    logger.info("Waiting for repo lock %s (at most %g s)", name, wait)
+    acquired = False
+    try:
+        with sync_concurrency(name, occupy=1, timeout_seconds=wait, strict=True, lease_duration=LOCK_LEASE_SECONDS):
+            acquired = True
+            logger.info("Holding repo lock %s", name)
+            yield name
+            logger.info("Releasing repo lock %s", name)  # still held: later holders log "Holding" after this line
+    except TimeoutError:
+        if acquired:
+            raise
+        from prefect.utilities.asyncutils import run_coro_as_sync
+
+        raise lock_timeout_error(repo, wait, run_coro_as_sync(_lock_holder(name)) or "") from None
     logger.info("Released repo lock %s", name)
 
 
 @asynccontextmanager
 async def arepo_lock(repo: str, timeout_seconds: float | None = None, create: bool = True) -> AsyncIterator[str]:
     """Async twin of :func:`repo_lock` for async flows; yields the limit name."""
+    check_repo_spec(repo)
+    wait = lock_wait() if timeout_seconds is None else timeout_seconds
     name = await aensure_repo_limit(repo) if create else repo_lock_name(repo)
     logger = run_logger()
-    logger.info("Waiting for repo lock %s", name)
-    async with async_concurrency(name, occupy=1, timeout_seconds=timeout_seconds, strict=True):
-        logger.info("Holding repo lock %s", name)
-        yield name
-        logger.info("Releasing repo lock %s", name)  # still held: later holders log "Holding" after this line
+    logger.info("Waiting for repo lock %s (at most %g s)", name, wait)
+    acquired = False
+    try:
+        async with async_concurrency(
+            name, occupy=1, timeout_seconds=wait, strict=True, lease_duration=LOCK_LEASE_SECONDS
+        ):
+            acquired = True
+            logger.info("Holding repo lock %s", name)
+            yield name
+            logger.info("Releasing repo lock %s", name)  # still held: later holders log "Holding" after this line
+    except TimeoutError:
+        if acquired:
+            raise
+        raise lock_timeout_error(repo, wait, await _lock_holder(name)) from None
     logger.info("Released repo lock %s", name)
 
 

@@ -21,6 +21,7 @@ from ceremonies.tasks.common import (
     RETRY_JITTER,
     SLACK_RETRIES,
     SLACK_RETRY_DELAYS,
+    retry_push_condition,
     retry_slack_condition,
     run_logger,
     slack_token,
@@ -129,6 +130,7 @@ def commit(
     retries=PUSH_RETRIES,
     retry_delay_seconds=PUSH_RETRY_DELAYS,
     retry_jitter_factor=RETRY_JITTER,
+    retry_condition_fn=retry_push_condition,
 )
 def push(docs: DocsRepo) -> PushOutcome:
     """Push the commit (the adapter rebases on non-fast-forward; this task retries what is left)."""

@@ -13,7 +13,14 @@ from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.jobs import refresh_kb as job
-from ceremonies.tasks.common import PUSH_RETRIES, PUSH_RETRY_DELAYS, RETRY_JITTER, run_logger, slack_token
+from ceremonies.tasks.common import (
+    PUSH_RETRIES,
+    PUSH_RETRY_DELAYS,
+    RETRY_JITTER,
+    retry_push_condition,
+    run_logger,
+    slack_token,
+)
 
 
 @task(name="kb-open-repo")
@@ -57,7 +64,13 @@ def commit(docs: DocsRepo, inp: job.KbInput, plan: job.KbPlan, written: list[str
 needs_push = job.needs_push
 
 
-@task(name="kb-push", retries=PUSH_RETRIES, retry_delay_seconds=PUSH_RETRY_DELAYS, retry_jitter_factor=RETRY_JITTER)
+@task(
+    name="kb-push",
+    retries=PUSH_RETRIES,
+    retry_delay_seconds=PUSH_RETRY_DELAYS,
+    retry_jitter_factor=RETRY_JITTER,
+    retry_condition_fn=retry_push_condition,
+)
 def push(docs: DocsRepo) -> PushOutcome:
     """Push the commit (the adapter rebases on non-fast-forward; this task retries what is left)."""
     return docs.push()

@@ -173,3 +173,27 @@ def clone_again(remote: Path, dest: Path, *, identity: Identity = SAM) -> Path:
     git(dest.parent if dest.parent.exists() else Path.cwd(), "clone", "-q", str(remote), str(dest))
     configure(dest, identity)
     return dest
+
+
+HANGING_URL = "ext::sleep 600"
+"""A remote URL git accepts and that never answers (git's ``ext::`` transport running ``sleep``)."""
+
+
+def install_hook(remote: Path, name: str, script: str) -> Path:
+    """Install the shell ``script`` as hook ``name`` (e.g. ``pre-receive``) of the bare ``remote``; return its path."""
+    hook = Path(remote) / "hooks" / name
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    hook.chmod(0o755)
+    return hook
+
+
+def hang_remote(work: Path) -> None:
+    """Point the ``origin`` of ``work`` at a remote that never answers (fetch, pull and push hang)."""
+    git(work, "config", "protocol.ext.allow", "always")
+    git(work, "remote", "set-url", "origin", HANGING_URL)
+
+
+def hang_pushes(remote: Path) -> Path:
+    """Make pushes to the bare ``remote`` hang (a pre-receive hook that sleeps); fetches still answer."""
+    return install_hook(remote, "pre-receive", "sleep 600")
