@@ -81,19 +81,19 @@ async def run_demo() -> int:
     print(f"Example team repo: {team.work}  (bare remote: {team.remote})\nDemo date: {today.isoformat()}")
 
     banner("next_sprint flow (the announcement is printed: no Slack token)")
-    planned = await next_sprint(repo=repo, today=today)
+    planned = await next_sprint(repo=repo, today=today.isoformat())
     show_next_sprint(team, planned)
 
     banner("next_sprint again: a re-run changes nothing")
-    again = await next_sprint(repo=repo, today=today)
+    again = await next_sprint(repo=repo, today=today.isoformat())
     print(f"status: {again.get('status')}, committed: {again.get('committed')}")
 
     banner("refresh_kb flow")
-    refreshed = await refresh_kb(repo=repo, now=noon)
+    refreshed = await refresh_kb(repo=repo, now=noon.isoformat())
     print({key: refreshed.get(key) for key in ("status", "written", "commit", "pushed") if key in refreshed})
 
     banner("remind flow: reminders due in the week ahead (printed instead of posted)")
-    reminded = await remind(repo=repo, now=noon, horizon="7d")
+    reminded = await remind(repo=repo, now=noon.isoformat(), horizon="7d")
     print({key: reminded.get(key) for key in ("sprints", "printed", "scheduled", "skipped") if key in reminded})
 
     banner("Done")

@@ -7,17 +7,29 @@ Runs on the same repo wait for each other (per-repo lock).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from prefect import flow
 from pydantic import Field
 
 from ceremonies.tasks import next_sprint as steps
-from ceremonies.tasks.common import FLOW_TIMEOUT_SECONDS, apublish_markdown, arepo_lock, as_is, notify_failure
+from ceremonies.tasks.common import (
+    FLOW_TIMEOUT_SECONDS,
+    apublish_markdown,
+    arepo_lock,
+    as_is,
+    notify_failure,
+    parse_day,
+)
 
 
-@flow(name="next-sprint", log_prints=True, on_failure=[notify_failure], timeout_seconds=FLOW_TIMEOUT_SECONDS)
+@flow(
+    name="next-sprint",
+    log_prints=True,
+    on_failure=[notify_failure],
+    timeout_seconds=FLOW_TIMEOUT_SECONDS,
+    validate_parameters=False,  # plain-string parameters are checked by the flow (parse_day), dates pass too
+)
 async def next_sprint(
     repo: Annotated[str, Field(description="Docs repo: a work tree path or a git URL.")],
     branch: Annotated[str, Field(description="Branch the sprint docs live on.")] = "main",
@@ -25,7 +37,7 @@ async def next_sprint(
     force: Annotated[
         bool, Field(description="Plan even when not due; replace a human-edited plan (a backup is kept).")
     ] = False,
-    today: Annotated[date | None, Field(description="Pretend it is this day (team time zone); empty = today.")] = None,
+    today: Annotated[str, Field(description="YYYY-MM-DD, empty = today in the team's time zone.")] = "",
 ) -> dict[str, Any]:
     """Write the next sprint's plan into the docs repo, commit and push it, and announce it in Slack.
 
@@ -34,12 +46,13 @@ async def next_sprint(
         branch: Branch the sprint docs live on.
         dry_run: Plan and show the doc or diff; write, commit, send nothing.
         force: Plan even when not due; replace a human-edited plan (a backup is kept).
-        today: Pretend it is this day (team time zone); empty = today.
+        today: YYYY-MM-DD, empty = today in the team's time zone (Python callers may pass a date).
     """
+    day = parse_day("today", today)
     async with arepo_lock(repo):
         docs, settings = steps.open_repo(repo, branch, pull=not dry_run)
         history = steps.load(docs, settings)
-        decision = steps.decide(as_is(history), settings, today, force)
+        decision = steps.decide(as_is(history), settings, day, force)
         planned, decision = steps.plan(as_is(decision), settings, force) if decision.due else (None, decision)
         if planned is None or not decision.due:
             skipped = steps.skipped(docs, decision, dry_run)

@@ -8,25 +8,38 @@ looking for futures, which took 30 s on a 10,000-page KB (BENCHMARKS.md).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from prefect import flow
 from pydantic import Field
 
 from ceremonies.tasks import refresh_kb as steps
-from ceremonies.tasks.common import FLOW_TIMEOUT_SECONDS, apublish_markdown, arepo_lock, as_is, notify_failure
+from ceremonies.tasks.common import (
+    FLOW_TIMEOUT_SECONDS,
+    apublish_markdown,
+    arepo_lock,
+    as_is,
+    in_team_time,
+    notify_failure,
+    parse_moment,
+)
 
 
-@flow(name="refresh-kb", log_prints=True, on_failure=[notify_failure], timeout_seconds=FLOW_TIMEOUT_SECONDS)
+@flow(
+    name="refresh-kb",
+    log_prints=True,
+    on_failure=[notify_failure],
+    timeout_seconds=FLOW_TIMEOUT_SECONDS,
+    validate_parameters=False,  # plain-string parameters are checked by the flow (parse_moment), datetimes pass too
+)
 async def refresh_kb(
     repo: Annotated[str, Field(description="Docs repo: a work tree path or a git URL.")],
     branch: Annotated[str, Field(description="Branch whose merged work the KB reflects.")] = "main",
     full: Annotated[bool, Field(description="Rebuild from the whole history instead of the new commits.")] = False,
     dry_run: Annotated[bool, Field(description="Compute and show the changes; write, commit, send nothing.")] = False,
     now: Annotated[
-        datetime | None, Field(description="Pretend it is this time (for the SLA check); empty = now.")
-    ] = None,
+        str, Field(description="YYYY-MM-DDTHH:MM in the team's time zone (for the SLA check); empty = now.")
+    ] = "",
 ) -> dict[str, Any]:
     """Regenerate the KB pages (index, what's new, sprint history, doc health, managed blocks) of ``repo``.
 
@@ -35,11 +48,13 @@ async def refresh_kb(
         branch: Branch whose merged work the KB reflects.
         full: Rebuild from the whole history instead of the new commits.
         dry_run: Compute and show the changes; write, commit, send nothing.
-        now: Pretend it is this time (for the SLA check); empty = now.
+        now: YYYY-MM-DDTHH:MM in the team's time zone (for the SLA check); empty = now (Python callers may pass a
+            datetime).
     """
+    moment = parse_moment("now", now)
     async with arepo_lock(repo):
         docs, settings = steps.open_repo(repo, branch, pull=not dry_run)
-        inp = steps.load(docs, settings, full, now)
+        inp = steps.load(docs, settings, full, in_team_time(moment, settings))
         plan = steps.compute(as_is(inp))
         written = sorted(plan.writes) if dry_run else steps.write(as_is(inp), as_is(plan))
         sha = None if dry_run else steps.commit(docs, as_is(inp), as_is(plan), written, settings)

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 from next_sprint_files import DUE_DAY, NEW_PLAN_PATH, RETRO_012_PATH
 from prefect.client.orchestration import get_client
 
 from ceremonies.domain.parsing import parse_document
-from ceremonies.errors import SprintDocError
+from ceremonies.errors import SprintDocError, UsageError
 from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
 from ceremonies.testing.slack import SlackEmulator
 
@@ -70,6 +71,11 @@ def test_flow_publishes_the_generated_doc_as_an_artifact(team: TeamRepo) -> None
     text = asyncio.run(latest_artifact("next-sprint-spr-013"))
     assert result["sprint"] == "SPR-013"
     assert "# SPR-013: Sprint 2026-13 Planning" in text and "## Scope (Planned Items)" in text
+    tokens = MarkdownIt("commonmark").parse(text)
+    headings = [tokens[i + 1].content for i, token in enumerate(tokens) if token.type == "heading_open"]
+    assert headings and not [heading for heading in headings if "docid:" in heading or "status:" in heading]
+    yaml_blocks = [token.content for token in tokens if token.type == "fence" and token.info == "yaml"]
+    assert len(yaml_blocks) == 1 and "docid: SPR-013" in yaml_blocks[0]
 
 
 def test_a_flow_run_with_nothing_to_do_says_why_in_an_artifact(team: TeamRepo) -> None:
@@ -130,3 +136,11 @@ def test_flow_announces_in_slack_through_the_emulator(team: TeamRepo, monkeypatc
         posted = slack.posted
     assert result["deliveries"] == ["posted"]
     assert [p["channel"] for p in posted] == ["C0SEARCH"] and "SPR-013" in posted[0]["text"]
+
+
+def test_today_is_a_plain_string_parameter_checked_by_the_flow(team: TeamRepo) -> None:
+    schema = next_sprint.parameters.properties["today"]
+    assert schema.get("type") == "string" and schema.get("default") == "" and "anyOf" not in schema
+    assert flow(team, today=DUE_DAY.isoformat())["sprint"] == "SPR-013"
+    with pytest.raises(UsageError, match=r"today='2026-13-01' is not a day like 2026-11-28"):
+        flow(team, today="2026-13-01")

@@ -13,10 +13,11 @@ import os
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager, suppress
-from datetime import UTC
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from prefect.artifacts import acreate_markdown_artifact, create_markdown_artifact
 from prefect.client.orchestration import get_client
@@ -113,6 +114,54 @@ def retry_slack_condition(task: Any, task_run: Any, state: Any) -> bool:
     except Exception:  # any other failure (network, 5xx) is worth a retry
         return True
     return False
+
+
+# --- flow parameters: plain strings in the Run form, checked here ---------------------------------------------------
+
+
+def parse_day(name: str, value: str | date | None) -> date | None:
+    """Return the day a ``YYYY-MM-DD`` flow parameter names (a ``date`` passes as it is); None when empty.
+
+    Raises UsageError quoting the parameter and its value when it is no such date.
+    """
+    if value is None or isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"parameter {name}={text!r} is not a day like 2026-11-28 (YYYY-MM-DD; empty = today)"
+        ) from None
+
+
+def parse_moment(name: str, value: str | datetime | None) -> datetime | None:
+    """Return the moment a ``YYYY-MM-DDTHH:MM`` flow parameter names (an offset is kept; without one it is in the
+    team's time zone, see :func:`in_team_time`); a ``datetime`` passes as it is; None when empty.
+
+    Raises UsageError quoting the parameter and its value when it is no such time.
+    """
+    if value is None or isinstance(value, datetime):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"parameter {name}={text!r} is not a time like 2026-11-28T09:30 (team time zone) or "
+            "2026-11-28T09:30+01:00; empty = now"
+        ) from None
+
+
+def in_team_time(moment: datetime | None, settings: Settings) -> datetime | None:
+    """Return ``moment`` with the team's time zone attached when it has none (None stays None)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=ZoneInfo(settings.sprint.timezone))
 
 
 # --- redaction -----------------------------------------------------------------------------------------------------

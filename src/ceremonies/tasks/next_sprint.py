@@ -194,11 +194,28 @@ def result(
 
 
 def artifact_markdown(outcome: job.NextSprintResult) -> str:
-    """Return the run's markdown artifact: the summary, then the generated doc (or the diff of a dry run)."""
+    """Return the run's markdown artifact: the summary, then the generated doc with its frontmatter shown as a
+    YAML code block (as plain markdown the header would render as one big heading)."""
     text = outcome.summary_markdown()
     if outcome.doc:
-        text += f"\n---\n\n{outcome.doc}"
+        text += f"\n## The plan: `{outcome.path}`\n\n{doc_markdown(outcome.doc)}"
     return text
+
+
+def doc_markdown(doc: str) -> str:
+    """Return ``doc`` for display: a leading ``---`` frontmatter block becomes a fenced ``yaml`` code block, the
+    body follows as it is."""
+    text = doc.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return doc
+    for index, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            header = "".join(lines[1:index]).rstrip("\n")
+            body = "".join(lines[index + 1 :]).lstrip("\n")
+            fence = "````" if "```" in header else "```"
+            return f"{fence}yaml\n{header}\n{fence}\n\n{body}"
+    return doc
 
 
 def as_json(outcome: job.NextSprintResult) -> dict[str, Any]:
