@@ -16,6 +16,7 @@ from prefect.client.orchestration import get_client
 from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
 
 from ceremonies.tasks import common
+from ceremonies.testing.gitrepo import git
 from polling import poll_until
 
 TOKEN = "xoxb-1234567890-abcdefABCDEF"
@@ -132,7 +133,7 @@ def _poll_logs(run_id: str, needle: str) -> list[str]:
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_repo_lock_serialises_two_runs_on_one_repo(tmp_path: Path) -> None:
-    repo = str(tmp_path / "docs")
+    repo = str(git_repo(tmp_path / "docs"))
     spans: list[tuple[float, float]] = []
 
     @flow(name="lock-probe")
@@ -152,12 +153,14 @@ def test_repo_lock_serialises_two_runs_on_one_repo(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_sync_repo_lock_creates_limit_and_missing_limit_is_strict(tmp_path: Path) -> None:
-    repo = str(tmp_path / "sync-docs")
+    repo = str(git_repo(tmp_path / "sync-docs"))
     with common.repo_lock(repo) as name:
         with get_client(sync_client=True) as client:
             limit = client.read_global_concurrency_limit_by_name(name)
         assert limit.limit == 1
-    with pytest.raises(ConcurrencySlotAcquisitionError), common.repo_lock(str(tmp_path / "never"), create=False):
+    with pytest.raises(ConcurrencySlotAcquisitionError), common.repo_lock(
+        str(git_repo(tmp_path / "never")), create=False
+    ):
         pass
 
 
@@ -255,3 +258,10 @@ def test_publish_markdown_attaches_redacted_artifact_from_sync_and_async_flows()
     assert TOKEN not in str(plan.data) and common.REDACTED in str(plan.data)
     (changes,) = asyncio.run(read(async_id))
     assert changes.key == "kb-changes"
+
+
+def git_repo(path: Path) -> Path:
+    """Return ``path`` made an empty git work tree (the repo lock checks that the repo exists before locking)."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    return path
