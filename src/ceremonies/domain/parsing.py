@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import date
 from pathlib import PurePath
 from typing import Any
@@ -106,6 +107,11 @@ class _Doc:
     def meta(self) -> dict[str, Any]:
         """Return the merged frontmatter."""
         return self.front.meta
+
+    @cached_property
+    def fields(self) -> dict[str, tuple[str, int]]:
+        """Return the ``label → (value, line)`` fields of the whole document (see :func:`_fields`), read once."""
+        return _fields(self.root)
 
     @property
     def heading(self) -> Section | None:
@@ -343,7 +349,7 @@ def _plain_number(label: str) -> str | None:
 def _identify(doc: _Doc) -> tuple[Identity, Identity]:
     """Return the sprint key and number the document's parts agree on; a disagreement becomes a warning naming
     the sources."""
-    keys, numbers = _votes(doc, _fields(doc.root))
+    keys, numbers = _votes(doc, doc.fields)
     found = agree(keys), agree(numbers)
     for what, identity in zip(("key", "number"), found, strict=True):
         if identity.dissent:
@@ -521,7 +527,7 @@ def _check_dates(doc: _Doc, start: date | None, end: date | None, quiet: bool) -
 
 def _plan(doc: _Doc) -> Sprint:
     """Return the Sprint written in a plan document."""
-    fields = _fields(doc.root)
+    fields = doc.fields
     key = _key(doc, doc.identity.value)
     number, name = _number_and_name(doc, fields)
     known_errors = len(doc.errors)
@@ -650,7 +656,7 @@ def _summary(doc: _Doc) -> ExecutionSummary:
     Completed items come from ``Completed`` sections, else from tables with a Status column (whose other rows are
     ``unfinished``); velocity from a completed-points field, else the sum of the completed items' points.
     """
-    fields = _fields(doc.root)
+    fields = doc.fields
     start, end = _dates(doc, fields)
     number, _ = _number_and_name(doc, fields)
     completed = _completed(doc)
@@ -699,7 +705,7 @@ def detect_kind(doc: _Doc) -> DocKind:
 
 def _retro_document(doc: _Doc) -> Retro:
     """Return the Retro of a separate retrospective file (an empty one, e.g. a blank template, is a warning)."""
-    fields = _fields(doc.root)
+    fields = doc.fields
     number, _ = _number_and_name(doc, fields)
     key = _key(doc, doc.identity.value)
     retro = retro_from(doc.root, key, number, doc.path)
