@@ -32,7 +32,10 @@ from ceremonies.tasks.common import (
 )
 async def next_sprint(
     repo: Annotated[str, Field(description="Docs repo: a work tree path or a git URL.")],
-    branch: Annotated[str, Field(description="Branch the sprint docs live on.")] = "main",
+    branch: Annotated[
+        str | None,
+        Field(description="Branch the sprint docs live on ; default: checked-out branch or remote HEAD."),
+    ] = None,
     dry_run: Annotated[bool, Field(description="Plan and show the doc or diff; write, commit, send nothing.")] = False,
     force: Annotated[
         bool, Field(description="Plan even when not due; replace a human-edited plan (a backup is kept).")

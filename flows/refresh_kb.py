@@ -34,7 +34,10 @@ from ceremonies.tasks.common import (
 )
 async def refresh_kb(
     repo: Annotated[str, Field(description="Docs repo: a work tree path or a git URL.")],
-    branch: Annotated[str, Field(description="Branch whose merged work the KB reflects.")] = "main",
+    branch: Annotated[
+        str | None,
+        Field(description="Branch whose merged work the KB reflects ; default: checked-out branch or remote HEAD."),
+    ] = None,
     full: Annotated[bool, Field(description="Rebuild from the whole history instead of the new commits.")] = False,
     dry_run: Annotated[bool, Field(description="Compute and show the changes; write, commit, send nothing.")] = False,
     now: Annotated[

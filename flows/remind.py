@@ -33,7 +33,10 @@ from ceremonies.tasks.common import (
 )
 async def remind(
     repo: Annotated[str, Field(description="Docs repo: a work tree path or a git URL.")],
-    branch: Annotated[str, Field(description="Branch holding the sprint docs.")] = "main",
+    branch: Annotated[
+        str | None,
+        Field(description="Branch holding the sprint docs ; default: checked-out branch or remote HEAD."),
+    ] = None,
     channel: Annotated[
         str, Field(description="Slack channel (id or name); empty = slack.channel of ceremonies.toml.")
     ] = "",

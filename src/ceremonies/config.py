@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ceremonies.domain.layout import UnitStyle
 from ceremonies.errors import ConfigError, Problem
 
 CONFIG_FILE = "ceremonies.toml"
@@ -34,6 +35,20 @@ class PathSettings(_Section):
     summary_pattern: str = Field("{key}-execution-summary.md", description="File name of an execution summary.")
     sprint_template: str | None = Field(None, description="Team template for new plans (repo-relative).")
     template_dir: str = Field(".ceremonies/templates", description="Team overrides of any default template.")
+    sprint_unit: str | None = Field(
+        None,
+        description="How a sprint is spelled in paths, with {n} its number ({n:02} zero-padded) and {year} when "
+        "numbered by year: 'sprint-{n:02}', 'Sprint {n}', 'SPR-{n:03}*' (* = a topic may follow). Set it when "
+        "the patterns hold a folder per sprint ('{key}/plan.md'); unset, {key} is any key like SPR-013.",
+    )
+    plan_style: Literal["template", "team"] = Field(
+        "template",
+        description="'team': a new plan follows the headings of the team's last plan (or plan_outline); "
+        "'template': it is rendered from sprint.md.j2.",
+    )
+    plan_outline: str | None = Field(
+        None, description="Repo-relative team doc (e.g. an empty plan form) whose headings new plans follow."
+    )
 
     @field_validator("plan_pattern", "retro_pattern", "summary_pattern")
     @classmethod
@@ -42,11 +57,38 @@ class PathSettings(_Section):
             raise ValueError(f"{value!r} must contain the placeholder {{key}}")
         return value
 
+    @field_validator("sprint_unit")
+    @classmethod
+    def _has_number_placeholder(cls, value: str | None) -> str | None:
+        if value is not None and not re.search(r"\{n(?::0?\d+d?)?\}", value):
+            raise ValueError(f"{value!r} must contain the placeholder {{n}} (or {{n:02}})")
+        if value is not None and "/" in value:
+            raise ValueError(f"{value!r} must be one path segment (no '/')")
+        return value
+
+    def unit_style(self) -> UnitStyle:
+        """Return how sprints are spelled in paths (any ``ABC-123`` key when ``sprint_unit`` is unset)."""
+        return UnitStyle(self.sprint_unit)
+
+    def role_patterns(self) -> dict[str, str]:
+        """Return role → file pattern: ``plan``, ``retro``, ``summary``."""
+        return {"plan": self.plan_pattern, "retro": self.retro_pattern, "summary": self.summary_pattern}
+
 
 class SprintSettings(_Section):
     """Cadence, calendar and numbering of sprints."""
 
     key_prefix: str = Field("SPR", description="Prefix of sprint keys (SPR-013).")
+    numbering: Literal["sequence", "by_year"] = Field(
+        "sequence",
+        description="'by_year': sprint numbers like 2026-26 restart at 01 in a new year (2027-01); "
+        "'sequence': the last number just goes up.",
+    )
+    untargeted_actions: Literal["follow_up", "next_sprint"] = Field(
+        "follow_up",
+        description="Retro actions that name no sprint: 'next_sprint' makes those of the last retro scope of the "
+        "next sprint; 'follow_up' lists them under follow-through.",
+    )
     cadence_days: int = Field(14, ge=1, le=70, description="Length of a sprint in calendar days.")
     start_rule: Literal["previous_end", "next_working_day"] = Field(
         "previous_end", description="New sprint starts on the previous end date, or the next working day after it."
@@ -136,6 +178,19 @@ class KnowledgeSettings(_Section):
     generated_dir: str = Field("", description="Sub-directory of kb_dir for generated pages ('' = kb_dir).")
 
 
+class GitSettings(_Section):
+    """The docs repo's branch (default: the checked-out branch, or the remote's HEAD for a URL)."""
+
+    branch: str | None = Field(None, description="Branch the sprint docs live on; --branch overrides it.")
+
+    @field_validator("branch")
+    @classmethod
+    def _plain_branch(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or re.search(r"\s|\.\.|[~^:?*\[\\]", value)):
+            raise ValueError(f"{value!r} is not a branch name")
+        return value
+
+
 class Settings(_Section):
     """All settings of one team's docs repo."""
 
@@ -146,6 +201,7 @@ class Settings(_Section):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     bot: BotSettings = Field(default_factory=BotSettings)
     kb: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    git: GitSettings = Field(default_factory=GitSettings)
 
 
 def _line_of(text: str, dotted_key: str) -> int | None:

@@ -273,8 +273,16 @@ class KbPage:
     def to_list(self) -> list[Any]:
         """Return a compact JSON-ready list (see :meth:`from_list`)."""
         return [
-            self.path, self.docid, self.title, self.owner, self.status, list(self.sources), self.has_frontmatter,
-            self.docid_line, [[link.target, link.resolved, link.line] for link in self.links], list(self.blocks),
+            self.path,
+            self.docid,
+            self.title,
+            self.owner,
+            self.status,
+            list(self.sources),
+            self.has_frontmatter,
+            self.docid_line,
+            [[link.target, link.resolved, link.line] for link in self.links],
+            list(self.blocks),
             [issue.to_list() for issue in self.issues],
         ]
 
@@ -282,9 +290,17 @@ class KbPage:
     def from_list(cls, data: Sequence[Any]) -> KbPage:
         """Return the page stored by :meth:`to_list`."""
         return cls(
-            path=data[0], docid=data[1], title=data[2], owner=data[3], status=data[4], sources=tuple(data[5]),
-            has_frontmatter=data[6], docid_line=data[7], links=tuple(Link(*link) for link in data[8]),
-            blocks=tuple(data[9]), issues=tuple(HealthIssue.from_list(issue) for issue in data[10]),
+            path=data[0],
+            docid=data[1],
+            title=data[2],
+            owner=data[3],
+            status=data[4],
+            sources=tuple(data[5]),
+            has_frontmatter=data[6],
+            docid_line=data[7],
+            links=tuple(Link(*link) for link in data[8]),
+            blocks=tuple(data[9]),
+            issues=tuple(HealthIssue.from_list(issue) for issue in data[10]),
         )
 
 
@@ -379,21 +395,34 @@ def find_links(page_path: str, body: str, first_line: int) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def _page_issues(path: str, meta: dict[str, Any], blocks: int, block_lines: tuple[int, ...], has_bom: bool,
-                 required: Sequence[str]) -> list[HealthIssue]:
+def _page_issues(
+    path: str, meta: dict[str, Any], blocks: int, block_lines: tuple[int, ...], has_bom: bool, required: Sequence[str]
+) -> list[HealthIssue]:
     """Return the frontmatter issues of a page: BOM, two blocks, missing required keys."""
     issues = []
     if has_bom:
         issues.append(HealthIssue("bom", path, 1, "file starts with a UTF-8 byte order mark (BOM)"))
     if blocks > 1:
         where = ", ".join(str(line) for line in block_lines)
-        issues.append(HealthIssue("two-frontmatter-blocks", path, block_lines[1],
-                                  f"{blocks} frontmatter blocks (at lines {where}); merge them into one"))
+        issues.append(
+            HealthIssue(
+                "two-frontmatter-blocks",
+                path,
+                block_lines[1],
+                f"{blocks} frontmatter blocks (at lines {where}); merge them into one",
+            )
+        )
     if blocks:
         missing = [key for key in required if is_placeholder(meta.get(key))]
         if missing:
-            issues.append(HealthIssue("missing-keys", path, block_lines[0] if block_lines else 1,
-                                      "missing required frontmatter keys: " + ", ".join(missing)))
+            issues.append(
+                HealthIssue(
+                    "missing-keys",
+                    path,
+                    block_lines[0] if block_lines else 1,
+                    "missing required frontmatter keys: " + ", ".join(missing),
+                )
+            )
     return issues
 
 
@@ -410,8 +439,11 @@ def _block_issues(path: str, text: str) -> tuple[list[str], list[HealthIssue]]:
     return names, issues
 
 
-def parse_kb_page(text: str, path: str, required_keys: Sequence[str] = ("docid", "title", "owner", "status"),
-                  ) -> KbPage:
+def parse_kb_page(
+    text: str,
+    path: str,
+    required_keys: Sequence[str] = ("docid", "title", "owner", "status"),
+) -> KbPage:
     """Return the KbPage of ``text`` (never raises): frontmatter fields, links, managed blocks and health issues.
 
     Invalid YAML becomes an ``invalid-yaml`` issue with the file and line; the page is still listed.
@@ -569,8 +601,13 @@ class PageHistory:
         def ref(value: CommitRef | None) -> list[str] | None:
             return None if value is None else [value.sha, value.date, value.author, value.subject]
 
-        return [ref(self.last), self.stale_count, ref(self.stale_first), ref(self.stale_last),
-                [ref(item) for item in self.recent]]
+        return [
+            ref(self.last),
+            self.stale_count,
+            ref(self.stale_first),
+            ref(self.stale_last),
+            [ref(item) for item in self.recent],
+        ]
 
     @classmethod
     def from_list(cls, data: Sequence[Any]) -> PageHistory:
@@ -579,8 +616,13 @@ class PageHistory:
         def ref(value: Sequence[str] | None) -> CommitRef | None:
             return None if value is None else CommitRef(*value)
 
-        return cls(ref(data[0]), data[1], ref(data[2]), ref(data[3]),
-                   tuple(item for item in (ref(value) for value in data[4]) if item is not None))
+        return cls(
+            ref(data[0]),
+            data[1],
+            ref(data[2]),
+            ref(data[3]),
+            tuple(item for item in (ref(value) for value in data[4]) if item is not None),
+        )
 
 
 @dataclass(frozen=True)
@@ -601,15 +643,36 @@ class SprintRow:
 
     def to_list(self) -> list[Any]:
         """Return a JSON-ready list (see :meth:`from_list`)."""
-        return [self.label, self.path, self.start and self.start.isoformat(), self.end and self.end.isoformat(),
-                list(self.goals), self.planned, self.delivered, list(self.done), list(self.carried),
-                list(self.dropped), list(self.open)]
+        return [
+            self.label,
+            self.path,
+            self.start and self.start.isoformat(),
+            self.end and self.end.isoformat(),
+            list(self.goals),
+            self.planned,
+            self.delivered,
+            list(self.done),
+            list(self.carried),
+            list(self.dropped),
+            list(self.open),
+        ]
 
     @classmethod
     def from_list(cls, data: Sequence[Any]) -> SprintRow:
         """Return the row stored by :meth:`to_list`."""
-        return cls(data[0], data[1], data[2] and date.fromisoformat(data[2]), data[3] and date.fromisoformat(data[3]),
-                   tuple(data[4]), data[5], data[6], tuple(data[7]), tuple(data[8]), tuple(data[9]), tuple(data[10]))
+        return cls(
+            data[0],
+            data[1],
+            data[2] and date.fromisoformat(data[2]),
+            data[3] and date.fromisoformat(data[3]),
+            tuple(data[4]),
+            data[5],
+            data[6],
+            tuple(data[7]),
+            tuple(data[8]),
+            tuple(data[9]),
+            tuple(data[10]),
+        )
 
 
 @dataclass(frozen=True)
@@ -622,14 +685,20 @@ class SprintFacts:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (see :meth:`from_dict`)."""
-        return {"rows": [row.to_list() for row in self.rows], "docs": dict(self.docs),
-                "issues": [issue.to_list() for issue in self.issues]}
+        return {
+            "rows": [row.to_list() for row in self.rows],
+            "docs": dict(self.docs),
+            "issues": [issue.to_list() for issue in self.issues],
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SprintFacts:
         """Return the facts stored by :meth:`to_dict`."""
-        return cls(tuple(SprintRow.from_list(row) for row in data["rows"]), dict(data["docs"]),
-                   tuple(HealthIssue.from_list(issue) for issue in data["issues"]))
+        return cls(
+            tuple(SprintRow.from_list(row) for row in data["rows"]),
+            dict(data["docs"]),
+            tuple(HealthIssue.from_list(issue) for issue in data["issues"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -695,8 +764,9 @@ def _touch_sources(history: PageHistory, ref: CommitRef, keep_recent: bool) -> P
     )
 
 
-def apply_commits(state: KbState, commits: Sequence[MergedCommit], pages: Mapping[str, KbPage],
-                  head: str | None) -> tuple[KbState, set[str]]:
+def apply_commits(
+    state: KbState, commits: Sequence[MergedCommit], pages: Mapping[str, KbPage], head: str | None
+) -> tuple[KbState, set[str]]:
     """Return the state after the merged ``commits`` (oldest first) on top of ``state``, with ``pages`` current,
     and the paths of the pages whose history changed.
 
@@ -798,8 +868,11 @@ def sprint_facts(history: SprintHistory) -> SprintFacts:
     for position, plan in enumerate(plans):
         summary = summaries.get(plan.key or "") or summaries.get(plan.number or "")
         planned = plan.planned_points if plan.planned_points is not None else (plan.scope_points or None)
-        delivered = summary.velocity if summary and summary.velocity is not None else (
-            plan.done_points if plan.retro or any(item.done for item in plan.items) else None)
+        delivered = (
+            summary.velocity
+            if summary and summary.velocity is not None
+            else (plan.done_points if plan.retro or any(item.done for item in plan.items) else None)
+        )
         matching = retros_of.get(plan.key or "", []) + retros_of.get(plan.number or "", [])
         retros = list(dict.fromkeys(matching)) or ([plan.retro] if plan.retro else [])
         later = [pair for items in titled[position + 1 : position + 1 + FOLLOW_UP_SPRINTS] for pair in items]
@@ -812,9 +885,21 @@ def sprint_facts(history: SprintHistory) -> SprintFacts:
                 seen.add(_norm(action.text))
                 outcome = _action_outcome(action, retro, later, len(plans) - position - 1)
                 outcomes[outcome].append(action.text)
-        rows.append(SprintRow(plan.label, plan.path, plan.start, plan.end, plan.goals, planned, delivered,
-                              tuple(outcomes["done"]), tuple(outcomes["carried"]), tuple(outcomes["dropped"]),
-                              tuple(outcomes["open"])))
+        rows.append(
+            SprintRow(
+                plan.label,
+                plan.path,
+                plan.start,
+                plan.end,
+                plan.goals,
+                planned,
+                delivered,
+                tuple(outcomes["done"]),
+                tuple(outcomes["carried"]),
+                tuple(outcomes["dropped"]),
+                tuple(outcomes["open"]),
+            )
+        )
         if plan.path:
             for label in (plan.key, plan.number):
                 if label:
@@ -830,8 +915,11 @@ def sprint_of(day: date, rows: Sequence[SprintRow]) -> SprintRow | None:
     """Return the sprint whose window holds ``day`` (the later one where two windows touch), else None."""
     found = None
     for row in rows:
-        if row.start and row.end and row.start <= day <= row.end and (
-            found is None or (found.start is not None and row.start >= found.start)
+        if (
+            row.start
+            and row.end
+            and row.start <= day <= row.end
+            and (found is None or (found.start is not None and row.start >= found.start))
         ):
             found = row
     return found
@@ -902,8 +990,11 @@ class Layout:
 
     def is_page(self, path: str) -> bool:
         """Return True when ``path`` is a human KB page (markdown under the KB dir, not generated)."""
-        return (path.startswith(self.kb_dir + "/") and path.lower().endswith((".md", ".markdown"))
-                and path not in self.generated_paths())
+        return (
+            path.startswith(self.kb_dir + "/")
+            and path.lower().endswith((".md", ".markdown"))
+            and path not in self.generated_paths()
+        )
 
 
 def _link_ref(ref: str, docs: Mapping[str, str], from_dir: str) -> str:
@@ -937,16 +1028,18 @@ def index_context(state: KbState, layout: Layout, zone: tzinfo) -> dict[str, Any
             warning = "⚠ invalid YAML"
         warnings += bool(warning)
         folder = page.folder[len(layout.kb_dir) + 1 :] if page.folder.startswith(layout.kb_dir + "/") else ""
-        folders.setdefault(folder or "(top level)", []).append({
-            "link": relative_link(here, path),
-            "name": cell(path.rpartition("/")[2]),
-            "docid": cell(page.docid),
-            "title": cell(page.title),
-            "owner": cell(page.owner),
-            "status": cell(page.status),
-            "changed": _short_date(last.date, zone) if last else "—",
-            "warning": warning,
-        })
+        folders.setdefault(folder or "(top level)", []).append(
+            {
+                "link": relative_link(here, path),
+                "name": cell(path.rpartition("/")[2]),
+                "docid": cell(page.docid),
+                "title": cell(page.title),
+                "owner": cell(page.owner),
+                "status": cell(page.status),
+                "changed": _short_date(last.date, zone) if last else "—",
+                "warning": warning,
+            }
+        )
     groups = [{"name": name, "pages": folders[name]} for name in sorted(folders)]
     return {"folders": groups, "count": len(state.pages), "warnings": warnings}
 
@@ -965,8 +1058,13 @@ def whats_new_context(state: KbState, layout: Layout, zone: tzinfo) -> dict[str,
             window = f"{row.start.isoformat()} – {row.end.isoformat()}" if row and row.start and row.end else ""
             link = relative_link(here, row.path) if row and row.path else ""
             heading = f"[{label}]({link})" if link else label
-            sprints[label] = {"label": label, "window": window, "link": link, "days": {},
-                              "heading": heading + (f" ({window})" if window else "")}
+            sprints[label] = {
+                "label": label,
+                "window": window,
+                "link": link,
+                "days": {},
+                "heading": heading + (f" ({window})" if window else ""),
+            }
             order.append(label)
         days = sprints[label]["days"]
         day = days.setdefault(local.date().isoformat(), {})
@@ -982,8 +1080,12 @@ def whats_new_context(state: KbState, layout: Layout, zone: tzinfo) -> dict[str,
     for label in order:
         entry = sprints[label]
         days = [
-            {"date": day, "types": [{"title": TYPE_TITLES[kind], "entries": items[kind]}
-                                    for kind in TYPE_TITLES if kind in items]}
+            {
+                "date": day,
+                "types": [
+                    {"title": TYPE_TITLES[kind], "entries": items[kind]} for kind in TYPE_TITLES if kind in items
+                ],
+            }
             for day, items in sorted(entry["days"].items(), reverse=True)
         ]
         groups.append({**entry, "days": days})
@@ -999,14 +1101,16 @@ def velocity_chart(rows: Sequence[SprintRow]) -> str:
     planned = ", ".join(_points(row.planned or 0) for row in shown)
     delivered = ", ".join(_points(row.delivered or 0) for row in shown)
     top = max(max(row.planned or 0, row.delivered or 0) for row in shown)
-    return "\n".join([
-        "xychart-beta",
-        '    title "Velocity: planned (bars) vs delivered (line) story points"',
-        f"    x-axis [{labels}]",
-        f'    y-axis "Story points" 0 --> {_points(float(int(top * 1.2) + 1))}',
-        f"    bar [{planned}]",
-        f"    line [{delivered}]",
-    ])
+    return "\n".join(
+        [
+            "xychart-beta",
+            '    title "Velocity: planned (bars) vs delivered (line) story points"',
+            f"    x-axis [{labels}]",
+            f'    y-axis "Story points" 0 --> {_points(float(int(top * 1.2) + 1))}',
+            f"    bar [{planned}]",
+            f"    line [{delivered}]",
+        ]
+    )
 
 
 def sprint_history_context(state: KbState, layout: Layout) -> dict[str, Any]:
@@ -1014,19 +1118,21 @@ def sprint_history_context(state: KbState, layout: Layout) -> dict[str, Any]:
     here = layout.generated_dir
     sprints = []
     for row in reversed(state.sprints.rows):
-        sprints.append({
-            "label": cell(row.label),
-            "link": relative_link(here, row.path) if row.path else "",
-            "start": row.start.isoformat() if row.start else "—",
-            "end": row.end.isoformat() if row.end else "—",
-            "goals": list(row.goals),
-            "planned": _points(row.planned),
-            "delivered": _points(row.delivered),
-            "done": list(row.done),
-            "carried": list(row.carried),
-            "dropped": list(row.dropped),
-            "open": list(row.open),
-        })
+        sprints.append(
+            {
+                "label": cell(row.label),
+                "link": relative_link(here, row.path) if row.path else "",
+                "start": row.start.isoformat() if row.start else "—",
+                "end": row.end.isoformat() if row.end else "—",
+                "goals": list(row.goals),
+                "planned": _points(row.planned),
+                "delivered": _points(row.delivered),
+                "done": list(row.done),
+                "carried": list(row.carried),
+                "dropped": list(row.dropped),
+                "open": list(row.open),
+            }
+        )
     return {"sprints": sprints, "chart": velocity_chart(state.sprints.rows), "count": len(sprints)}
 
 
@@ -1066,25 +1172,41 @@ def health_issues(state: KbState, layout: Layout, exists: Callable[[str], bool])
         index_like = page.path.rpartition("/")[2].lower() in ("index.md", "readme.md")
         for link in page.links:
             if link.resolved is None:
-                issues.append(HealthIssue("broken-link", page.path, link.line,
-                                          f"link {link.target!r} points outside the repo"))
+                issues.append(
+                    HealthIssue("broken-link", page.path, link.line, f"link {link.target!r} points outside the repo")
+                )
             elif not exists(link.resolved):
                 kind = "index-entry-missing" if index_like else "broken-link"
-                issues.append(HealthIssue(kind, page.path, link.line,
-                                          f"link {link.target!r} points at missing file {link.resolved}"))
+                issues.append(
+                    HealthIssue(
+                        kind, page.path, link.line, f"link {link.target!r} points at missing file {link.resolved}"
+                    )
+                )
     for docid, pages in by_docid.items():
         if len(pages) > 1:
             names = ", ".join(sorted(p.path for p in pages))
             for page in pages:
-                issues.append(HealthIssue("duplicate-docid", page.path, page.docid_line,
-                                          f"docid {docid!r} is used by {len(pages)} pages: {names}"))
+                issues.append(
+                    HealthIssue(
+                        "duplicate-docid",
+                        page.path,
+                        page.docid_line,
+                        f"docid {docid!r} is used by {len(pages)} pages: {names}",
+                    )
+                )
     issues.extend(state.sprints.issues)
     for stale in stale_pages(state):
         newest = stale.last
         what = f"; newest {newest.sha[:8]} {newest.subject!r}" if newest else ""
-        issues.append(HealthIssue("needs-review", stale.path, 1,
-                                  f"sources changed by {stale.count} merged commit(s) since the page's last change"
-                                  f"{what} (owner {stale.owner or 'unknown'})"))
+        issues.append(
+            HealthIssue(
+                "needs-review",
+                stale.path,
+                1,
+                f"sources changed by {stale.count} merged commit(s) since the page's last change"
+                f"{what} (owner {stale.owner or 'unknown'})",
+            )
+        )
     return sorted(issues, key=lambda i: (i.kind, i.path, i.line or 0, i.message))
 
 
@@ -1094,19 +1216,33 @@ def health_context(issues: Sequence[HealthIssue], state: KbState, layout: Layout
     counts: dict[str, int] = {}
     for issue in issues:
         counts[issue.kind] = counts.get(issue.kind, 0) + 1
-    rows = [{
-        "kind": issue.kind,
-        "where": f"{issue.path}:{issue.line}" if issue.line else issue.path,
-        "link": relative_link(here, issue.path),
-        "message": cell(issue.message),
-    } for issue in issues]
-    stale = [{
-        "path": s.path, "link": relative_link(here, s.path), "owner": cell(s.owner), "count": s.count,
-        "first": f"`{s.first.sha[:8]}` {cell(s.first.subject)}" if s.first else "—",
-        "last": f"`{s.last.sha[:8]}` {cell(s.last.subject)}" if s.last else "—",
-    } for s in stale_pages(state)]
-    return {"counts": [{"kind": k, "count": counts[k]} for k in sorted(counts)], "issues": rows,
-            "total": len(issues), "stale": stale, "pages": len(state.pages)}
+    rows = [
+        {
+            "kind": issue.kind,
+            "where": f"{issue.path}:{issue.line}" if issue.line else issue.path,
+            "link": relative_link(here, issue.path),
+            "message": cell(issue.message),
+        }
+        for issue in issues
+    ]
+    stale = [
+        {
+            "path": s.path,
+            "link": relative_link(here, s.path),
+            "owner": cell(s.owner),
+            "count": s.count,
+            "first": f"`{s.first.sha[:8]}` {cell(s.first.subject)}" if s.first else "—",
+            "last": f"`{s.last.sha[:8]}` {cell(s.last.subject)}" if s.last else "—",
+        }
+        for s in stale_pages(state)
+    ]
+    return {
+        "counts": [{"kind": k, "count": counts[k]} for k in sorted(counts)],
+        "issues": rows,
+        "total": len(issues),
+        "stale": stale,
+        "pages": len(state.pages),
+    }
 
 
 def health_counts(issues: Sequence[HealthIssue]) -> dict[str, int]:
@@ -1182,16 +1318,17 @@ class SlaReport:
             "synced_through": self.synced_through,
             "pending": self.pending,
             "breached": self.breached,
-            "late": [{"sha": c.sha, "subject": c.subject, "date": c.date, "age_hours": c.age_hours}
-                     for c in self.late],
+            "late": [{"sha": c.sha, "subject": c.subject, "date": c.date, "age_hours": c.age_hours} for c in self.late],
         }
 
     def describe(self) -> str:
         """Return one human sentence (plus one line per late commit) about the SLA."""
         if not self.breached:
             return f"KB freshness OK: {self.pending} merged commit(s) pending, none older than {self.hours} h."
-        lines = [f"KB freshness SLA breached: {len(self.late)} merged commit(s) older than {self.hours} h "
-                 "not reflected in the KB:"]
+        lines = [
+            f"KB freshness SLA breached: {len(self.late)} merged commit(s) older than {self.hours} h "
+            "not reflected in the KB:"
+        ]
         lines += [f"  {c.sha[:8]} {c.subject} ({c.age_hours:.1f} h old)" for c in self.late]
         return "\n".join(lines)
 
@@ -1211,18 +1348,29 @@ def sla_report(pending: Sequence[MergedCommit], now: datetime, hours: int, synce
 # ------------------------------------------------------------------------------------------------ summary
 
 
-def summary_message(written: Sequence[str], stale: Sequence[Stale], counts: Mapping[str, int], new_work: int,
-                    synced_through: str | None, channel: str | None = None) -> Message:
+def summary_message(
+    written: Sequence[str],
+    stale: Sequence[Stale],
+    counts: Mapping[str, int],
+    new_work: int,
+    synced_through: str | None,
+    channel: str | None = None,
+) -> Message:
     """Return the Slack summary of a refresh: pages written, pages needing review with their owners, health."""
     lines = [f"*Knowledge base refreshed* — {new_work} new merged commit(s), {len(written)} page(s) written."]
     if written:
-        lines.append("Written: " + ", ".join(f"`{path}`" for path in written[:10])
-                     + (f" and {len(written) - 10} more" if len(written) > 10 else ""))
+        lines.append(
+            "Written: "
+            + ", ".join(f"`{path}`" for path in written[:10])
+            + (f" and {len(written) - 10} more" if len(written) > 10 else "")
+        )
     if stale:
         lines.append(f"*Needs review* ({len(stale)}):")
         for item in stale[:15]:
-            lines.append(f"• `{item.path}` — owner {item.owner or 'unknown'}: sources changed in {item.count} "
-                         f"commit(s)" + (f", newest `{item.last.sha[:8]}` {item.last.subject}" if item.last else ""))
+            lines.append(
+                f"• `{item.path}` — owner {item.owner or 'unknown'}: sources changed in {item.count} "
+                f"commit(s)" + (f", newest `{item.last.sha[:8]}` {item.last.subject}" if item.last else "")
+            )
         if len(stale) > 15:
             lines.append(f"… and {len(stale) - 15} more (see DOC-HEALTH.md)")
     if counts:

@@ -33,6 +33,7 @@ from typing import Any
 
 from ceremonies.config import Settings
 from ceremonies.domain.dates import format_date, short_weekday
+from ceremonies.domain.layout import unit_path
 from ceremonies.domain.model import (
     ONGOING,
     Ceremony,
@@ -472,9 +473,13 @@ def sort_actions(
     from_retro: list[WorkItem] = []
     refs: list[tuple[str, str]] = []
     measures: list[tuple[str, str]] = []
+    own = _find_retro(history, previous)
+    next_up = settings.sprint.untargeted_actions == "next_sprint"
     for sourced in _action_pool(history, previous, new, recent):
         action = sourced.action
         where = None if action.done else placement(action, sourced.from_retro, new)
+        if where == "open" and action.target is None and own is not None and sourced.ref == own.ref and next_up:
+            where = "scope"  # the last retro's actions without a target are for the sprint right after it
         link = backlink(sourced.ref, action)
         if where == "scope":
             if not _link_carried(linked, action, link) and not _scheduled(action, from_retro):
@@ -561,7 +566,8 @@ def _previous_plan(history: SprintHistory, settings: Settings) -> Sprint:
     if not history.plans:
         raise SprintDocError(settings.paths.sprint_dir, None, "no sprint plan found to plan the next sprint from")
     previous = history.plans[-1]
-    if previous.start is None or previous.end is None:
+    undated_ok = settings.paths.sprint_unit is not None and previous.start is None and previous.end is None
+    if (previous.start is None or previous.end is None) and not undated_ok:
         missing = " and ".join(name for name, value in (("start", previous.start), ("end", previous.end)) if not value)
         raise SprintDocError(
             previous.path or settings.paths.sprint_dir,
@@ -572,6 +578,42 @@ def _previous_plan(history: SprintHistory, settings: Settings) -> Sprint:
         where = previous.path or settings.paths.sprint_dir
         raise SprintDocError(where, None, f"cannot number the sprint after {display_name(previous)!r}")
     return previous
+
+
+_YEAR_NUMBER = re.compile(r"(?P<year>(?:19|20)\d{2})-(?P<n>\d{1,3})(?!.*\d)")
+
+
+def _roll_year(label: str | None, start: date) -> str | None:
+    """Return ``label`` numbered by year (``2026-26``) as sprint 1 of ``start``'s year when that year is later
+    (``2027-01``); any other label unchanged."""
+    found = _YEAR_NUMBER.search(label or "")
+    if label is None or found is None or int(found["year"]) >= start.year:
+        return label
+    first = f"{start.year}-{1:0{len(found['n'])}d}"
+    return label[: found.start()] + first + label[found.end() :]
+
+
+def plan_file_name(settings: Settings, key: str, number: str | None) -> str:
+    """Return the new plan's path relative to the sprint dir: ``paths.plan_pattern`` with the sprint spelled the
+    team's way (``sprint-06/plan.md`` for ``sprint-{n:02}``), or with ``{key}`` (``SPR-014-iteration-template.md``)."""
+    paths = settings.paths
+    if paths.sprint_unit is None:
+        return paths.plan_pattern.replace("{key}", key)
+    year_number = _YEAR_NUMBER.search(number or "")
+    if year_number is not None:
+        return unit_path(paths.plan_pattern, paths.unit_style(), int(year_number["n"]), int(year_number["year"]))
+    digits = _numbers(number) or _numbers(key)
+    return unit_path(paths.plan_pattern, paths.unit_style(), digits[-1] if digits else 1)
+
+
+def _undated_warning(previous: Sprint, start: date) -> tuple[str, ...]:
+    """Return the warning that the new dates are a guess when the previous plan has none."""
+    if previous.end is not None:
+        return ()
+    return (
+        f"{display_name(previous)} has no dates, so this sprint starts on the planning day ({start.isoformat()}); "
+        "correct the dates if they are wrong.",
+    )
 
 
 def display_name(sprint: Sprint) -> str:
@@ -611,11 +653,15 @@ def plan_next_sprint(history: SprintHistory, settings: Settings, today: date) ->
     for an unknown holiday country or a bad extra holiday.
     """
     previous = _previous_plan(history, settings)
-    assert previous.end is not None and previous.start is not None
-    key, number, name = _next_identity(previous, settings)
+    anchor = previous.end or today
     cadence = _cadence_days(previous, settings)
-    calendar = team_calendar(settings, range(previous.end.year, previous.end.year + 2 + cadence // 365))
-    dates = sprint_dates(previous.end, cadence, settings, calendar)
+    calendar = team_calendar(settings, range(anchor.year, anchor.year + 2 + cadence // 365))
+    dates = sprint_dates(anchor, cadence, settings, calendar)
+    by_year = settings.sprint.numbering == "by_year" or settings.paths.unit_style().by_year
+    key, number, name = (
+        _roll_year(label, dates.start) if by_year else label for label in _next_identity(previous, settings)
+    )
+    assert key is not None
     retro = _find_retro(history, previous)
     carried = carried_over(previous, _find_summary(history, previous))
     draft = Sprint(key=key, number=number, name=name, start=dates.start, end=dates.end)
@@ -660,8 +706,8 @@ def plan_next_sprint(history: SprintHistory, settings: Settings, today: date) ->
         holidays=tuple(
             (day, label) for day, label in calendar.holidays_between(dates.start, last_counted) if day.weekday() < 5
         ),
-        warnings=_warnings(previous, retro, items, velocity, settings),
-        file_name=settings.paths.plan_pattern.replace("{key}", key),
+        warnings=_undated_warning(previous, dates.start) + _warnings(previous, retro, items, velocity, settings),
+        file_name=plan_file_name(settings, key, number),
         cadence_days=cadence,
         action_refs=scope.refs,
         measures=scope.measures,
@@ -682,7 +728,10 @@ def is_due(history: SprintHistory, settings: Settings, today: date) -> Due:
         return Due(False, "no sprint plan yet to plan the next sprint from")
     latest = history.plans[-1]
     if latest.end is None or latest.start is None:
-        return Due(False, f"{display_name(latest)} ({latest.path}) has no start/end date")
+        undated_retro = _find_retro(history, latest)
+        if undated_retro is not None and undated_retro.path != latest.path:
+            return Due(True, f"the retrospective of {display_name(latest)} exists ({undated_retro.path})")
+        return Due(False, f"{display_name(latest)} ({latest.path}) has no dates; planned after its retrospective")
     if len(history.plans) > 1 and latest.start >= today:
         return Due(False, f"{display_name(latest)} is already planned (starts {latest.start.isoformat()})")
     days_left = (latest.end - today).days

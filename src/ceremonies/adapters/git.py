@@ -208,7 +208,7 @@ class DocsRepo:
     def open_or_clone(
         cls,
         repo: str | Path,
-        branch: str = "main",
+        branch: str | None = None,
         workdir: Path | None = None,
         *,
         depth: int | None = None,
@@ -221,6 +221,7 @@ class DocsRepo:
         Credentials in an http(s) URL are kept out of ``.git/config`` and of git's command lines: the clone's
         remote is the bare URL and git gets the credentials through an ``insteadOf`` rewrite in its environment.
         The work dir belongs to the bot: uncommitted changes found there (a crashed run's) are discarded.
+        ``branch`` None means the checked-out branch of a work tree, or the remote's HEAD for a URL.
         """
         spec = str(repo)
         if not is_url(spec):
@@ -232,8 +233,9 @@ class DocsRepo:
                 opened.committer = identity or opened.committer
                 return opened
             spec = str(path.resolve())
-        target = Path(workdir).expanduser() if workdir is not None else default_workdir(spec, branch)
         clean, credentials = split_credentials(spec)
+        branch = branch or remote_head_branch(clean, credentials)
+        target = Path(workdir).expanduser() if workdir is not None else default_workdir(spec, branch)
         with _file_lock(target.parent / f".{target.name}.lock"):
             if _has_content(target):
                 docs = cls._reuse_clone(target, clean, branch, credentials, identity)
@@ -887,6 +889,19 @@ def _identity_env(who: Identity, date: datetime | None) -> dict[str, str]:
         env["GIT_AUTHOR_DATE"] = stamp
         env["GIT_COMMITTER_DATE"] = stamp
     return env
+
+
+def remote_head_branch(url: str, credentials: dict[str, str] | None = None) -> str:
+    """Return the branch the remote's HEAD points at (``git ls-remote --symref``); ``main`` when it names none
+    (an empty remote). Raises GitError (credentials removed) when the remote cannot be read."""
+    runner = git.cmd.Git()
+    runner.update_environment(**_GIT_ENV, **(credentials or {}))
+    try:
+        out = str(runner.ls_remote("--symref", url, "HEAD"))
+    except GitCommandError as exc:
+        raise _command_error(exc, f"git ls-remote {redact(url)}") from None
+    found = re.search(r"^ref:\s*refs/heads/(\S+)\s+HEAD", out, re.MULTILINE)
+    return found.group(1) if found else "main"
 
 
 def _is_bare(path: Path) -> bool:

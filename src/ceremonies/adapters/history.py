@@ -78,8 +78,9 @@ def repo_facts(root: str | Path) -> RepoFacts:
     path = Path(root)
     if not path.is_dir():
         raise GitError("not a directory", path=path)
-    done = run_git(path, "rev-parse", "--is-shallow-repository", "--absolute-git-dir", "--verify", "-q", "HEAD",
-                   check=False)
+    done = run_git(
+        path, "rev-parse", "--is-shallow-repository", "--absolute-git-dir", "--verify", "-q", "HEAD", check=False
+    )
     lines = done.stdout.split()
     if done.returncode == 0 and len(lines) == 3:
         return RepoFacts(path, Path(lines[1]), lines[2], lines[0] == "true")
@@ -267,8 +268,9 @@ def dirty_paths(facts: RepoFacts, paths: list[str]) -> list[str]:
     """Return which of ``paths`` have uncommitted changes (staged or not) in the work tree."""
     if not paths or facts.head is None:
         return []
-    done = run_git(facts.root, "-c", "core.quotePath=false", "status", "--porcelain", "-z",
-                   "--untracked-files=no", "--", *paths)
+    done = run_git(
+        facts.root, "-c", "core.quotePath=false", "status", "--porcelain", "-z", "--untracked-files=no", "--", *paths
+    )
     dirty = []
     for entry in done.stdout.split("\0"):
         if len(entry) > 3 and entry[:2].strip():

@@ -14,6 +14,7 @@ from ceremonies.cli._app import app, run_app
 # (sub-command imports go here, one line each)
 # isort: split
 from ceremonies.cli import docs as _docs  # noqa: F401
+from ceremonies.cli import init as _init  # noqa: F401
 from ceremonies.cli import kb as _kb  # noqa: F401
 from ceremonies.cli import ops as _ops  # noqa: F401
 from ceremonies.cli import plan as _plan  # noqa: F401

@@ -34,7 +34,14 @@ def parse_now(value: str | None) -> datetime | None:
 @app.command("refresh-kb")
 def refresh_kb(
     repo: RepoOption,
-    branch: Annotated[str, typer.Option("--branch", help="Branch whose merged work the KB reflects.")] = "main",
+    branch: Annotated[
+        str | None,
+        typer.Option(
+            "--branch",
+            help="Branch whose merged work the KB reflects; default: [git] branch, else the checked-out one.",
+            metavar="NAME",
+        ),
+    ] = None,
     full: Annotated[bool, typer.Option("--full", help="Rebuild from the whole history (ignore the cache).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing; show the diff and the message.")] = False,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Write the pages but do not commit.")] = False,

@@ -52,7 +52,14 @@ def _describe(result: NextSprintResult) -> str:
 @app.command("next-sprint")
 def next_sprint(
     repo: Annotated[str, typer.Option("--repo", help="Docs repo: a work tree path or a git URL.", metavar="DIR")],
-    branch: Annotated[str, typer.Option("--branch", help="Branch the sprint docs live on.")] = "main",
+    branch: Annotated[
+        str | None,
+        typer.Option(
+            "--branch",
+            help="Branch the sprint docs live on; default: [git] branch, else the checked-out one.",
+            metavar="NAME",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Write nothing; print the doc (or the diff) and the message.")
     ] = False,

@@ -26,7 +26,14 @@ def _settings(repo: str, channel: str | None) -> Settings:
 @app.command("remind")
 def remind(
     repo: RepoOption,
-    branch: Annotated[str, typer.Option("--branch", help="Branch holding the sprint docs.")] = "main",
+    branch: Annotated[
+        str | None,
+        typer.Option(
+            "--branch",
+            help="Branch holding the sprint docs; default: [git] branch, else the checked-out one.",
+            metavar="NAME",
+        ),
+    ] = None,
     now: NowOption = None,
     horizon: Annotated[
         str | None,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -28,7 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ceremonies import planning
-from ceremonies.adapters.files import load_history, sprint_dir, write_atomic
+from ceremonies.adapters.files import load_history, no_plans_explained, parse_at, sprint_dir, write_atomic
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
 from ceremonies.adapters.templates import TemplateRenderer
@@ -37,6 +38,7 @@ from ceremonies.domain.messages import Message
 from ceremonies.domain.model import DocKind, Sprint, SprintHistory
 from ceremonies.domain.parsing import parse_document
 from ceremonies.errors import HumanEditError, SprintDocError, TemplateError
+from ceremonies.jobs.branch import open_docs
 
 FLOW_NAME = "next-sprint"
 """Name of the flow (and of the ``Ceremonies-Flow`` trailer on the bot's commits)."""
@@ -180,9 +182,9 @@ class NextSprintResult:
 # ------------------------------------------------------------------------------------------------ load, decide
 
 
-def open_repo(repo: str, branch: str = "main", pull: bool = True) -> tuple[DocsRepo, Settings]:
+def open_repo(repo: str, branch: str | None = None, pull: bool = True) -> tuple[DocsRepo, Settings]:
     """Return the docs repo (cloned when ``repo`` is a URL, pulled when it has a remote) and its settings."""
-    docs = DocsRepo.open_or_clone(repo, branch, None)
+    docs = open_docs(repo, branch)
     return docs, sync(docs, pull)
 
 
@@ -193,21 +195,60 @@ def sync(docs: DocsRepo, pull: bool = True) -> Settings:
     return load_config(docs.root)
 
 
+_SOFT = re.compile(r"^(no sprint (start|end|start and end) date found|retrospective has no went-well)")
+"""Problems of a needed doc that still leave it usable: an undated plan (its path gives the sprint) and a retro
+whose form is not filled in yet."""
+
+
+def _needed_paths(history: SprintHistory, settings: Settings) -> set[str]:
+    """Return the docs the next plan is built from: the newest plan, and the retros and summaries of its sprint."""
+    if not history.plans:
+        return set()
+    latest = history.plans[-1]
+    needed = {latest.path or ""}
+    labels = {label for label in (latest.key, latest.number) if label}
+    needed |= {r.path or "" for r in history.retros if {r.sprint_key, r.sprint_number} & labels}
+    needed |= {s.path or "" for s in history.summaries if {s.key, s.number} & labels}
+    return needed
+
+
+def _fatal(error: SprintDocError, needed: set[str], settings: Settings) -> bool:
+    """Return True when ``error`` stops the job: a problem in a doc the plan is built from (see :data:`_SOFT`)."""
+    if str(error.path) not in needed:
+        return False
+    return not (settings.paths.sprint_unit is not None and _SOFT.match(error.what))
+
+
 def load(root: Path, settings: Settings) -> SprintHistory:
-    """Return the sprint history of ``root``; raise SprintDocError naming every sprint doc that cannot be read.
+    """Return the sprint history of ``root``; raise SprintDocError naming every problem of the docs the next plan
+    is built from (the newest plan, its retro and its summary).
 
     Only the newest ``settings.sprint.sprints_to_read()`` sprints are read (plus docs whose names give no key), so
-    the cost does not grow with the repo's age. Any unreadable doc among them stops the job: a plan read only in
-    part could make it plan the wrong sprint or lose scope.
+    the cost does not grow with the repo's age. An unreadable doc the plan is built from stops the job: a plan read
+    only in part could make it plan the wrong sprint or lose scope. Problems of any other doc (old sprints, topic
+    docs, stand-up notes) stay in the returned history's ``errors``: the run reports them as warnings. A doc that
+    could not be read at all might be the newest plan, so it stops the job when its name gives no sprint either.
     """
     history = load_history(root, settings, recent_sprints=settings.sprint.sprints_to_read())
-    if not history.errors:
+    needed = _needed_paths(history, settings) | _unplaced_unreadable(history, settings)
+    fatal = [error for error in history.errors if _fatal(error, needed, settings)]
+    if not fatal:
         return history
-    first, rest = history.errors[0], history.errors[1:]
+    first, rest = fatal[0], fatal[1:]
     what = f"{first.what} — nothing planned, nothing committed"
     if rest:
         what += f"; {len(rest)} more problem(s):\n  " + "\n  ".join(str(error) for error in rest)
     raise SprintDocError(first.path or settings.paths.sprint_dir, first.line, what)
+
+
+def _unplaced_unreadable(history: SprintHistory, settings: Settings) -> set[str]:
+    """Return the paths of docs that could not be read at all and whose names match the plan pattern or give no
+    sprint (they could be the newest plan), in the default layout (a configured one places every doc by path)."""
+    if settings.paths.sprint_unit is not None:
+        return set()
+    placed = {str(doc.path) for doc in history.plans} | {str(r.path) for r in history.retros}
+    placed |= {str(s.path) for s in history.summaries}
+    return {str(error.path) for error in history.errors if str(error.path) not in placed}
 
 
 def team_today(settings: Settings, today: date | None = None) -> date:
@@ -254,9 +295,13 @@ def decide(history: SprintHistory, settings: Settings, today: date | None = None
 def expected_retro_path(previous: Sprint, settings: Settings) -> str:
     """Return the repo-relative path where the retrospective of ``previous`` is expected."""
     key = previous.key or previous.number or previous.label
-    return (
-        PurePosixPath(settings.paths.sprint_dir.strip("/")) / settings.paths.retro_pattern.format(key=key)
-    ).as_posix()
+    pattern = settings.paths.retro_pattern.replace("*", "")
+    if settings.paths.sprint_unit is not None and previous.path:
+        unit_dir = PurePosixPath(previous.path).parent
+        plan_dir = PurePosixPath(settings.paths.plan_pattern).parent
+        if plan_dir != PurePosixPath(".") and "{key}" in str(plan_dir):
+            return (unit_dir / PurePosixPath(pattern).name).as_posix()
+    return (PurePosixPath(settings.paths.sprint_dir.strip("/")) / pattern.replace("{key}", key)).as_posix()
 
 
 def plan(decision: Decision, settings: Settings) -> planning.NextSprintPlan:
@@ -312,14 +357,19 @@ def render(root: Path, settings: Settings, next_plan: planning.NextSprintPlan) -
     renderer, name = renderer_for(root, settings)
     doc = renderer.render(name, planning.sprint_doc_context(next_plan, settings))
     source = renderer.source_of(name)
-    check_reads_back(doc, target_path(root, settings, next_plan), next_plan, str(source or name))
+    check_reads_back(doc, target_path(root, settings, next_plan), next_plan, str(source or name), settings)
     return doc
 
 
-def check_reads_back(doc: str, path: str, next_plan: planning.NextSprintPlan, template: str) -> None:
+def check_reads_back(
+    doc: str, path: str, next_plan: planning.NextSprintPlan, template: str, settings: Settings | None = None
+) -> None:
     """Raise TemplateError naming ``template`` when ``doc`` does not parse back to the planned key and dates."""
     expected = next_plan.sprint
-    parsed = parse_document(doc, path, kind=DocKind.PLAN, key=expected.key)
+    if settings is not None and settings.paths.sprint_unit is not None:
+        parsed = parse_at(doc, path, settings)
+    else:
+        parsed = parse_document(doc, path, kind=DocKind.PLAN, key=expected.key)
     problems = [error.what for error in parsed.errors]
     sprint = parsed.sprint
     if sprint is None:
@@ -553,10 +603,25 @@ def diff_of(target: Target, doc: str) -> str:
 # ------------------------------------------------------------------------------------------------ results, run
 
 
-def skipped(root: Path, decision: Decision, dry_run: bool = False) -> NextSprintResult:
+def require_plans(root: Path, history: SprintHistory, settings: Settings) -> None:
+    """Raise SprintDocError when the repo has no sprint plan where the config says: what was looked for, what is
+    there instead and how to configure it (``ceremonies init``)."""
+    if not history.plans:
+        raise SprintDocError(settings.paths.sprint_dir, None, no_plans_explained(root, settings))
+
+
+def doc_warnings(history: SprintHistory) -> list[str]:
+    """Return the problems of sprint docs the plan is not built from, one line each (``file:line: what``)."""
+    return [str(error) for error in history.errors]
+
+
+def skipped(
+    root: Path, decision: Decision, dry_run: bool = False, warnings: list[str] | None = None
+) -> NextSprintResult:
     """Return the result of a run that had nothing to do (not due)."""
     existing = decision.existing
     return NextSprintResult(
+        warnings=list(warnings or []),
         repo=str(root),
         status=NOT_DUE,
         reason=decision.reason,
@@ -638,7 +703,7 @@ def should_announce(
 
 def run_next_sprint(
     repo: str,
-    branch: str = "main",
+    branch: str | None = None,
     dry_run: bool = False,
     force: bool = False,
     commit: bool = True,
@@ -656,17 +721,19 @@ def run_next_sprint(
     SprintDocError / TemplateError naming the file when the history or the template is broken, and GitError when
     git fails; nothing is committed then.
     """
-    docs = DocsRepo.open_or_clone(repo, branch, None)
+    docs = open_docs(repo, branch)
     with docs, docs.lock():
         settings = sync(docs, pull=not dry_run)
         history = load(docs.root, settings)
+        require_plans(docs.root, history, settings)
+        notes = doc_warnings(history)
         decision = decide(history, settings, today, force)
         if not decision.due:
-            return skipped(docs.root, decision, dry_run)
+            return skipped(docs.root, decision, dry_run, notes)
         planned = plan(decision, settings)
         decision = check_retro(decision, planned, settings, force)
         if not decision.due:
-            return skipped(docs.root, decision, dry_run)
+            return skipped(docs.root, decision, dry_run, notes)
         doc = render(docs.root, settings, planned)
         target = inspect_target(docs, settings, planned, doc)
         outcome = write(docs, target, doc, force=force, dry_run=dry_run)
@@ -680,4 +747,6 @@ def run_next_sprint(
             deliveries = announce(notifier or ConsoleNotifier(settings.slack.channel), message)
             mark_announced(docs, target.path, doc)
         shown = message if outcome.status not in KEPT else None
-        return result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run)
+        result = result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run)
+        result.warnings = notes + result.warnings
+        return result

@@ -32,6 +32,7 @@ from ceremonies.domain.messages import Message
 from ceremonies.domain.model import Document
 from ceremonies.domain.parsing import build_history
 from ceremonies.errors import GitError, HumanEditError, SprintDocError
+from ceremonies.jobs.branch import open_docs
 
 
 @dataclass(frozen=True)
@@ -139,12 +140,12 @@ class RefreshResult:
 # ------------------------------------------------------------------------------------------------ load
 
 
-def open_repo(repo: str, branch: str = "main", pull: bool = True) -> tuple[DocsRepo, Settings]:
+def open_repo(repo: str, branch: str | None = None, pull: bool = True) -> tuple[DocsRepo, Settings]:
     """Return the docs repo (cloned when ``repo`` is a URL, pulled when it has a remote) and its settings.
 
     Before pulling, the uncommitted files a killed run wrote are put back (see :func:`discard_own_leftovers`).
     """
-    docs = DocsRepo.open_or_clone(repo, branch, None)
+    docs = open_docs(repo, branch)
     if pull:
         discard_own_leftovers(docs)
     if pull and docs.has_remote():
@@ -234,8 +235,18 @@ def load_kb(root: Path, settings: Settings, full: bool = False, now: datetime | 
         commits = githistory.read_merged_work(facts, None)
     pending = commits if since else _pending(commits, sync)
     sla = kb.sla_report(pending, now, settings.kb.sla_hours, sync.synced_through if sync else None)
-    return KbInput(root, settings, _layout(settings), facts, sync, tuple(commits), tuple(pending), previous, sla,
-                   ZoneInfo(settings.sprint.timezone))
+    return KbInput(
+        root,
+        settings,
+        _layout(settings),
+        facts,
+        sync,
+        tuple(commits),
+        tuple(pending),
+        previous,
+        sla,
+        ZoneInfo(settings.sprint.timezone),
+    )
 
 
 def check_freshness(root: Path, settings: Settings, now: datetime | None = None) -> kb.SlaReport:
@@ -268,8 +279,9 @@ def _read(root: Path, path: str) -> tuple[str | None, kb.HealthIssue | None]:
         return None, kb.HealthIssue("unreadable", path, error.line, error.what)
 
 
-def _parse_pages(root: Path, paths: Sequence[str], settings: Settings, texts: dict[str, str],
-                 pages: dict[str, kb.KbPage]) -> int:
+def _parse_pages(
+    root: Path, paths: Sequence[str], settings: Settings, texts: dict[str, str], pages: dict[str, kb.KbPage]
+) -> int:
     """Parse ``paths`` into ``pages`` (removing the ones that are gone), keeping their texts; return how many."""
     parsed = 0
     for path in paths:
@@ -294,8 +306,9 @@ def _touched(commits: Iterable[MergedCommit]) -> set[str]:
     return {path for commit in commits for path in commit.touched_paths()}
 
 
-def _render_all(state: kb.KbState, inp: KbInput, renderer: KbRenderer, which: set[str],
-                issues: Sequence[kb.HealthIssue]) -> dict[str, str]:
+def _render_all(
+    state: kb.KbState, inp: KbInput, renderer: KbRenderer, which: set[str], issues: Sequence[kb.HealthIssue]
+) -> dict[str, str]:
     """Return path → text of the generated pages named in ``which``."""
     layout, zone = inp.layout, inp.zone
     out = {}
@@ -306,14 +319,16 @@ def _render_all(state: kb.KbState, inp: KbInput, renderer: KbRenderer, which: se
         out[layout.generated("whats_new")] = renderer.render_page("whats-new", context)
     if "sprint_history" in which:
         out[layout.generated("sprint_history")] = renderer.render_page(
-            "sprint-history", kb.sprint_history_context(state, layout))
+            "sprint-history", kb.sprint_history_context(state, layout)
+        )
     if "health" in which:
         out[layout.generated("health")] = renderer.render_page("doc-health", kb.health_context(issues, state, layout))
     return out
 
 
-def _affected_generated(inp: KbInput, reparsed: set[str], history_changed: set[str], sprints_changed: bool,
-                        new_work: Sequence[MergedCommit]) -> set[str]:
+def _affected_generated(
+    inp: KbInput, reparsed: set[str], history_changed: set[str], sprints_changed: bool, new_work: Sequence[MergedCommit]
+) -> set[str]:
     """Return which generated pages an incremental refresh must render (all of them on a full rebuild)."""
     if not inp.incremental:
         return set(kb.GENERATED_NAMES)
@@ -417,8 +432,9 @@ def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
     state, history_changed = kb.apply_commits(base, inp.commits, pages, inp.facts.head)
     new_work = tuple(c for c in inp.pending if not c.is_kb_sync)
     # pages with managed blocks: new text, parsed again so the state matches what is written (lines may move)
-    blocks = _managed_texts(inp, state, state.pages if not inp.incremental else set(candidates) | history_changed,
-                            texts)
+    blocks = _managed_texts(
+        inp, state, state.pages if not inp.incremental else set(candidates) | history_changed, texts
+    )
     if blocks:
         pages = dict(state.pages)
         for path, text in blocks.items():
@@ -448,8 +464,11 @@ def diff_of(plan: KbPlan) -> str:
     chunks: list[str] = []
     for path, text in plan.writes.items():
         old = plan.before.get(path) or ""
-        chunks.extend(difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
-                                           f"a/{path}", f"b/{path}"))
+        chunks.extend(
+            difflib.unified_diff(
+                old.splitlines(keepends=True), text.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+            )
+        )
     return "".join(chunks)
 
 
@@ -460,8 +479,11 @@ def write_kb(inp: KbInput, plan: KbPlan) -> list[str]:
     dirty = githistory.dirty_paths(inp.facts, paths)
     if dirty:
         raise HumanEditError(
-            "uncommitted changes in files the KB refresh would write: " + ", ".join(dirty)
-            + "; commit or discard them first", path=dirty[0])
+            "uncommitted changes in files the KB refresh would write: "
+            + ", ".join(dirty)
+            + "; commit or discard them first",
+            path=dirty[0],
+        )
     if paths:
         journal = {path: _sha256(plan.writes[path].encode("utf-8")) for path in paths}
         write_atomic(inp.facts.git_dir / JOURNAL_FILE, json.dumps(journal, sort_keys=True))
@@ -531,16 +553,33 @@ def notify_kb(notifier: Notifier, message: Message) -> list[Delivery]:
 
 def summary_of(inp: KbInput, plan: KbPlan, written: Sequence[str]) -> Message:
     """Return the Slack summary message of a refresh."""
-    return kb.summary_message(written, plan.stale, kb.health_counts(plan.issues) if plan.issues else {},
-                              len(plan.new_work), inp.facts.head, inp.settings.slack.channel)
+    return kb.summary_message(
+        written,
+        plan.stale,
+        kb.health_counts(plan.issues) if plan.issues else {},
+        len(plan.new_work),
+        inp.facts.head,
+        inp.settings.slack.channel,
+    )
 
 
-def result_of(inp: KbInput, plan: KbPlan, written: Sequence[str], commit: str | None, pushed: bool,
-              push_detail: str | None, dry_run: bool, message: Message | None,
-              deliveries: Sequence[Delivery] = ()) -> RefreshResult:
+def result_of(
+    inp: KbInput,
+    plan: KbPlan,
+    written: Sequence[str],
+    commit: str | None,
+    pushed: bool,
+    push_detail: str | None,
+    dry_run: bool,
+    message: Message | None,
+    deliveries: Sequence[Delivery] = (),
+) -> RefreshResult:
     """Return the RefreshResult of a run."""
-    issues = [f"{i.path}:{i.line}: {i.message}" if i.line else f"{i.path}: {i.message}" for i in plan.issues
-              if i.kind in ("invalid-yaml", "unreadable", "managed-block")]
+    issues = [
+        f"{i.path}:{i.line}: {i.message}" if i.line else f"{i.path}: {i.message}"
+        for i in plan.issues
+        if i.kind in ("invalid-yaml", "unreadable", "managed-block")
+    ]
     return RefreshResult(
         repo=str(inp.root),
         mode="incremental" if inp.incremental else "full",
@@ -549,8 +588,10 @@ def result_of(inp: KbInput, plan: KbPlan, written: Sequence[str], commit: str | 
         previous_sync=inp.sync.synced_through if inp.sync else None,
         new_commits=[c.sha for c in plan.new_work],
         pages_written=list(written),
-        needs_review=[{"path": s.path, "owner": s.owner, "commits": s.count,
-                       "newest": s.last.sha if s.last else None} for s in plan.stale],
+        needs_review=[
+            {"path": s.path, "owner": s.owner, "commits": s.count, "newest": s.last.sha if s.last else None}
+            for s in plan.stale
+        ],
         health=kb.health_counts(plan.issues),
         issues=issues,
         commit=commit,
@@ -566,7 +607,7 @@ def result_of(inp: KbInput, plan: KbPlan, written: Sequence[str], commit: str | 
 
 def run_refresh_kb(
     repo: str,
-    branch: str = "main",
+    branch: str | None = None,
     full: bool = False,
     dry_run: bool = False,
     commit: bool = True,

@@ -25,6 +25,7 @@ from ceremonies.config import Settings, load_config
 from ceremonies.domain.messages import Message
 from ceremonies.domain.model import Sprint, SprintHistory
 from ceremonies.errors import UsageError
+from ceremonies.jobs.branch import open_docs
 
 DRY_RUN = "dry-run"
 
@@ -118,9 +119,9 @@ class RemindResult:
 # ------------------------------------------------------------------------------------------------ load
 
 
-def open_repo(repo: str, branch: str = "main", pull: bool = True) -> tuple[DocsRepo, Settings]:
+def open_repo(repo: str, branch: str | None = None, pull: bool = True) -> tuple[DocsRepo, Settings]:
     """Return the docs repo (cloned when ``repo`` is a URL, pulled when it has a remote) and its settings."""
-    docs = DocsRepo.open_or_clone(repo, branch, None)
+    docs = open_docs(repo, branch)
     if pull and docs.has_remote():
         docs.pull()
     return docs, load_config(docs.root)
@@ -212,7 +213,7 @@ def issues_of(history: SprintHistory) -> list[str]:
 
 def run_remind(
     repo: str,
-    branch: str = "main",
+    branch: str | None = None,
     channel: str | None = None,
     now: datetime | None = None,
     horizon: timedelta | str | float | None = None,

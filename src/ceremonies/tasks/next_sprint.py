@@ -29,7 +29,7 @@ from ceremonies.tasks.common import (
 
 
 @task(name="next-sprint-open-repo")
-def open_repo(repo: str, branch: str, pull: bool) -> tuple[DocsRepo, Settings]:
+def open_repo(repo: str, branch: str | None, pull: bool) -> tuple[DocsRepo, Settings]:
     """Open (or clone) the docs repo and pull; return it and its settings."""
     return job.open_repo(repo, branch, pull=pull)
 
@@ -38,6 +38,9 @@ def open_repo(repo: str, branch: str, pull: bool) -> tuple[DocsRepo, Settings]:
 def load(docs: DocsRepo, settings: Settings) -> SprintHistory:
     """Read the sprint history; fail naming every sprint doc that cannot be read."""
     history = job.load(docs.root, settings)
+    job.require_plans(docs.root, history, settings)
+    for warning in job.doc_warnings(history):
+        run_logger().warning("%s", warning)
     run_logger().info(
         "Sprint history: %d plan(s), %d retro(s), %d summary(ies)",
         len(history.plans),

@@ -24,7 +24,7 @@ from ceremonies.tasks.common import (
 
 
 @task(name="kb-open-repo")
-def open_repo(repo: str, branch: str, pull: bool) -> tuple[DocsRepo, Settings]:
+def open_repo(repo: str, branch: str | None, pull: bool) -> tuple[DocsRepo, Settings]:
     """Open (or clone) the docs repo and pull; return it and its settings."""
     return job.open_repo(repo, branch, pull=pull)
 
@@ -33,8 +33,12 @@ def open_repo(repo: str, branch: str, pull: bool) -> tuple[DocsRepo, Settings]:
 def load(docs: DocsRepo, settings: Settings, full: bool, now: datetime | None) -> job.KbInput:
     """Read the merged work since the sync point (one git log) and the cached state."""
     inp = job.load_kb(docs.root, settings, full=full, now=now)
-    run_logger().info("KB %s refresh: %d commit(s) since %s", "incremental" if inp.incremental else "full",
-                      len(inp.commits), inp.sync.synced_through[:12] if inp.sync else "the beginning")
+    run_logger().info(
+        "KB %s refresh: %d commit(s) since %s",
+        "incremental" if inp.incremental else "full",
+        len(inp.commits),
+        inp.sync.synced_through[:12] if inp.sync else "the beginning",
+    )
     return inp
 
 
@@ -92,8 +96,16 @@ def notify(settings: Settings, message: Message, dry_run: bool) -> list[Delivery
     return job.notify_kb(team_notifier(settings, dry_run), message)
 
 
-def result(inp: job.KbInput, plan: job.KbPlan, written: list[str], sha: str | None, outcome: PushOutcome | None,
-           dry_run: bool, message: Message, deliveries: list[Delivery]) -> job.RefreshResult:
+def result(
+    inp: job.KbInput,
+    plan: job.KbPlan,
+    written: list[str],
+    sha: str | None,
+    outcome: PushOutcome | None,
+    dry_run: bool,
+    message: Message,
+    deliveries: list[Delivery],
+) -> job.RefreshResult:
     """Return the RefreshResult of the flow run."""
     pushed = bool(outcome and outcome.pushed)
     detail = getattr(outcome, "reason", None) if outcome else ("dry run" if dry_run else None)

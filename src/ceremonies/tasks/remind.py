@@ -24,7 +24,7 @@ from ceremonies.tasks.common import (
 
 
 @task(name="remind-open-repo")
-def open_repo(repo: str, branch: str, pull: bool, channel: str | None) -> tuple[DocsRepo, Settings]:
+def open_repo(repo: str, branch: str | None, pull: bool, channel: str | None) -> tuple[DocsRepo, Settings]:
     """Open (or clone) the docs repo and pull; return it and its settings (with the channel override applied)."""
     docs, settings = job.open_repo(repo, branch, pull=pull)
     return docs, job.with_channel(settings, channel)

@@ -145,9 +145,11 @@ def make_team_repo(
     *,
     message: str = "Team docs",
     date: datetime | str | None = None,
+    branch: str = "main",
 ) -> TeamRepo:
-    """Return a team repo under ``tmp``: ``work`` (``git init -b main``) holding a copy of the ``source`` dir (its
-    ``.git`` skipped) or the given files, committed as Dana Human and pushed to a new bare ``remote``."""
+    """Return a team repo under ``tmp``: ``work`` (``git init -b <branch>``) holding a copy of the ``source`` dir
+    (its ``.git`` skipped) or the given files, committed as Dana Human and pushed to a new bare ``remote`` whose
+    HEAD names ``branch``."""
     tmp = Path(tmp)
     work, remote = tmp / "work", tmp / "remote.git"
     if work.exists() or remote.exists():
@@ -157,13 +159,13 @@ def make_team_repo(
         write_files(work, source)
     else:
         shutil.copytree(Path(source), work, ignore=shutil.ignore_patterns(".git"), symlinks=True)
-    git(work, "init", "-q", "-b", "main")
+    git(work, "init", "-q", "-b", branch)
     configure(work, DANA)
     git(work, "add", "-A")
     commit_as_human(work, {}, message, date=date)
-    git(tmp, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(tmp, "init", "-q", "--bare", "-b", branch, str(remote))
     git(work, "remote", "add", "origin", str(remote))
-    git(work, "push", "-q", "-u", "origin", "main")
+    git(work, "push", "-q", "-u", "origin", branch)
     return TeamRepo(work=work, remote=remote)
 
 
