@@ -57,7 +57,11 @@ def test_shape2_placeholder_block_behind_bom_loses_the_vote() -> None:
     assert [(vote.source, vote.raw) for vote in doc.identity.dissent] == [("docid (frontmatter block 1)", "SPR-231")]
     [warning] = doc.warnings
     assert warning.path == "sprints/SPR-022-iteration-template.md" and warning.line == 1
-    assert "docid (frontmatter block 1) ('SPR-231'" in warning.what and "using 22" in warning.what
+    assert warning.what == (
+        "sprint key: docid (frontmatter block 1, line 1) says 'SPR-231', but heading (line 13), file name, "
+        "docid (frontmatter block 2, line 9) and title (frontmatter block 1, line 1) say 'SPR-022'; "
+        "using 'SPR-022' (majority)"
+    )
 
 
 def test_shape2_heading_after_bom_is_still_the_title() -> None:

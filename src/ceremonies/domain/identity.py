@@ -59,13 +59,29 @@ class Identity:
         return tuple(vote for vote in self.votes if vote.value != self.value)
 
     def describe(self) -> str:
-        """Return a one-line account of a disagreement: who said what, and what won."""
-        said: dict[str, list[str]] = {}
-        for vote in self.votes:
-            where = f"{vote.source} ({vote.raw!r}{f', line {vote.line}' if vote.line else ''})"
-            said.setdefault(vote.value, []).append(where)
-        parts = [f"{' and '.join(sources)} say {value}" for value, sources in said.items()]
-        return f"sources disagree: {'; '.join(parts)}; using {self.value} (majority)"
+        """Return a one-line account of a disagreement, dissenters first: ``docid (frontmatter block 1, line 1)
+        says 'SPR-231', but heading (line 10) and file name say 'SPR-022'; using 'SPR-022' (majority)``."""
+
+        def where(vote: Vote) -> str:
+            """Return the source of ``vote`` with its line."""
+            if vote.line is None:
+                return vote.source
+            if vote.source.endswith(")"):
+                return f"{vote.source[:-1]}, line {vote.line})"
+            return f"{vote.source} (line {vote.line})"
+
+        def group(votes: tuple[Vote, ...], value: str) -> str:
+            """Return ``a, b and c say value`` for ``votes``."""
+            names = [where(vote) for vote in votes]
+            joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            return f"{joined} {'says' if len(names) == 1 else 'say'} {value}"
+
+        dissent: dict[str, list[Vote]] = {}
+        for vote in self.dissent:
+            dissent.setdefault(vote.value, []).append(vote)
+        parts = [group(tuple(votes), repr(votes[0].raw)) for votes in dissent.values()]
+        winner = self.agreeing[0].raw if self.agreeing else str(self.value)
+        return f"{'; '.join(parts)}, but {group(self.agreeing, repr(winner))}; using {winner!r} (majority)"
 
 
 def agree(votes: list[Vote] | tuple[Vote, ...]) -> Identity:
