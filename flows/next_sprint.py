@@ -64,7 +64,8 @@ async def next_sprint(
         doc = steps.render(docs, settings, as_is(planned))
         target, outcome = steps.write(docs, settings, as_is(planned), doc, force, dry_run)
         sha = steps.commit(docs, settings, as_is(planned), target, outcome) if steps.commits(outcome, dry_run) else None
-        pushed = steps.push(docs) if not dry_run and steps.needs_push(docs, sha, settings) else None
+        pushes = not dry_run and steps.needs_push(docs, sha, settings)
+        pushed = steps.push(docs, settings, planned.sprint.label) if pushes else None
         message = steps.announcement(planned, settings, target, outcome)
         announces = steps.announces(docs, target, doc, outcome, sha, pushed, dry_run)
         deliveries = steps.announce(settings, message, dry_run, docs, target, doc) if announces else []

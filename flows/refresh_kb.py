@@ -61,7 +61,7 @@ async def refresh_kb(
         plan = steps.compute(as_is(inp))
         written = sorted(plan.writes) if dry_run else steps.write(as_is(inp), as_is(plan))
         sha = None if dry_run else steps.commit(docs, as_is(inp), as_is(plan), written, settings)
-        outcome = steps.push(docs) if not dry_run and steps.needs_push(docs, sha, settings) else None
+        outcome = steps.push(docs, settings) if not dry_run and steps.needs_push(docs, sha, settings) else None
         message = steps.summary(inp, plan, written)
         deliveries = steps.notify(settings, message, dry_run) if written else []
         result = steps.result(inp, plan, written, sha, outcome, dry_run, message, deliveries)

@@ -179,7 +179,8 @@ class KnowledgeSettings(_Section):
 
 
 class GitSettings(_Section):
-    """The docs repo's branch (default: the checked-out branch, or the remote's HEAD for a URL)."""
+    """The docs repo's branch (default: the checked-out branch, or the remote's HEAD for a URL) and how results
+    reach the remote."""
 
     branch: str | None = Field(None, description="Branch the sprint docs live on; --branch overrides it.")
 
@@ -189,6 +190,29 @@ class GitSettings(_Section):
         if value is not None and (not value.strip() or re.search(r"\s|\.\.|[~^:?*\[\\]", value)):
             raise ValueError(f"{value!r} is not a branch name")
         return value
+
+    push_branch: str | None = Field(
+        None,
+        description="Push each result to this branch instead of the docs branch (for a protected main): "
+        "{job} is the job (next-sprint, refresh-kb), {sprint} the sprint key (empty for the KB), e.g. "
+        "'ceremonies/{job}/{sprint}'. One branch per job and sprint, reused by re-runs; CI turns it into a merge "
+        "request.",
+    )
+
+    @field_validator("push_branch")
+    @classmethod
+    def _plain_push_branch(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or re.search(r"\s|\.\.|[~^:?*\[\\]|@\{", value)):
+            raise ValueError(f"{value!r} is not a branch name")
+        return value
+
+    def push_target(self, job: str, sprint: str | None = None) -> str | None:
+        """Return the remote branch a result of ``job`` (for ``sprint``) is pushed to, or None for the docs branch."""
+        if not self.push_branch:
+            return None
+        name = self.push_branch.replace("{job}", job).replace("{sprint}", sprint or "")
+        name = re.sub(r"/{2,}", "/", name).strip("/-")
+        return re.sub(r"-{2,}", "-", name)
 
 
 class Settings(_Section):

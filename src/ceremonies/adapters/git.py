@@ -505,9 +505,13 @@ class DocsRepo:
         self._fetch()
         self._integrate_upstream()
 
-    def push(self, retries: int = 3) -> PushOutcome:
+    def push(self, retries: int = 3, to: str | None = None, mine: tuple[str, str | None] = ("", None)) -> PushOutcome:
         """Push ``branch`` to ``origin``; on a non-fast-forward rejection fetch, rebase and retry (at most
         ``retries`` more times). Returns PushOutcome; ``pushed`` is False without a remote or with nothing to push.
+
+        ``to`` names another remote branch (the ``push_branch`` setting): it gets one commit on top of
+        ``origin/<branch>`` holding what the unpushed commits with trailer ``mine`` (key, and value unless None) changed
+        — the same commit each re-run makes (so nothing new is pushed), rebuilt when the docs branch moved.
 
         Raises PushRejectedError (credential-free) when the remote refuses (e.g. a hook) or retries run out, and
         GitError when a rebase conflicts.
@@ -520,6 +524,8 @@ class DocsRepo:
         upstream = self._upstream_ref()
         if self._ref_exists(upstream) and self._is_ancestor("HEAD", upstream):
             return PushOutcome(pushed=False, reason="up to date", sha=self._rev(upstream))
+        if to is not None and to != self.branch:
+            return self._push_to_branch(to, mine)
         rebased = False
         last = ""
         for attempt in range(1, retries + 2):
@@ -553,14 +559,90 @@ class DocsRepo:
             path=self.root,
         )
 
-    def _push_error(self, verdict: _PushVerdict, status: int, stderr: str) -> GitError:
+    def _push_to_branch(self, to: str, mine: tuple[str, str | None]) -> PushOutcome:
+        """Push the result commit of :meth:`_result_commit` to the remote branch ``to`` (forced: the branch is the
+        bot's); return PushOutcome (``pushed`` False when the branch already holds that very commit)."""
+        sha = self._result_commit(mine)
+        if sha is None:
+            return PushOutcome(pushed=False, reason=f"nothing of {mine[0]}={mine[1] or '*'} to push")
+        status, out, err = run_network(
+            ["push", "--porcelain", REMOTE, f"+{sha}:refs/heads/{to}"],
+            what=f"git push {self.remote_url()} {to}",
+            cwd=self.root,
+            env=self._env,
+        )
+        verdict = _push_verdict(out)
+        if status == 0 and verdict.ok:
+            self._try("update-ref", f"refs/remotes/{REMOTE}/{to}", sha)
+            if verdict.flag == "=":
+                return PushOutcome(pushed=False, reason=f"up to date on {to}", sha=sha, attempts=1)
+            log.info("pushed %s to %s/%s", (sha or "")[:12], self.remote_url(), to)
+            return PushOutcome(pushed=True, reason=f"pushed to {to}", sha=sha, attempts=1)
+        raise self._push_error(verdict, status, err, target_branch=to)
+
+    def _result_commit(self, mine: tuple[str, str | None]) -> str | None:
+        """Return a commit on top of ``origin/<branch>`` whose tree is that branch plus what the unpushed commits
+        carrying trailer ``mine`` changed (their newest message, author and dates: the same inputs give the same
+        sha); None when no unpushed commit carries it."""
+        key, value = mine
+        upstream = self._upstream_ref()
+        base = self._rev(upstream)
+        spec = f"{base}..HEAD" if base else "HEAD"
+        out = self._git(
+            "log", "--reverse", "--no-merges", f"--format=%H%x1f%(trailers:key={key},valueonly,separator=%x2c)",
+            spec, what="git log",
+        )
+        commits = [
+            sha
+            for sha, _, found in (line.partition("\x1f") for line in out.splitlines() if line)
+            if key and found.strip() and (value is None or value in found.split(","))
+        ]
+        if not commits:
+            return None
+        paths: set[str] = set()
+        for sha in commits:
+            changed = self._git(
+                "diff-tree", "--no-commit-id", "--name-only", "-r", "-z", "--root", sha, what="git diff-tree"
+            )
+            paths.update(name for name in changed.split("\0") if name)
+        with self._private_index() as env:
+            if base is not None:
+                self._git("read-tree", base, env=env, what="git read-tree")
+            for path in sorted(paths):
+                entry = self._git("ls-tree", "-z", "HEAD", "--", path, what="git ls-tree").strip("\0")
+                if entry:
+                    mode, _, rest = entry.partition(" ")
+                    blob = rest.split(" ", 1)[1].split("\t", 1)[0]
+                    args = ["update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}"]
+                else:
+                    args = ["update-index", "--force-remove", "--", path]
+                self._git(*args, env=env, what="git update-index")
+            tree = self._git("write-tree", env=env, what="git write-tree").strip()
+        fields = self._git(
+            "log", "-1", "--format=%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%B", commits[-1], what="git log"
+        ).split("\x1f", 6)
+        env = {
+            "GIT_AUTHOR_NAME": fields[0], "GIT_AUTHOR_EMAIL": fields[1], "GIT_AUTHOR_DATE": fields[2],
+            "GIT_COMMITTER_NAME": fields[3], "GIT_COMMITTER_EMAIL": fields[4], "GIT_COMMITTER_DATE": fields[5],
+        }
+        parents = ["-p", base] if base else []
+        message = fields[6].strip()
+        return self._git("commit-tree", tree, *parents, "-m", message, env=env, what="git commit-tree").strip()
+
+    def _push_error(
+        self, verdict: _PushVerdict, status: int, stderr: str, target_branch: str | None = None
+    ) -> GitError:
         """Return the error for a push that must not be retried: PushRejectedError when the remote refused it,
         GitError when it never got there (no such remote, network); credential-free either way."""
         remote_says = _remote_lines(stderr)
         extra = f" ({'; '.join(remote_says)})" if remote_says else ""
-        target = f"push of {self.branch} to {self.remote_url()}"
+        target = f"push of {self.branch} to {self.remote_url()}" + (f" as {target_branch}" if target_branch else "")
         if verdict.remote_rejected or verdict.rejected:
-            return PushRejectedError(redact(f"{target} rejected: {verdict.summary}{extra}"), path=self.root)
+            hint = "" if target_branch or not verdict.remote_rejected else (
+                f"; if {self.branch} is protected, set push_branch under [git] in ceremonies.toml "
+                "(e.g. push_branch = \"ceremonies/{job}/{sprint}\") to push results to a branch for a merge request"
+            )
+            return PushRejectedError(redact(f"{target} rejected: {verdict.summary}{extra}{hint}"), path=self.root)
         lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("hint:")]
         detail = "; ".join(lines[-4:]) or f"exit code {status}"
         return GitError(redact(f"{target} failed: {detail}"), path=self.root)

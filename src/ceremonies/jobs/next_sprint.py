@@ -555,9 +555,11 @@ def commit_plan(
     return docs.commit_files([path], commit_message(next_plan, status), trailers, identity)
 
 
-def push_commit(docs: DocsRepo) -> PushOutcome:
-    """Push the commit (the adapter fetches, rebases and retries on a non-fast-forward rejection)."""
-    return docs.push()
+def push_commit(docs: DocsRepo, settings: Settings | None = None, sprint: str | None = None) -> PushOutcome:
+    """Push the commit (the adapter fetches, rebases and retries on a non-fast-forward rejection), to the
+    ``git.push_branch`` of ``sprint`` when the team set one."""
+    to = settings.git.push_target(FLOW_NAME, sprint) if settings is not None else None
+    return docs.push(to=to, mine=(SPRINT_TRAILER, sprint))
 
 
 def doc_link(settings: Settings, path: str) -> str:
@@ -741,7 +743,8 @@ def run_next_sprint(
         sha = None
         if outcome.status not in (HUMAN_EDITED, ALREADY_PLANNED) and commit and not dry_run:
             sha = commit_plan(docs, settings, planned, target.path, outcome.status, run_id or new_run_id())
-        pushed = push_commit(docs) if push and commit and not dry_run and needs_push(docs, sha, settings) else None
+        pushes = push and commit and not dry_run and needs_push(docs, sha, settings)
+        pushed = push_commit(docs, settings, planned.sprint.label) if pushes else None
         deliveries: list[Delivery] = []
         if should_announce(docs, target.path, doc, outcome.status, sha, pushed, dry_run):
             deliveries = announce(notifier or ConsoleNotifier(settings.slack.channel), message)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from ceremonies import knowledge as kb
 from ceremonies.adapters import history as githistory
 from ceremonies.adapters.files import read_doc_text, read_document, scan_sprint_dir, write_atomic
-from ceremonies.adapters.git import DocsRepo, Identity
+from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
 from ceremonies.adapters.kb_render import KbRenderer
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
 from ceremonies.config import Settings, load_config
@@ -512,9 +512,20 @@ def _commit_kb(docs: DocsRepo, inp: KbInput, plan: KbPlan, written: Sequence[str
     count = len(plan.new_work)
     subject = f"docs(kb): refresh knowledge base ({count} new merged commit{'s' if count != 1 else ''})"
     body = "Pages written:\n" + "\n".join(f"- {path}" for path in written)
-    trailers = {"KB-Refresh": "incremental" if inp.incremental else "full", SYNC_TRAILER: head}
+    trailers = {KB_TRAILER: "incremental" if inp.incremental else "full", SYNC_TRAILER: head}
     identity = Identity(settings.bot.name, settings.bot.email)
     return docs.commit_files(list(written), f"{subject}\n\n{body}", trailers, identity)
+
+
+KB_TRAILER = "KB-Refresh"
+"""Trailer of every KB commit (``incremental`` or ``full``)."""
+KB_JOB = "refresh-kb"
+"""The job's name in a ``git.push_branch`` (``{job}``)."""
+
+
+def push_kb(docs: DocsRepo, settings: Settings) -> PushOutcome:
+    """Push the KB commit: to the docs branch, or to the team's ``git.push_branch`` for the KB when set."""
+    return docs.push(to=settings.git.push_target(KB_JOB), mine=(KB_TRAILER, None))
 
 
 def needs_push(docs: DocsRepo, sha: str | None, settings: Settings) -> bool:
@@ -635,7 +646,7 @@ def run_refresh_kb(
         save_kb_state(inp, plan)
     pushed, detail = False, None
     if push and commit and needs_push(docs, sha, settings):
-        outcome = docs.push()
+        outcome = push_kb(docs, settings)
         pushed, detail = bool(getattr(outcome, "pushed", False)), getattr(outcome, "reason", None)
     deliveries: list[Delivery] = []
     if written:

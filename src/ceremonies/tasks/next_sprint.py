@@ -135,9 +135,10 @@ def commit(
     retry_jitter_factor=RETRY_JITTER,
     retry_condition_fn=retry_push_condition,
 )
-def push(docs: DocsRepo) -> PushOutcome:
-    """Push the commit (the adapter rebases on non-fast-forward; this task retries what is left)."""
-    return job.push_commit(docs)
+def push(docs: DocsRepo, settings: Settings, sprint: str) -> PushOutcome:
+    """Push the commit (the adapter rebases on non-fast-forward; this task retries what is left), to the team's
+    ``git.push_branch`` for ``sprint`` when set."""
+    return job.push_commit(docs, settings, sprint)
 
 
 def team_notifier(settings: Settings, dry_run: bool) -> Notifier:

@@ -75,9 +75,10 @@ needs_push = job.needs_push
     retry_jitter_factor=RETRY_JITTER,
     retry_condition_fn=retry_push_condition,
 )
-def push(docs: DocsRepo) -> PushOutcome:
-    """Push the commit (the adapter rebases on non-fast-forward; this task retries what is left)."""
-    return docs.push()
+def push(docs: DocsRepo, settings: Settings) -> PushOutcome:
+    """Push the commit (the adapter rebases on non-fast-forward; this task retries what is left), to the team's
+    ``git.push_branch`` when set."""
+    return job.push_kb(docs, settings)
 
 
 def team_notifier(settings: Settings, dry_run: bool) -> Notifier:
