@@ -976,12 +976,11 @@ def _identity_env(who: Identity, date: datetime | None) -> dict[str, str]:
 def remote_head_branch(url: str, credentials: dict[str, str] | None = None) -> str:
     """Return the branch the remote's HEAD points at (``git ls-remote --symref``); ``main`` when it names none
     (an empty remote). Raises GitError (credentials removed) when the remote cannot be read."""
-    runner = git.cmd.Git()
-    runner.update_environment(**_GIT_ENV, **(credentials or {}))
-    try:
-        out = str(runner.ls_remote("--symref", url, "HEAD"))
-    except GitCommandError as exc:
-        raise _command_error(exc, f"git ls-remote {redact(url)}") from None
+    what = f"git ls-remote {redact(url)}"
+    env = {**_GIT_ENV, **(credentials or {})}
+    status, out, err = run_network(["ls-remote", "--symref", url, "HEAD"], what=what, env=env)
+    if status != 0:
+        raise _failure(what, status, err)
     found = re.search(r"^ref:\s*refs/heads/(\S+)\s+HEAD", out, re.MULTILINE)
     return found.group(1) if found else "main"
 
