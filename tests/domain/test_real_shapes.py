@@ -378,3 +378,19 @@ def test_shape3_blank_template_retro_is_a_warning_and_prose_mentions_are_no_numb
     formation = parse(text + "\nPeriod: Thu 2026-09-10 to Wed 2026-09-16.\n", "sprints/00-formation/planning.md")
     assert formation.sprint is not None and formation.sprint.number is None
     assert formation.sprint.start == date(2026, 9, 10)
+
+
+def test_shape5_owner_named_in_prose_and_row_numbers_are_no_ids() -> None:
+    text = (
+        "# Sprint 4 retro\n\n## What we will change\n\n"
+        "1. **Rotate the facilitator.** Owner: Gil; starts at the next retro.\n\n"
+        "## Actions\n\n| # | Action | Owner | Due |\n|---|---|---|---|\n"
+        "| 1 | Archive stale tickets | Hana | Sprint 5 |\n| 2 | Track flaky tests | Ivo | KZ-7 |\n"
+    )
+    doc = parse(text, "sprint-04/retro.md")
+    assert doc.retro is not None
+    assert [(a.text, a.owners, a.id, a.target) for a in doc.retro.actions] == [
+        ("Rotate the facilitator", ("Gil",), None, None),
+        ("Archive stale tickets", ("Hana",), None, "5"),
+        ("Track flaky tests", ("Ivo",), None, "KZ-7"),
+    ]

@@ -89,7 +89,8 @@ def _action_from_item(item: ListItem, context: Context, current_key: str | None)
     owner_text = fields.get("owner") or fields.get("owners") or fields.get("verantwortlich") or ""
     owners = owners_in(owner_text) if owner_text else ()
     if not owners and detail:
-        owners = tuple(dict.fromkeys(OWNER.findall(detail)))
+        named = _OWNER_IN_PROSE.search(detail)
+        owners = owners_in(named["who"]) if named else tuple(dict.fromkeys(OWNER.findall(detail)))
     target, due = _target_and_due(segments[1:], fields, context, current_key)
     if not owners:
         owners = next((owners_in(seg) for seg in segments[1:] if OWNER.search(seg)), ())
@@ -115,6 +116,7 @@ def _action_from_item(item: ListItem, context: Context, current_key: str | None)
     )
 
 
+_OWNER_IN_PROSE = re.compile(r"\b(?:owners?|verantwortlich)\s*:\s*(?P<who>[^;.()]+)", re.I)
 _BOLD_LEAD = re.compile(r"^\s*\*\*(?P<lead>[^*]+?)\*\*(?P<rest>.*)$", re.DOTALL)
 
 
@@ -210,7 +212,7 @@ def target_of(text: str, current_key: str | None) -> tuple[str | None, str | Non
     return sprint_ref(clean, current_key), day.isoformat() if day else None
 
 
-_ISSUE_ID = re.compile(r"^#?[A-Za-z]*[-.]?\d[\w.-]*$")
+_ISSUE_ID = re.compile(r"^(?:#\d[\w.-]*|[A-Za-z][A-Za-z0-9]*[-.]?\d[\w.-]*)$")  # ``#31``, ``KZ-4``; not a row ``1``
 
 
 def table_actions(table: Table, context: Context, current_key: str | None) -> list[RetroAction]:
