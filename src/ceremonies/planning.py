@@ -101,6 +101,8 @@ class NextSprintPlan:
     """(item title, measure of success) of the retro actions that became scope."""
     shifted: tuple[str, ...] = ()
     """Sentences saying which dates moved because of weekends/holidays."""
+    retro_paths: tuple[tuple[str, str], ...] = ()
+    """(retro ref like ``SPR-012-RETRO``, its repo-relative path) of the history's retros, for backlinks."""
 
     @property
     def planned_points(self) -> float:
@@ -450,6 +452,24 @@ def placement(action: RetroAction, from_retro: bool, new: Sprint) -> str | None:
     return "open" if from_retro else None
 
 
+def _due_day(action: RetroAction) -> date | None:
+    """Return the due date of an action (``due`` as ISO), else None."""
+    try:
+        return date.fromisoformat(action.due) if action.due else None
+    except ValueError:
+        return None
+
+
+def _untargeted_place(action: RetroAction, new: Sprint, from_last_retro: bool) -> str:
+    """Return where an action that names no sprint goes: by its due date the sprint containing it (``scope`` when
+    due by the end of ``new``, ``future`` after it); without one, ``scope`` when it comes from the last retro and
+    the team plans those for the next sprint, else ``open``."""
+    due = _due_day(action)
+    if due is not None and new.end is not None:
+        return "scope" if due <= new.end else "future"
+    return "scope" if from_last_retro else "open"
+
+
 def _link_carried(carried: list[WorkItem], action: RetroAction, link: str | None) -> bool:
     """Give the carried item that is ``action``'s work its backlink (when it has none); True when one matched."""
     for index, item in enumerate(carried):
@@ -478,8 +498,8 @@ def sort_actions(
     for sourced in _action_pool(history, previous, new, recent):
         action = sourced.action
         where = None if action.done else placement(action, sourced.from_retro, new)
-        if where == "open" and action.target is None and own is not None and sourced.ref == own.ref and next_up:
-            where = "scope"  # the last retro's actions without a target are for the sprint right after it
+        if where == "open" and action.target is None:
+            where = _untargeted_place(action, new, next_up and own is not None and sourced.ref == own.ref)
         link = backlink(sourced.ref, action)
         if where == "scope":
             if not _link_carried(linked, action, link) and not _scheduled(action, from_retro):
@@ -712,6 +732,7 @@ def plan_next_sprint(history: SprintHistory, settings: Settings, today: date) ->
         action_refs=scope.refs,
         measures=scope.measures,
         shifted=dates.shifted,
+        retro_paths=tuple((r.ref, r.path) for r in history.retros if r.path),
     )
 
 

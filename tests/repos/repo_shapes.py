@@ -12,13 +12,13 @@ RunCli = Callable[..., tuple[int, str, str]]
 """Runs ``ceremonies args`` in-process; returns (exit code, stdout, stderr)."""
 
 FIRST_MONDAY = date(2026, 3, 2)
-"""Sprint 1 of the weekly fixtures starts here; sprint n spans Monday..Sunday of week n."""
+"""Sprint 1 of the weekly fixtures starts here; sprint n spans Monday..Friday of week n."""
 
 
 def weekly(n: int) -> tuple[date, date]:
-    """Return (start, end) of weekly sprint ``n`` (Monday to Sunday)."""
+    """Return (start, end) of weekly sprint ``n`` (Monday to Friday)."""
     start = FIRST_MONDAY + timedelta(days=7 * (n - 1))
-    return start, start + timedelta(days=6)
+    return start, start + timedelta(days=4)
 
 
 def folder_plan(n: int, dated: bool = True) -> str:

@@ -28,8 +28,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ceremonies import planning
-from ceremonies.adapters.files import load_history, no_plans_explained, parse_at, sprint_dir, write_atomic
+from ceremonies import planning, team_plan
+from ceremonies.adapters.files import (
+    load_history,
+    no_plans_explained,
+    parse_at,
+    read_doc_text,
+    sprint_dir,
+    write_atomic,
+)
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
 from ceremonies.adapters.templates import TemplateRenderer
@@ -351,9 +358,41 @@ def renderer_for(root: Path, settings: Settings) -> tuple[TemplateRenderer, str]
     return TemplateRenderer([template.parent, *renderer.search_dirs]), template.name
 
 
+def _team_outline(
+    root: Path, settings: Settings, next_plan: planning.NextSprintPlan, retro_paths: dict[str, str]
+) -> team_plan.TeamOutline:
+    """Return the team's outline of a new plan: ``paths.plan_outline`` (their blank form) when set and readable,
+    else their last plan; raise TemplateError naming the file when neither can be read."""
+    previous_path = next_plan.previous.path or ""
+    try:
+        previous_text = read_doc_text(root / previous_path)
+    except SprintDocError as error:
+        raise TemplateError(
+            f"cannot read the last plan to follow its shape: {error.what}", path=previous_path
+        ) from None
+    text, blank = previous_text, False
+    form = settings.paths.plan_outline
+    if form:
+        try:
+            text, blank = read_doc_text(root / form), True
+        except SprintDocError as error:
+            raise TemplateError(f"paths.plan_outline: {error.what}", path=form) from None
+    retro = next_plan.retro.path if next_plan.retro else None
+    new_path = target_path(root, settings, next_plan)
+    return team_plan.TeamOutline(text, blank, previous_text, new_path, retro, dict(retro_paths))
+
+
 def render(root: Path, settings: Settings, next_plan: planning.NextSprintPlan) -> str:
     """Return the new plan's markdown; raise TemplateError naming the template file (and line) when it is broken or
-    when its output would not read back as this sprint's plan (the next run and the reminders read it)."""
+    when its output would not read back as this sprint's plan (the next run and the reminders read it).
+
+    With ``paths.plan_style = "team"`` the plan follows the team's own plans (:mod:`ceremonies.team_plan`)."""
+    if settings.paths.plan_style == "team" and next_plan.previous.path:
+        outline = _team_outline(root, settings, next_plan, dict(next_plan.retro_paths))
+        doc = team_plan.render(next_plan, outline)
+        where = settings.paths.plan_outline or next_plan.previous.path
+        check_reads_back(doc, outline.new_path, next_plan, where, settings)
+        return doc
     renderer, name = renderer_for(root, settings)
     doc = renderer.render(name, planning.sprint_doc_context(next_plan, settings))
     source = renderer.source_of(name)
