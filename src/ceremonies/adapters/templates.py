@@ -15,13 +15,13 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ceremonies.errors import TemplateError
-
-_PROJECT_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
+from ceremonies.resources import shipped_path
 
 
 def default_template_dir() -> Path:
-    """Return ceremonies' own templates dir (the project's top-level ``templates/``, editable install or clone)."""
-    return _PROJECT_TEMPLATES
+    """Return ceremonies' own templates dir (inside the installed package, or the checkout's top-level
+    ``templates/``; see ceremonies.resources)."""
+    return shipped_path("templates")
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from ceremonies.errors import ConfigError, Problem, UsageError
+from ceremonies.resources import shipped_dir
 from ceremonies.tasks.common import (
     CHANNEL_VARIABLE,
     SLACK_TOKEN_BLOCK,
@@ -70,16 +71,18 @@ class DeploymentSpec:
 
 
 def project_root() -> Path:
-    """Return the ceremonies checkout holding ``prefect.yaml`` and ``flows/`` (CEREMONIES_PROJECT_DIR wins)."""
+    """Return the folder holding ``prefect.yaml`` and ``flows/``: CEREMONIES_PROJECT_DIR when set, else a checkout
+    of ceremonies the working directory is in, else the copy shipped inside the installed package."""
     configured = os.environ.get("CEREMONIES_PROJECT_DIR")
     if configured:
         return Path(configured).resolve()
-    for candidate in [Path.cwd(), *Path.cwd().parents, *Path(__file__).resolve().parents]:
+    for candidate in [Path.cwd(), *Path.cwd().parents]:
         if (candidate / "prefect.yaml").is_file() and (candidate / "flows").is_dir():
             return candidate
-    raise UsageError(
-        "cannot find prefect.yaml and flows/: run inside the ceremonies checkout or set CEREMONIES_PROJECT_DIR"
-    )
+    shipped = shipped_dir()
+    if (shipped / "prefect.yaml").is_file() and (shipped / "flows").is_dir():
+        return shipped
+    raise UsageError(f"cannot find prefect.yaml and flows/ (not in {shipped}); set CEREMONIES_PROJECT_DIR")
 
 
 def load_specs(path: Path) -> list[DeploymentSpec]:
