@@ -66,7 +66,7 @@ async def next_sprint(
         sha = steps.commit(docs, settings, as_is(planned), target, outcome) if steps.commits(outcome, dry_run) else None
         pushes = not dry_run and steps.needs_push(docs, sha, settings)
         pushed = steps.push(docs, settings, planned.sprint.label) if pushes else None
-        message = steps.announcement(planned, settings, target, outcome)
+        message = steps.announcement(planned, settings, target, outcome, docs)
         announces = steps.announces(docs, target, doc, outcome, sha, pushed, dry_run)
         deliveries = steps.announce(settings, message, dry_run, docs, target, doc) if announces else []
         result = steps.result(docs, decision, planned, target, doc, outcome, sha, pushed, message, deliveries, dry_run)

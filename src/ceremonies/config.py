@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ceremonies.domain.layout import UnitStyle
+from ceremonies.domain.messages import mention_markup
 from ceremonies.errors import ConfigError, Problem
 
 CONFIG_FILE = "ceremonies.toml"
@@ -152,6 +153,26 @@ class SlackSettings(_Section):
 
     channel: str = Field("#sprint", description="Channel name or id for reminders and announcements.")
     docs_url: str | None = Field(None, description="Web base URL of the docs repo, for links in messages.")
+    people: dict[str, str] = Field(
+        default_factory=dict,
+        description="Doc handles (@Backend) and owner emails -> Slack user ids (U…) or user group ids (S…).",
+    )
+    lookup_emails: bool = Field(
+        False, description="Look up owners written as emails with users.lookupByEmail (scope users:read.email)."
+    )
+
+    @field_validator("people")
+    @classmethod
+    def _slack_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = []
+        for handle, slack_id in value.items():
+            try:
+                mention_markup(slack_id)
+            except ValueError as exc:
+                bad.append(f"{handle}: {exc}")
+        if bad:
+            raise ValueError("; ".join(bad))
+        return value
 
 
 class BotSettings(_Section):

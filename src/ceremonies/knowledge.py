@@ -21,7 +21,6 @@ from typing import Any
 
 from ceremonies.domain.commits import MergedCommit
 from ceremonies.domain.frontmatter import is_placeholder, split_frontmatter
-from ceremonies.domain.messages import Message
 from ceremonies.domain.model import ONGOING, ExecutionSummary, Retro, RetroAction, SprintHistory, WorkItem
 from ceremonies.errors import SprintDocError
 
@@ -1348,32 +1347,33 @@ def sla_report(pending: Sequence[MergedCommit], now: datetime, hours: int, synce
 # ------------------------------------------------------------------------------------------------ summary
 
 
-def summary_message(
-    written: Sequence[str],
-    stale: Sequence[Stale],
-    counts: Mapping[str, int],
-    new_work: int,
-    synced_through: str | None,
-    channel: str | None = None,
-) -> Message:
-    """Return the Slack summary of a refresh: pages written, pages needing review with their owners, health."""
-    lines = [f"*Knowledge base refreshed* — {new_work} new merged commit(s), {len(written)} page(s) written."]
-    if written:
-        lines.append(
-            "Written: "
-            + ", ".join(f"`{path}`" for path in written[:10])
-            + (f" and {len(written) - 10} more" if len(written) > 10 else "")
-        )
-    if stale:
-        lines.append(f"*Needs review* ({len(stale)}):")
-        for item in stale[:15]:
-            lines.append(
-                f"• `{item.path}` — owner {item.owner or 'unknown'}: sources changed in {item.count} "
-                f"commit(s)" + (f", newest `{item.last.sha[:8]}` {item.last.subject}" if item.last else "")
-            )
-        if len(stale) > 15:
-            lines.append(f"… and {len(stale) - 15} more (see DOC-HEALTH.md)")
-    if counts:
-        lines.append("Doc health: " + ", ".join(f"{kind} {count}" for kind, count in counts.items()))
-    key = f"kb-refresh/{synced_through[:12]}" if synced_through else "kb-refresh"
-    return Message(text="\n".join(lines), key=key, channel=channel)
+SUMMARY_TEMPLATE = "slack/kb-summary.md.j2"
+"""The template of the Slack summary of a refresh (a team may override it)."""
+
+
+def summary_key(synced_through: str | None) -> str:
+    """Return the idempotency key of a refresh's summary: ``kb-refresh/<sha12>``."""
+    return f"kb-refresh/{synced_through[:12]}" if synced_through else "kb-refresh"
+
+
+def summary_context(written: Sequence[str], stale: Sequence[Stale], counts: Mapping[str, int], new_work: int,
+                    synced_through: str | None, kb_url: str | None = None) -> dict[str, Any]:
+    """Return what ``templates/slack/kb-summary.md.j2`` shows: pages written, pages needing review with their
+    owners and newest commit, doc health counts (doc and commit text as written: the template escapes it)."""
+    return {
+        "new_work": new_work,
+        "written": list(written),
+        "stale": [
+            {
+                "path": item.path,
+                "owner": item.owner,
+                "count": item.count,
+                "last_sha": item.last.sha if item.last else None,
+                "last_subject": item.last.subject if item.last else None,
+            }
+            for item in stale
+        ],
+        "counts": dict(counts),
+        "synced_through": synced_through,
+        "link_url": kb_url,
+    }

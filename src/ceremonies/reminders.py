@@ -7,9 +7,8 @@
 - **Reminder policy** — :func:`reminders_for` gives each reminded ceremony its send times (``lead_minutes`` before,
   and ``day_before_at`` on the previous working day), never on a weekend or a day off; :func:`due_reminders` keeps
   those in ``[now, now + horizon]``.
-- **Messages** — :func:`message_context` is what ``templates/slack/<ceremony>.md.j2`` renders (user text already
-  escaped for Slack); :func:`build_message` turns the rendered mrkdwn into a :class:`Message` with Block Kit
-  sections within Slack's limits and a plain-text fallback.
+- **Messages** — :func:`message_context` is what ``templates/slack/<ceremony>.md.j2`` renders: doc text as
+  written (the Slack template environment escapes every value, see :mod:`ceremonies.adapters.slack_render`).
 """
 
 from __future__ import annotations
@@ -22,30 +21,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ceremonies.config import Settings
-from ceremonies.domain.messages import Message
 from ceremonies.domain.model import Ceremony, CeremonyKind, ExecutionSummary, Retro, Sprint, SprintHistory, WorkItem
 from ceremonies.errors import UsageError
 from ceremonies.workdays import DaysOff, team_days_off
 
-MAX_BLOCKS = 50
-"""Slack: at most 50 blocks per message."""
-MAX_SECTION_TEXT = 3000
-"""Slack: at most 3,000 characters in a section block's text."""
-MAX_FALLBACK_TEXT = 39_000
-"""Our cap of the ``text`` fallback (Slack truncates at 40,000; the idempotency ref line needs room)."""
 DAY_BEFORE = "day-before"
 TEMPLATE_DIR = "slack"
-
-
-# ---------------------------------------------------------------------------------------------------- Slack text
-
-
-def escape_slack(text: str) -> str:
-    """Return user text safe inside Slack mrkdwn: ``&``, ``<`` and ``>`` become ``&amp;``, ``&lt;``, ``&gt;``.
-
-    So a title like ``<!channel> fix`` shows as written and pings nobody.
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # ---------------------------------------------------------------------------------------------------- days off
@@ -374,16 +355,16 @@ def parse_horizon(value: str | float | timedelta | None, default_hours: float) -
 # ---------------------------------------------------------------------------------------------------- messages
 
 
-def _escaped_item(item: WorkItem) -> dict[str, Any]:
-    """Return a work item as template data, user text escaped for Slack."""
+def _item(item: WorkItem) -> dict[str, Any]:
+    """Return a work item as template data (doc text as written; the Slack templates escape it)."""
     return {
-        "id": escape_slack(item.id) if item.id else None,
-        "title": escape_slack(item.title),
-        "owners": [escape_slack(owner) for owner in item.owners],
+        "id": item.id or None,
+        "title": item.title,
+        "owners": list(item.owners),
         "points": _points(item.points),
         "done": item.done,
         "carried": item.carried,
-        "source": escape_slack(item.source) if item.source else None,
+        "source": item.source or None,
     }
 
 
@@ -460,14 +441,15 @@ def _event_context(reminder: Reminder) -> dict[str, Any]:
         "key": reminder.key,
         "lead": reminder.lead,
         "ceremony": event.ceremony,
-        "name": escape_slack(event.name),
-        "sprint_key": escape_slack(event.sprint_key),
-        "sprint_title": escape_slack(event.sprint.name or event.sprint.title or event.sprint_key),
+        "name": event.name,
+        "sprint_key": event.sprint_key,
+        "sprint_title": event.sprint.name or event.sprint.title or event.sprint_key,
         "day": f"{event.start:%a %b} {event.start.day}",
         "start": event.start.strftime("%H:%M"),
         "end": event.end.strftime("%H:%M"),
         "timezone": event.start.tzname() or "",
         "starts_at": event.start.isoformat(),
+        "ends_at": event.end.isoformat(),
         "moved_from": event.moved_from.isoformat() if event.moved_from else None,
         "when": _when_words(reminder),
     }
@@ -491,8 +473,8 @@ def _lead_words(reminder: Reminder) -> str:
 
 
 def _owners(items: Iterable[WorkItem]) -> list[str]:
-    """Return the distinct owners of ``items`` in order of first mention, escaped."""
-    return [escape_slack(owner) for owner in dict.fromkeys(owner for item in items for owner in item.owners)]
+    """Return the distinct owners of ``items`` in order of first mention."""
+    return list(dict.fromkeys(owner for item in items for owner in item.owners))
 
 
 def planning_context(sprint: Sprint, history: SprintHistory, settings: Settings) -> dict[str, Any]:
@@ -500,15 +482,16 @@ def planning_context(sprint: Sprint, history: SprintHistory, settings: Settings)
     velocity, samples = rolling_velocity(history, sprint, settings.sprint.velocity_window)
     planned = sprint.planned_points if sprint.planned_points is not None else (sprint.scope_points or None)
     return {
-        "plan_link": escape_slack(link) if (link := doc_link(sprint, settings)) else None,
+        "plan_link": doc_link(sprint, settings),
+        "link_url": doc_link(sprint, settings) if settings.slack.docs_url and sprint.path else None,
         "plan_is_url": bool(settings.slack.docs_url and sprint.path),
-        "goals": [escape_slack(goal) for goal in sprint.goals],
+        "goals": list(sprint.goals),
         "planned_points": _points(planned),
         "velocity": _points(round(velocity, 1)) if velocity is not None else None,
         "velocity_samples": samples,
         "over_velocity": bool(planned and velocity and planned > velocity * (1 + settings.sprint.overcommit_warning)),
-        "carried_over": [_escaped_item(item) for item in sprint.items if item.carried > 0],
-        "from_retro": [_escaped_item(item) for item in sprint.items if item.source],
+        "carried_over": [_item(item) for item in sprint.items if item.carried > 0],
+        "from_retro": [_item(item) for item in sprint.items if item.source],
         "owners": _owners(sprint.items),
         "items": len(sprint.items),
     }
@@ -522,11 +505,12 @@ def demo_context(sprint: Sprint, history: SprintHistory, settings: Settings) -> 
         seen = {(item.id or item.title).lower() for item in done}
         done += [item for item in summary.completed if (item.id or item.title).lower() not in seen]
     return {
-        "plan_link": escape_slack(link) if (link := doc_link(sprint, settings)) else None,
+        "plan_link": doc_link(sprint, settings),
+        "link_url": doc_link(sprint, settings) if settings.slack.docs_url and sprint.path else None,
         "plan_is_url": bool(settings.slack.docs_url and sprint.path),
-        "demo_owner": escape_slack(sprint.demo_owner) if sprint.demo_owner else None,
-        "completed": [_escaped_item(item) for item in done],
-        "open": [_escaped_item(item) for item in sprint.items if not item.done and not _listed(item, done)],
+        "demo_owner": sprint.demo_owner or None,
+        "completed": [_item(item) for item in done],
+        "open": [_item(item) for item in sprint.items if not item.done and not _listed(item, done)],
         "owners": _owners(done),
     }
 
@@ -547,14 +531,14 @@ def retro_context(sprint: Sprint, history: SprintHistory, settings: Settings) ->
         actions.append(
             {
                 "index": action.index,
-                "text": escape_slack(action.text),
-                "owners": [escape_slack(owner) for owner in action.owners],
+                "text": action.text,
+                "owners": list(action.owners),
                 "status": "done" if done else ("in scope" if linked else "open"),
-                "target": escape_slack(action.target) if action.target else None,
+                "target": action.target or None,
             }
         )
     return {
-        "retro_ref": escape_slack(retro.ref) if retro else None,
+        "retro_ref": retro.ref if retro else None,
         "actions": actions,
         "open_actions": sum(1 for action in actions if action["status"] != "done"),
     }
@@ -570,81 +554,9 @@ def template_name(reminder: Reminder) -> str:
 
 
 def message_context(reminder: Reminder, history: SprintHistory, settings: Settings) -> dict[str, Any]:
-    """Return the template context of a reminder: the ceremony facts plus its kind's digest (user text escaped)."""
+    """Return the template context of a reminder: the ceremony facts plus its kind's digest (doc text as written)."""
     context = _event_context(reminder)
     build = _CONTEXTS.get(reminder.event.kind.value)
     if build is not None:
         context.update(build(reminder.event.sprint, history, settings))
     return context
-
-
-# ---------------------------------------------------------------------------------------------------- Block Kit
-
-
-def _split_long(text: str, limit: int) -> list[str]:
-    """Return ``text`` cut into pieces of at most ``limit`` characters, at line ends (else hard) where possible."""
-    pieces: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        cut = cut if cut > limit // 2 else limit
-        pieces.append(text[:cut].rstrip("\n"))
-        text = text[cut:].lstrip("\n")
-    if text.strip():
-        pieces.append(text)
-    return pieces
-
-
-def _chunks(text: str, limit: int) -> list[str]:
-    """Return paragraphs of ``text`` packed into chunks of at most ``limit`` characters each."""
-    chunks: list[str] = []
-    current = ""
-    for paragraph in re.split(r"\n\s*\n", text.strip()):
-        for piece in _split_long(paragraph.strip("\n"), limit):
-            joined = f"{current}\n\n{piece}" if current else piece
-            if len(joined) <= limit:
-                current = joined
-            else:
-                chunks.append(current)
-                current = piece
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def build_blocks(text: str, max_blocks: int = MAX_BLOCKS, max_section: int = MAX_SECTION_TEXT) -> list[dict[str, Any]]:
-    """Return Block Kit section blocks (mrkdwn) for rendered ``text``, within Slack's block and length limits.
-
-    Paragraphs are packed into sections of at most ``max_section`` characters; when more than ``max_blocks``
-    sections would be needed, the last block says how much was left out.
-    """
-    chunks = _chunks(tidy(text), max_section)
-    if len(chunks) > max_blocks:
-        left_out = len(chunks) - (max_blocks - 1)
-        chunks = [*chunks[: max_blocks - 1], f"_… {left_out} more part(s) left out: see the sprint doc._"]
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks]
-
-
-def tidy(text: str) -> str:
-    """Return rendered text without trailing spaces and with at most one blank line in a row."""
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-
-
-def fallback_text(text: str, limit: int = MAX_FALLBACK_TEXT) -> str:
-    """Return the plain-text fallback of a message: the rendered text, cut at a line end to fit ``limit``."""
-    text = tidy(text)
-    if len(text) <= limit:
-        return text
-    cut = text.rfind("\n", 0, limit - 1)
-    return text[: cut if cut > 0 else limit - 1] + "\n…"
-
-
-def build_message(reminder: Reminder, rendered: str, channel: str | None = None) -> Message:
-    """Return the Slack message of ``reminder`` from its rendered text: blocks, fallback, key and send time."""
-    return Message(
-        text=fallback_text(rendered),
-        blocks=tuple(build_blocks(rendered)),
-        key=reminder.key,
-        post_at=reminder.send_at,
-        channel=channel,
-    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import time
 import warnings
@@ -14,6 +15,7 @@ import pytest
 from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
+from prefect.logging import get_logger
 
 from ceremonies.tasks import common
 from ceremonies.testing.gitrepo import git
@@ -96,12 +98,15 @@ def test_failure_message_names_run_masks_secrets_and_links_ui(monkeypatch: pytes
     from prefect.settings import PREFECT_UI_URL, temporary_settings
 
     with temporary_settings({PREFECT_UI_URL: "http://127.0.0.1:4999"}):
-        text = common.failure_message(
-            "next-sprint", "brave-otter", "abc-123", {"repo": "https://u:p@h/r", "token": TOKEN}, f"boom {TOKEN}"
+        message = common.failure_message(
+            "next-sprint", "brave-otter", "abc-123", {"repo": "https://u:p@h/r", "token": TOKEN}, f"<!here> {TOKEN}"
         )
+    text = message.text + json.dumps(message.blocks)
     assert "brave-otter" in text and "next-sprint" in text
-    assert "http://127.0.0.1:4999/runs/flow-run/abc-123" in text
+    [button] = message.blocks[-2]["elements"]
+    assert button["url"] == "http://127.0.0.1:4999/runs/flow-run/abc-123"
     assert TOKEN not in text and ":p@" not in text
+    assert "<!here>" not in text and "&lt;!here&gt;" in text
 
 
 def test_retry_condition_skips_permanent_slack_errors() -> None:
@@ -209,8 +214,13 @@ def test_adapter_logs_reach_the_flow_run_logs_redacted_and_are_quiet_outside_run
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_notify_failure_hook_reports_failed_run(capsys: pytest.CaptureFixture[str]) -> None:
+def test_notify_failure_hook_reports_failed_run() -> None:
     seen: list[Any] = []
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
 
     def hook(flow_: Any, flow_run: Any, state: Any) -> None:
         seen.append(flow_run.name)
@@ -220,10 +230,17 @@ def test_notify_failure_hook_reports_failed_run(capsys: pytest.CaptureFixture[st
     async def doomed(repo: str = "https://bot:pw@example.invalid/docs.git") -> None:
         raise RuntimeError("it broke")
 
-    asyncio.run(doomed(return_state=True))
-    out = capsys.readouterr().out
+    failure_log = get_logger("ceremonies.failure")
+    keep = Keep()
+    failure_log.addHandler(keep)  # type: ignore[union-attr]
+    try:
+        asyncio.run(doomed(return_state=True))
+    finally:
+        failure_log.removeHandler(keep)  # type: ignore[union-attr]
+    out = "\n".join(records)
     assert seen and seen[0] in out
-    assert "doomed" in out and "it broke" in out
+    assert "Flow run *" + seen[0] + "* of `doomed` failed." in out, "the notice as a reader sees it"
+    assert "doomed" in out and "it broke" in out and f"{seen[0]}: " in out and "Delivery(" not in out
     assert ":pw@" not in out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import threading
+import unicodedata
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
@@ -25,7 +26,6 @@ from ceremonies.adapters.slack import (
     STATUS_WITHDRAWN,
     SlackCallError,
     SlackNotifier,
-    escape_text,
     make_client,
     make_notifier,
     read_marker,
@@ -33,7 +33,7 @@ from ceremonies.adapters.slack import (
     with_marker,
 )
 from ceremonies.config import Settings
-from ceremonies.domain.messages import Message
+from ceremonies.domain.messages import Message, escape_slack
 from ceremonies.errors import SlackError
 from ceremonies.testing.slack import SlackEmulator, running_emulator
 
@@ -362,9 +362,20 @@ def test_console_notifier_output_for_dry_runs() -> None:
 # --- text helpers ---------------------------------------------------------------------------------------------------
 
 
-def test_escape_text_escapes_ampersand_and_angle_brackets_once() -> None:
-    assert escape_text("R&D <b> > a") == "R&amp;D &lt;b&gt; &gt; a"
-    assert escape_text("plain") == "plain"
+def test_escape_slack_escapes_ampersand_and_angle_brackets_once() -> None:
+    assert escape_slack("R&D <b> > a") == "R&amp;D &lt;b&gt; &gt; a"
+    assert escape_slack("plain") == "plain"
+
+
+def test_the_ref_is_invisible_and_earlier_visible_ref_lines_are_still_read() -> None:
+    marked = with_marker("Planning tomorrow", "SPR-014/planning/day-before")
+    hidden = marked[len("Planning tomorrow") :]
+    assert hidden and all(unicodedata.category(char) == "Cf" for char in hidden), "only invisible format chars"
+    assert read_marker(marked) == ("SPR-014/planning/day-before", read_marker(marked)[1])  # type: ignore[index]
+    assert read_marker("Planning tomorrow\n(ref: SPR-014/planning/day-before 0a1b2c3d)") == (
+        "SPR-014/planning/day-before",
+        "0a1b2c3d",
+    )
 
 
 @given(

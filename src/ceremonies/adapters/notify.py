@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TextIO
 
@@ -18,6 +20,13 @@ class Delivery:
     channel: str | None = None
     ts: str | None = None
     scheduled_message_id: str | None = None
+    text: str | None = None
+    """What the reader sees of a printed message (set by the console notifier)."""
+
+    def describe(self) -> str:
+        """Return one human line: ``<key>: <status> in <channel>``."""
+        where = f" in {self.channel}" if self.channel else ""
+        return f"{self.key or 'message'}: {self.status}{where}"
 
 
 class Notifier(Protocol):
@@ -29,19 +38,49 @@ class Notifier(Protocol):
 
 
 class ConsoleNotifier:
-    """Prints messages instead of posting them (no Slack token configured, or ``--dry-run``)."""
+    """Shows messages instead of posting them (no Slack token configured, or ``--dry-run``): each as the text a
+    reader would see in Slack, written to ``stream`` (default stdout) or, when ``log`` is given (a flow run's
+    logger), logged there so it shows on the run page."""
 
-    def __init__(self, channel: str, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        channel: str,
+        stream: TextIO | None = None,
+        log: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
+    ) -> None:
         self.channel = channel
         self.stream = stream
+        self.log = log
 
     def send(self, messages: list[Message]) -> list[Delivery]:
-        """Print each message's text with its channel and schedule; return a ``printed`` Delivery each."""
-        out = self.stream or sys.stdout
+        """Show each message with its channel and schedule; return a ``printed`` Delivery each (with the text)."""
         deliveries = []
         for message in messages:
             channel = message.channel or self.channel
             when = f" at {message.post_at.isoformat()}" if message.post_at else ""
-            out.write(f"--- slack {channel}{when} ---\n{message.text}\n")
-            deliveries.append(Delivery(key=message.key, status="printed", channel=channel))
+            text = message.reader_text()
+            if self.log is not None:
+                self.log.info("Slack message for %s%s (printed, no token):\n%s", channel, when, text)
+            else:
+                out = self.stream or sys.stdout
+                out.write(f"--- slack {channel}{when} ---\n{text}\n")
+            deliveries.append(Delivery(key=message.key, status="printed", channel=channel, text=text))
         return deliveries
+
+
+def _fenced(text: str) -> list[str]:
+    return ["", "```text", text.replace("```", "`\u200b``"), "```", ""]
+
+
+def slack_markdown(deliveries: Iterable[Delivery], unsent: Iterable[Message] = ()) -> str:
+    """Return a markdown section for a run's artifact: what happened to each message, with the text a reader sees
+    of printed ones, and of ``unsent`` messages (a dry run); empty when there is nothing to show."""
+    lines: list[str] = []
+    for delivery in deliveries:
+        lines.append(f"- {delivery.describe()}")
+        if delivery.text:
+            lines += _fenced(delivery.text)
+    for message in unsent:
+        lines.append(f"- {message.key or 'message'}: not sent (dry run)")
+        lines += _fenced(message.reader_text())
+    return "\n".join(["", "## Slack messages", "", *lines]).rstrip() + "\n" if lines else ""

@@ -1,12 +1,14 @@
 """Slack delivery: a Notifier on ``slack_sdk.WebClient`` that posts now or schedules, exactly once per key.
 
-Idempotency: each keyed message carries a last line ``(ref: <key> <hash>)`` in its ``text`` (``hash`` = 8 hex
-digits of the text and blocks). Slack's ``chat.scheduledMessages.list`` returns only id, channel, post_at and text,
-so that line is how a rerun recognises what it scheduled before: same key, same post_at and same hash → skipped;
-same key with another post_at or content → the new one is scheduled, then the old one deleted (a crash in between
-leaves both, and the next run deletes the old one); no key match → scheduled; post_at already passed → ``expired``
-(not sent: posting late could post twice across reruns). After scheduling, the list is read once more and
-duplicates of a key (a retried call that had reached Slack) are deleted. ``post_at`` None → chat.postMessage.
+Idempotency: each keyed message carries ``(ref: <key> <hash>)`` at the end of its ``text`` (``hash`` = 8 hex
+digits of the text and blocks), written in zero-width characters (:func:`encode_ref`) so that readers and the
+notification preview do not see it. Slack's ``chat.scheduledMessages.list`` returns only id, channel, post_at and
+text (not blocks, not metadata), so that ref is how a rerun recognises what it scheduled before: same key, same
+post_at and same hash → skipped; same key with another post_at or content → the new one is scheduled, then the old
+one deleted (a crash in between leaves both, and the next run deletes the old one); no key match → scheduled;
+post_at already passed → ``expired`` (not sent: posting late could post twice across reruns). After scheduling,
+the list is read once more and duplicates of a key (a retried call that had reached Slack) are deleted. A visible
+ref line written by earlier versions is still recognised. ``post_at`` None → chat.postMessage.
 
 Channels may be ids or names: a name is resolved once with ``conversations.list`` (``conversations.info`` takes ids
 only), which also makes a missing channel or a bot outside it fail before anything is sent.
@@ -82,11 +84,6 @@ _BAD_TOKEN = ("invalid_auth", "not_authed", "token_revoked", "token_expired", "a
 # --- text helpers (exported for the reminder rules and templates) ---------------------------------------------------
 
 
-def escape_text(text: str) -> str:
-    """Return user text safe for Slack ``text``/mrkdwn: ``&``, ``<`` and ``>`` become entities."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def marker_key(key: str) -> str:
     """Return ``key`` as it appears in the ref line (whitespace and parentheses become ``-``)."""
     return re.sub(r"[\s()]", "-", key.strip()) or "-"
@@ -98,23 +95,56 @@ def content_hash(text: str, blocks: Iterable[dict[str, Any]]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:8]
 
 
+_REF_EDGE = "\u2063"  # INVISIBLE SEPARATOR: starts and ends the ref
+_REF_DIGITS = "\u200b\u200c\u200d\u2060"  # zero-width space, non-joiner, joiner, word joiner: base-4 digits
+_INVISIBLE_REF = re.compile(f"{_REF_EDGE}(?P<digits>[{_REF_DIGITS}]+){_REF_EDGE}\\s*$")
+
+
+def encode_ref(ref: str) -> str:
+    """Return ``ref`` written in zero-width characters (4 per UTF-8 byte) between two invisible separators.
+
+    So the ref stays in a scheduled message's ``text`` — the only field chat.scheduledMessages.list returns — but
+    out of what Slack shows, the notification preview included.
+    """
+    digits = "".join(_REF_DIGITS[(byte >> shift) & 3] for byte in ref.encode("utf-8") for shift in (6, 4, 2, 0))
+    return f"{_REF_EDGE}{digits}{_REF_EDGE}"
+
+
+def decode_ref(digits: str) -> str | None:
+    """Return the text :func:`encode_ref` wrote as ``digits`` (without the separators), or None when it is not."""
+    if len(digits) % 4:
+        return None
+    values = [_REF_DIGITS.index(char) for char in digits]
+    quads = (values[i : i + 4] for i in range(0, len(values), 4))
+    data = bytes((a << 6) | (b << 4) | (c << 2) | d for a, b, c, d in quads)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def with_marker(text: str, key: str, blocks: Iterable[dict[str, Any]] = ()) -> str:
-    """Return ``text`` with the ref line appended (text shortened so the whole stays within Slack's limit)."""
+    """Return ``text`` with the invisible ref ``(ref: <key> <hash>)`` appended (text shortened so the whole stays
+    within Slack's limit)."""
     body = strip_marker(text)
-    line = f"\n(ref: {marker_key(key)} {content_hash(body, blocks)})"
-    if len(body) + len(line) > MAX_TEXT:
-        body = body[: MAX_TEXT - len(line) - 1] + "\u2026"
-    return body + line
+    ref = encode_ref(f"(ref: {marker_key(key)} {content_hash(body, blocks)})")
+    if len(body) + len(ref) > MAX_TEXT:
+        body = body[: MAX_TEXT - len(ref) - 1] + "\u2026"
+    return body + ref
 
 
 def strip_marker(text: str) -> str:
-    """Return ``text`` without a trailing ref line."""
-    return _MARKER.sub("", text)
+    """Return ``text`` without a trailing ref (invisible, or the visible line earlier versions wrote)."""
+    return _MARKER.sub("", _INVISIBLE_REF.sub("", text))
 
 
 def read_marker(text: str) -> tuple[str, str] | None:
-    """Return (key, hash) of the ref line at the end of ``text``, or None."""
-    match = _MARKER.search(text or "")
+    """Return (key, hash) of the ref at the end of ``text`` (invisible, or a visible ref line), or None."""
+    text = text or ""
+    invisible = _INVISIBLE_REF.search(text)
+    if invisible:
+        text = decode_ref(invisible.group("digits")) or ""
+    match = _MARKER.search(text)
     return (match.group("key"), match.group("hash")) if match else None
 
 
@@ -196,13 +226,20 @@ def make_client(
     )
 
 
-def make_notifier(settings: Settings, token: str | None, dry_run: bool, base_url: str | None = None) -> Notifier:
-    """Return the team's notifier: the console without a token or in a dry run, else Slack.
+def make_notifier(
+    settings: Settings,
+    token: str | None,
+    dry_run: bool,
+    base_url: str | None = None,
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
+) -> Notifier:
+    """Return the team's notifier: the console without a token or in a dry run (logging each message to ``log``
+    when given, e.g. a flow run's logger), else Slack.
 
     ``base_url`` defaults to env ``SLACK_API_URL`` (tests point it at the emulator), else slack.com.
     """
     if dry_run or not token:
-        return ConsoleNotifier(settings.slack.channel)
+        return ConsoleNotifier(settings.slack.channel, log=log)
     return SlackNotifier(make_client(token, base_url), settings.slack.channel)
 
 

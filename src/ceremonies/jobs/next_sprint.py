@@ -38,7 +38,8 @@ from ceremonies.adapters.files import (
     write_atomic,
 )
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
-from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, slack_markdown
+from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.adapters.templates import TemplateRenderer
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.messages import Message
@@ -183,7 +184,8 @@ class NextSprintResult:
             lines.append(f"- Backup of the replaced file: `{self.backup}`")
         lines += [f"- Warning: {warning}" for warning in self.warnings]
         lines += [f"- Error: {error}" for error in self.errors]
-        return "\n".join(lines) + "\n"
+        unsent = [self.message] if self.message and self.dry_run else []
+        return "\n".join(lines) + "\n" + slack_markdown(self.deliveries, unsent)
 
 
 # ------------------------------------------------------------------------------------------------ load, decide
@@ -607,24 +609,57 @@ def doc_link(settings: Settings, path: str) -> str:
     return f"{base.rstrip('/')}/{path}" if base else path
 
 
-def announcement(next_plan: planning.NextSprintPlan, settings: Settings, path: str, status: str) -> Message:
-    """Return the short Slack post announcing the new plan, with the doc link and the planning time."""
+ANNOUNCEMENT_TEMPLATE = "slack/next-sprint.md.j2"
+"""The template of the new-plan announcement (a team may override it)."""
+
+
+def announcement_context(
+    next_plan: planning.NextSprintPlan, settings: Settings, path: str, status: str
+) -> dict[str, Any]:
+    """Return what ``templates/slack/next-sprint.md.j2`` shows: dates, scope counts, points, the planning time,
+    goals, owners, up to two warnings and the doc link (doc text as written: the template escapes it)."""
     context = planning.sprint_doc_context(next_plan, settings)
     sprint = next_plan.sprint
-    verb = "is planned" if status in (CREATED, REPLACED) else "plan was updated"
-    velocity = f" (velocity {context['capacity_points']} SP)" if context["capacity_points"] else ""
-    lines = [
-        f":spiral_calendar_pad: *{sprint.label}* {verb}: {context['start']} → {context['end']} "
-        f"({next_plan.working_days} working days).",
-        f"Scope: {len(next_plan.carried_over)} carried over, {len(next_plan.from_retro)} from "
-        f"{next_plan.retro.ref if next_plan.retro else 'the retro'}, {context['planned_points']} SP planned{velocity}.",
-    ]
     planning_time = next((c for c in context["ceremony_times"] if "plan" in str(c["name"]).lower()), None)
-    if planning_time:
-        lines.append(f"{planning_time['name']}: {planning_time['at']}.")
-    lines += [f":warning: {warning}" for warning in next_plan.warnings[:2]]
-    lines.append(f"Doc: {doc_link(settings, path)}")
-    return Message(text="\n".join(lines), key=f"{sprint.label}/next-sprint")
+    zone = ZoneInfo(str(context["timezone"]))
+    return {
+        "sprint_key": sprint.label,
+        "updated": status not in (CREATED, REPLACED),
+        "start": context["start"],
+        "end": context["end"],
+        "start_iso": datetime.fromisoformat(context["start_iso"]).replace(tzinfo=zone).isoformat(),
+        "end_iso": datetime.fromisoformat(context["end_iso"]).replace(tzinfo=zone).isoformat(),
+        "working_days": next_plan.working_days,
+        "carried_over": len(next_plan.carried_over),
+        "from_retro": len(next_plan.from_retro),
+        "retro_ref": next_plan.retro.ref if next_plan.retro else None,
+        "previous_key": next_plan.previous.label if next_plan.previous else None,
+        "planned_points": context["planned_points"],
+        "capacity_points": context["capacity_points"],
+        "planning": _planning_time(planning_time, zone) if planning_time else None,
+        "goals": list(sprint.goals),
+        "owners": list(dict.fromkeys(owner for item in sprint.items for owner in item.owners)),
+        "warnings": list(next_plan.warnings[:2]),
+        "doc_path": path,
+        "doc_link": doc_link(settings, path),
+        "link_url": doc_link(settings, path) if settings.slack.docs_url else None,
+    }
+
+
+def _planning_time(entry: dict[str, Any], zone: ZoneInfo) -> dict[str, str]:
+    """Return the planning ceremony's name, aware ISO start and team-zone fallback text."""
+    local = str(entry["at"]).split(" ")[0]
+    moment = datetime.fromisoformat(local).replace(tzinfo=zone)
+    return {"name": str(entry["name"]), "at": moment.isoformat(), "fallback": f"{local.replace('T', ' ')} {zone.key}"}
+
+
+def announcement(next_plan: planning.NextSprintPlan, settings: Settings, path: str, status: str,
+                 root: Path | None = None) -> Message:
+    """Return the Slack post announcing the new plan, rendered from ``slack/next-sprint.md.j2`` (the team's
+    template dir in ``root`` first)."""
+    renderer = SlackRenderer.for_settings(root, settings)
+    context = announcement_context(next_plan, settings, path, status)
+    return render_message(renderer, ANNOUNCEMENT_TEMPLATE, context, key=f"{next_plan.sprint.label}/next-sprint")
 
 
 def announce(notifier: Notifier, message: Message) -> list[Delivery]:
@@ -778,7 +813,7 @@ def run_next_sprint(
         doc = render(docs.root, settings, planned)
         target = inspect_target(docs, settings, planned, doc)
         outcome = write(docs, target, doc, force=force, dry_run=dry_run)
-        message = announcement(planned, settings, target.path, outcome.status)
+        message = announcement(planned, settings, target.path, outcome.status, docs.root)
         sha = None
         if outcome.status not in (HUMAN_EDITED, ALREADY_PLANNED) and commit and not dry_run:
             sha = commit_plan(docs, settings, planned, target.path, outcome.status, run_id or new_run_id())

@@ -25,7 +25,8 @@ from ceremonies.adapters import history as githistory
 from ceremonies.adapters.files import read_doc_text, read_document, scan_sprint_dir, write_atomic
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
 from ceremonies.adapters.kb_render import KbRenderer
-from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, slack_markdown
+from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.commits import SYNC_TRAILER, MergedCommit
 from ceremonies.domain.messages import Message
@@ -134,7 +135,8 @@ class RefreshResult:
         lines.append("- Health: " + (", ".join(f"{k} {v}" for k, v in self.health.items()) or "no issues"))
         lines.append(f"- SLA ({self.sla.hours} h): {'BREACHED' if self.sla.breached else 'ok'}")
         lines += [f"  - `{c.sha[:8]}` {c.subject} ({c.age_hours} h)" for c in self.sla.late]
-        return "\n".join(lines) + "\n"
+        unsent = [self.message] if self.message and self.dry_run else []
+        return "\n".join(lines) + "\n" + slack_markdown(self.deliveries, unsent)
 
 
 # ------------------------------------------------------------------------------------------------ load
@@ -562,16 +564,19 @@ def notify_kb(notifier: Notifier, message: Message) -> list[Delivery]:
     return notifier.send([message])
 
 
+def kb_url(settings: Settings) -> str | None:
+    """Return the web link of the KB when ``slack.docs_url`` is set, else None."""
+    base = settings.slack.docs_url
+    return f"{base.rstrip('/')}/{settings.paths.kb_dir.strip('/')}" if base else None
+
+
 def summary_of(inp: KbInput, plan: KbPlan, written: Sequence[str]) -> Message:
-    """Return the Slack summary message of a refresh."""
-    return kb.summary_message(
-        written,
-        plan.stale,
-        kb.health_counts(plan.issues) if plan.issues else {},
-        len(plan.new_work),
-        inp.facts.head,
-        inp.settings.slack.channel,
-    )
+    """Return the Slack summary of a refresh, rendered from ``slack/kb-summary.md.j2`` (the team's first)."""
+    context = kb.summary_context(written, plan.stale, kb.health_counts(plan.issues) if plan.issues else {},
+                                 len(plan.new_work), inp.facts.head, kb_url(inp.settings))
+    renderer = SlackRenderer.for_settings(inp.root, inp.settings)
+    return render_message(renderer, kb.SUMMARY_TEMPLATE, context, key=kb.summary_key(inp.facts.head),
+                          channel=inp.settings.slack.channel)
 
 
 def result_of(

@@ -8,6 +8,7 @@ first) and hands them to the notifier, which schedules each exactly once (see :m
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,9 +19,9 @@ from ceremonies import reminders as rules
 from ceremonies.adapters.files import load_history
 from ceremonies.adapters.git import DocsRepo
 from ceremonies.adapters.ics import IcsEvent, to_ics, write_ics
-from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, slack_markdown
 from ceremonies.adapters.slack import SlackNotifier, make_client
-from ceremonies.adapters.templates import TemplateRenderer
+from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.messages import Message
 from ceremonies.domain.model import Sprint, SprintHistory
@@ -113,7 +114,7 @@ class RemindResult:
                 f"- Withdrawn (no longer wanted at that time): {', '.join(d.key or '' for d in self.withdrawn)}"
             )
         lines += [f"- Problem: {issue}" for issue in self.issues]
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines) + "\n" + slack_markdown(self.deliveries, self.messages if self.dry_run else ())
 
 
 # ------------------------------------------------------------------------------------------------ load
@@ -166,24 +167,35 @@ def render_messages(
     root: Path, settings: Settings, history: SprintHistory, due: tuple[rules.Reminder, ...], channel: str | None
 ) -> list[Message]:
     """Return one Slack message per due reminder, rendered from the team's (or the default) templates."""
-    renderer = TemplateRenderer.for_repo(root, settings.paths.template_dir)
-    messages = []
-    for reminder in due:
-        text = renderer.render(rules.template_name(reminder), rules.message_context(reminder, history, settings))
-        messages.append(rules.build_message(reminder, text, channel))
-    return messages
+    renderer = SlackRenderer.for_settings(root, settings)
+    return [
+        render_message(
+            renderer,
+            rules.template_name(reminder),
+            rules.message_context(reminder, history, settings),
+            key=reminder.key,
+            post_at=reminder.send_at,
+            channel=channel,
+            header=f"{reminder.event.name} · {reminder.event.sprint_key}",
+        )
+        for reminder in due
+    ]
 
 
 # ------------------------------------------------------------------------------------------------ send
 
 
 def make_remind_notifier(
-    settings: Settings, token: str | None, now: datetime | None = None, stream: TextIO | None = None
+    settings: Settings,
+    token: str | None,
+    now: datetime | None = None,
+    stream: TextIO | None = None,
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
 ) -> Notifier:
     """Return Slack (whose clock is ``now`` when given, so ``--now`` runs agree with Slack) with a token, else the
-    console. The API base URL comes from env SLACK_API_URL (default slack.com)."""
+    console (``log``, e.g. a flow run's logger, else ``stream``). The API base URL comes from env SLACK_API_URL."""
     if not token:
-        return ConsoleNotifier(settings.slack.channel, stream)
+        return ConsoleNotifier(settings.slack.channel, stream, log=log)
     clock = (lambda: now) if now is not None else None
     return SlackNotifier(make_client(token), settings.slack.channel, now=clock)
 

@@ -30,6 +30,9 @@ from prefect.logging.handlers import APILogHandler
 from prefect.utilities.annotations import quote
 
 from ceremonies.adapters.git import check_repo_spec
+from ceremonies.adapters.notify import ConsoleNotifier
+from ceremonies.adapters.slack import make_notifier
+from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.messages import Message
 from ceremonies.errors import CeremoniesError, GitTimeoutError, LockTimeoutError, SlackError, UsageError
@@ -554,29 +557,44 @@ def ui_url() -> str | None:
     return None
 
 
-def failure_message(flow_name: str, run_name: str, run_id: str, parameters: Mapping[str, Any], reason: str) -> str:
-    """Return the Slack text announcing a failed run: name, redacted parameters, reason and UI link."""
+FAILURE_TEMPLATE = "slack/failure.md.j2"
+"""The template of the failed-run notice (a team may override it)."""
+
+
+def failure_context(
+    flow_name: str, run_name: str, run_id: str, parameters: Mapping[str, Any], reason: str
+) -> dict[str, Any]:
+    """Return what ``templates/slack/failure.md.j2`` shows: run, redacted parameters, reason, UI link."""
     params = redact_parameters(parameters)
-    shown = ", ".join(f"{key}={value!r}" for key, value in sorted(params.items())) or "(none)"
+    shown = ", ".join(f"{key}={value!r}" for key, value in sorted(params.items()))
     base = ui_url()
-    link = f"{base}/runs/flow-run/{run_id}" if base else f"flow run id {run_id}"
-    return redact(
-        f":x: Flow run *{run_name}* of `{flow_name}` failed.\n"
-        f"Parameters: {shown}\n"
-        f"Reason: {reason.strip()[:500] or 'unknown'}\n"
-        f"Details: {link}"
-    )
+    link = f"{base}/runs/flow-run/{run_id}" if base else None
+    return {
+        "flow_name": flow_name,
+        "run_name": run_name,
+        "run_id": run_id,
+        "parameters": redact(shown),
+        "reason": redact(reason.strip()[:500] or "unknown"),
+        "details": link or f"flow run id {run_id}",
+        "link_url": link,
+    }
 
 
-def _make_notifier(settings: Settings) -> Any:
-    """Return the team's notifier: Slack when a token is configured, else the console."""
-    try:
-        from ceremonies.adapters.slack import make_notifier
-    except ImportError:
-        from ceremonies.adapters.notify import ConsoleNotifier
+def failure_message(
+    flow_name: str, run_name: str, run_id: str, parameters: Mapping[str, Any], reason: str, repo: str | None = None
+) -> Message:
+    """Return the Slack notice of a failed run (name, redacted parameters, reason, UI link), rendered from
+    ``slack/failure.md.j2`` (the docs repo's own template first when ``repo`` is a local work tree)."""
+    local = Path(repo) if repo and "://" not in repo and Path(repo).is_dir() else None
+    renderer = SlackRenderer.for_settings(local, settings_for(repo))
+    context = failure_context(flow_name, run_name, run_id, parameters, reason)
+    return render_message(renderer, FAILURE_TEMPLATE, context, key=f"failure/{run_id}")
 
-        return ConsoleNotifier(settings.slack.channel)
-    return make_notifier(settings, slack_token(), False)
+
+def _make_notifier(settings: Settings, logger: Any) -> Any:
+    """Return the team's notifier: Slack when a token is configured, else the console logging to ``logger``."""
+    token = slack_token()
+    return make_notifier(settings, token, False) if token else ConsoleNotifier(settings.slack.channel, log=logger)
 
 
 def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:
@@ -589,15 +607,15 @@ def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:
         parameters = dict(getattr(flow_run, "parameters", {}) or {})
         repo = parameters.get("repo")
         settings = settings_for(repo if isinstance(repo, str) else None)
-        text = failure_message(
+        message = failure_message(
             getattr(flow, "name", "flow"),
             getattr(flow_run, "name", "?"),
             str(getattr(flow_run, "id", "?")),
             parameters,
             str(getattr(state, "message", "") or ""),
+            repo if isinstance(repo, str) else None,
         )
-        key = f"failure/{getattr(flow_run, 'id', '?')}"
-        deliveries = _make_notifier(settings).send([Message(text=text, key=key)])
-        logger.info("Posted failure notice for %s: %s", getattr(flow_run, "name", "?"), deliveries)
+        for delivery in _make_notifier(settings, logger).send([message]):
+            logger.info("Failure notice for %s: %s", getattr(flow_run, "name", "?"), delivery.describe())
     except Exception as exc:  # a hook must never mask the run's failure
         logger.error("Could not post the failure notice: %s", redact(str(exc)))

@@ -10,7 +10,8 @@ from prefect.runtime import flow_run
 
 from ceremonies import planning
 from ceremonies.adapters.git import DocsRepo, PushOutcome
-from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.adapters.notify import Delivery, Notifier
+from ceremonies.adapters.slack import make_notifier
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.domain.model import SprintHistory
@@ -142,13 +143,8 @@ def push(docs: DocsRepo, settings: Settings, sprint: str) -> PushOutcome:
 
 
 def team_notifier(settings: Settings, dry_run: bool) -> Notifier:
-    """Return Slack when the Slack adapter and a token are there, else the console."""
-    try:
-        from ceremonies.adapters.slack import make_notifier
-    except ImportError:
-        return ConsoleNotifier(settings.slack.channel)
-    notifier: Notifier = make_notifier(settings, slack_token(), dry_run)
-    return notifier
+    """Return Slack when a token is there (and not a dry run), else the console logging to the run's logger."""
+    return make_notifier(settings, slack_token(), dry_run, log=run_logger())
 
 
 @task(
@@ -168,10 +164,14 @@ def announce(
 
 
 def announcement(
-    planned: planning.NextSprintPlan, settings: Settings, target: job.Target, outcome: job.WriteOutcome
+    planned: planning.NextSprintPlan,
+    settings: Settings,
+    target: job.Target,
+    outcome: job.WriteOutcome,
+    docs: DocsRepo | None = None,
 ) -> Message:
-    """Return the announcement of the new plan."""
-    return job.announcement(planned, settings, target.path, outcome.status)
+    """Return the announcement of the new plan (rendered with the team's Slack templates when ``docs`` is given)."""
+    return job.announcement(planned, settings, target.path, outcome.status, docs.root if docs else None)
 
 
 def skipped(docs: DocsRepo, decision: job.Decision, dry_run: bool) -> job.NextSprintResult:

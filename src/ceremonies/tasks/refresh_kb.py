@@ -9,7 +9,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from ceremonies.adapters.git import DocsRepo, PushOutcome
-from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.adapters.notify import Delivery, Notifier
+from ceremonies.adapters.slack import make_notifier
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.jobs import refresh_kb as job
@@ -82,13 +83,8 @@ def push(docs: DocsRepo, settings: Settings) -> PushOutcome:
 
 
 def team_notifier(settings: Settings, dry_run: bool) -> Notifier:
-    """Return Slack when the Slack adapter and a token are there, else the console."""
-    try:
-        from ceremonies.adapters.slack import make_notifier
-    except ImportError:
-        return ConsoleNotifier(settings.slack.channel)
-    notifier: Notifier = make_notifier(settings, slack_token(), dry_run)
-    return notifier
+    """Return Slack when a token is there (and not a dry run), else the console logging to the run's logger."""
+    return make_notifier(settings, slack_token(), dry_run, log=run_logger())
 
 
 @task(name="kb-notify")

@@ -71,10 +71,10 @@ def render(
 )
 def send(settings: Settings, messages: list[Message], now: datetime | None) -> list[Delivery]:
     """Schedule the messages once each (Slack with a token, else the console); a retry never double-posts."""
-    notifier = job.make_remind_notifier(settings, slack_token(), now)
+    notifier = job.make_remind_notifier(settings, slack_token(), now, log=run_logger())
     deliveries = job.send_reminders(notifier, messages)
     for delivery in deliveries:
-        run_logger().info("Reminder %s: %s", delivery.key, delivery.status)
+        run_logger().info("Reminder %s", delivery.describe())
     return deliveries
 
 
