@@ -65,7 +65,7 @@ async def remind(
         history = steps.load(docs, settings)
         plan = steps.compute(as_is(history), settings, at, window)
         messages = steps.render(docs, settings, as_is(history), as_is(plan), target)
-        deliveries = [] if dry_run else steps.send(settings, messages, at)
+        deliveries = [] if dry_run else steps.send(settings, messages, at, docs)
         withdrawn = [] if dry_run else steps.withdraw(settings, as_is(plan), target, at)
         result = steps.result(repo, settings, dry_run, plan, messages, deliveries, history, withdrawn)
     await apublish_markdown("remind", result.summary_markdown(), "Reminders scheduled")

@@ -28,9 +28,10 @@ import os
 import random
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from http.client import RemoteDisconnected
+from pathlib import Path
 from typing import Any, cast
 from urllib.error import URLError
 
@@ -66,6 +67,8 @@ SAME_TIME = timedelta(seconds=60)
 """Two post_at values this close count as the same time (covers MIN_LEAD shifts)."""
 MAX_TEXT = 40_000
 LIST_PAGE = 100
+CHANNEL_CACHE = "ceremonies/slack.json"
+"""Inside the docs repo's git dir: the channel ids resolved once (``{"channels": {name or id: id}}``)."""
 
 STATUS_POSTED = "posted"
 STATUS_SCHEDULED = "scheduled"
@@ -76,6 +79,7 @@ STATUS_EXPIRED = "expired"
 """post_at already passed: neither posted nor scheduled (posting late could post twice across reruns)."""
 
 _MARKER = re.compile(r"\n?\(ref: (?P<key>[^\s()]+) (?P<hash>[0-9a-f]{8})\)\s*$")
+_MAILTO = re.compile(r"<mailto:(?P<email>[^|<>\s\"]+)\|[^<>\"]*>")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 _TOKEN_LIKE = re.compile(r"xox[abposr]-[A-Za-z0-9-]+")
 _BAD_TOKEN = ("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive")
@@ -240,7 +244,9 @@ def make_notifier(
     """
     if dry_run or not token:
         return ConsoleNotifier(settings.slack.channel, log=log)
-    return SlackNotifier(make_client(token, base_url), settings.slack.channel)
+    return SlackNotifier(
+        make_client(token, base_url), settings.slack.channel, lookup_emails=settings.slack.lookup_emails
+    )
 
 
 # --- errors ---------------------------------------------------------------------------------------------------------
@@ -303,7 +309,11 @@ def describe_error(method: str, code: str, channel: str | None, detail: str = ""
             "'ceremonies-slack-token' or SLACK_BOT_TOKEN"
         )
     if code == "missing_scope":
-        return f"the Slack bot lacks a permission for {method} (missing_scope) {detail}".rstrip()
+        scope = detail.removeprefix("— needs ").strip() or "the scope Slack names"
+        return (
+            f"the Slack bot lacks the scope {scope} for {method} (missing_scope): add {scope} to the Slack app's "
+            "bot scopes (see slack-app-manifest.yml) and reinstall the app"
+        )
     if code == "ratelimited":
         return f"Slack kept rate-limiting {method} (ratelimited) after retries; try again later"
     if code == "restricted_too_many":
@@ -353,11 +363,51 @@ class Scheduled:
 class SlackNotifier:
     """Posts messages now (``post_at`` None) or schedules them, once per key across reruns (see module doc)."""
 
-    def __init__(self, client: WebClient, channel: str, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        channel: str,
+        now: Callable[[], datetime] | None = None,
+        lookup_emails: bool = False,
+    ) -> None:
         self.client = client
         self.channel = channel
+        self.lookup_emails = lookup_emails
+        self._users: dict[str, str | None] = {}
         self.now = now or (lambda: datetime.now(UTC))
         self._ids: dict[str, str] = {}
+        self._cache_file: Path | None = None
+
+    def cache_channels_in(self, git_dir: Path) -> None:
+        """Keep resolved channel ids in ``git_dir``/ceremonies/slack.json: later runs look the channel up no more."""
+        self._cache_file = Path(git_dir) / CHANNEL_CACHE
+
+    def _cached_ids(self) -> dict[str, str]:
+        """Return channel → id from the cache file (empty when there is none or it is unreadable)."""
+        if self._cache_file is None:
+            return {}
+        try:
+            data = json.loads(self._cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        channels = data.get("channels") if isinstance(data, dict) else None
+        return {str(k): str(v) for k, v in channels.items()} if isinstance(channels, dict) else {}
+
+    def _remember(self, channel: str, channel_id: str) -> None:
+        """Write ``channel`` → ``channel_id`` into the cache file (atomically; a failure only costs a lookup)."""
+        if self._cache_file is None:
+            return
+        known = self._cached_ids()
+        if known.get(channel) == channel_id:
+            return
+        known[channel] = channel_id
+        try:
+            self._cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._cache_file.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"channels": known}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            os.replace(tmp, self._cache_file)
+        except OSError as exc:
+            log.warning("Could not cache the Slack channel id in %s: %s", self._cache_file, exc)
 
     # -- Notifier
 
@@ -368,6 +418,8 @@ class SlackNotifier:
         they are all sent, then one SlackCallError names every refused key. Errors of the channel, the token or
         Slack itself (after retries) stop at once; a rerun skips whatever was already scheduled.
         """
+        if self.lookup_emails:
+            messages = [self._with_mentions(message) for message in messages]
         deliveries: list[Delivery] = []
         refused: list[tuple[Message, SlackCallError]] = []
         pending: dict[str, dict[str, list[Scheduled]]] = {}  # channel -> key -> pending copies
@@ -395,6 +447,34 @@ class SlackNotifier:
         if refused:
             raise _refused_error(refused, len(messages))
         return deliveries
+
+    # -- people
+
+    def user_for_email(self, email: str) -> str | None:
+        """Return the Slack user id of ``email`` (users.lookupByEmail, once per email), or None when Slack knows
+        no such user. A missing scope is a SlackError naming ``users:read.email``."""
+        key = email.casefold()
+        if key not in self._users:
+            try:
+                data = self._call("users.lookupByEmail", None, lambda: self.client.users_lookupByEmail(email=email))
+                user_id = (data.get("user") or {}).get("id")
+                self._users[key] = str(user_id) if user_id else None
+            except SlackCallError as error:
+                if error.code not in ("users_not_found", "user_not_found"):
+                    raise
+                self._users[key] = None
+        return self._users[key]
+
+    def _with_mentions(self, message: Message) -> Message:
+        """Return ``message`` with each owner written as an email link replaced by a mention of that user (when
+        Slack knows the email)."""
+
+        def swap(match: re.Match[str]) -> str:
+            user_id = self.user_for_email(match.group("email"))
+            return f"<@{user_id}>" if user_id else match.group(0)
+
+        blocks = json.loads(_MAILTO.sub(swap, json.dumps(list(message.blocks)))) if message.blocks else []
+        return replace(message, text=_MAILTO.sub(swap, message.text), blocks=tuple(blocks))
 
     # -- housekeeping
 
@@ -601,6 +681,10 @@ class SlackNotifier:
         """
         if channel in self._ids:
             return self._ids[channel]
+        cached = self._cached_ids().get(channel)
+        if cached:
+            self._learn(channel, cached)
+            return cached
         if _CHANNEL_ID.match(channel):
             info = self._lookup("conversations.info", channel, lambda: self.client.conversations_info(channel=channel))
             found: dict[str, Any] | None = (info or {}).get("channel") or {"id": channel}
@@ -615,6 +699,7 @@ class SlackNotifier:
                 describe_error(method, "not_in_channel", channel), code="not_in_channel", method=method
             )
         self._learn(channel, str(found["id"]))
+        self._remember(channel, self._ids[channel])
         return self._ids[channel]
 
     def _find_by_name(self, channel: str) -> dict[str, Any] | None:
@@ -700,3 +785,9 @@ def _refused_error(refused: list[tuple[Message, SlackCallError]], total: int) ->
 def _aware(moment: datetime) -> datetime:
     """Return ``moment`` timezone-aware (naive values are taken as UTC)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def cache_channels(notifier: Notifier, git_dir: Path) -> None:
+    """Make a Slack notifier keep resolved channel ids in the docs repo's git dir (other notifiers: nothing)."""
+    if isinstance(notifier, SlackNotifier):
+        notifier.cache_channels_in(git_dir)

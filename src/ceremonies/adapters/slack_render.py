@@ -77,12 +77,21 @@ class People:
         return isinstance(handle, str) and handle_key(handle) in self._table
 
 
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
 def _mention(people: People, handle: Any) -> Any:
-    """Return the Slack mention of ``handle`` (safe) when mapped, else the handle as text (escaped later)."""
+    """Return the Slack mention of ``handle`` (safe) when mapped; an unmapped email as a ``mailto:`` link (the
+    Slack notifier turns it into a mention when ``lookup_emails`` finds the user); else the handle as text."""
     if hasattr(handle, "__html__"):
         return handle
     found = people.get(str(handle))
-    return SlackSafe(found) if found else str(handle)
+    if found:
+        return SlackSafe(found)
+    email = str(handle).strip()
+    if _EMAIL.match(email):
+        return SlackSafe(f"<mailto:{email}|{email}>")
+    return str(handle)
 
 
 def _join(values: Iterable[Any], separator: str = "") -> SlackSafe:

@@ -12,6 +12,7 @@ import typer
 from ceremonies.adapters.files import name_hints, read_doc_text, scan_sprint_dir
 from ceremonies.cli._app import app, fail, print_json
 from ceremonies.config import CONFIG_FILE, Settings, load_config
+from ceremonies.domain.messages import handle_key
 from ceremonies.domain.model import (
     Ceremony,
     DocKind,
@@ -280,6 +281,31 @@ def _check_text(repo: Path, config_problems: list[dict[str, Any]], docs: list[di
     return "\n".join(lines)
 
 
+def _handles(doc: Document) -> list[str]:
+    """Return the people a sprint doc names (owners of items and retro actions, the doc and demo owners)."""
+    found: list[str] = []
+    if doc.sprint is not None:
+        found += [doc.sprint.owner or "", doc.sprint.demo_owner or ""]
+        found += [owner for item in doc.sprint.items for owner in item.owners]
+    if doc.retro is not None:
+        found += [owner for action in doc.retro.actions for owner in action.owners]
+    owner = doc.frontmatter.get("owner")
+    found += [owner] if isinstance(owner, str) else []
+    return [handle.strip() for handle in found if handle and handle.strip()]
+
+
+def unmapped_people(docs: list[Document], settings: Settings) -> dict[str, str]:
+    """Return handle → first doc naming it, for every handle or email ``[slack.people]`` does not map (those stay
+    plain text in Slack: nobody is notified)."""
+    mapped = {handle_key(handle) for handle in settings.slack.people}
+    unmapped: dict[str, str] = {}
+    for doc in docs:
+        for handle in _handles(doc):
+            if handle_key(handle) not in mapped and handle_key(handle) not in {handle_key(h) for h in unmapped}:
+                unmapped[handle] = doc.path
+    return unmapped
+
+
 @app.command("check")
 def check_command(
     repo: Annotated[Path, typer.Option("--repo", help="The team's docs repo (its root).")] = Path("."),
@@ -293,15 +319,22 @@ def check_command(
         raise fail(UsageError(f"--repo {str(repo)!r} is not a directory"))
     settings, config_problems = _check_config(repo)
     try:
-        docs = [_doc_status(doc) for doc in scan_sprint_dir(repo, settings)]
+        scanned = scan_sprint_dir(repo, settings)
     except ConfigError as error:
         raise fail(error) from None
+    docs = [_doc_status(doc) for doc in scanned]
+    unmapped = unmapped_people(scanned, settings)
     if not docs:
         typer.echo(f"note: no sprint docs under {repo / settings.paths.sprint_dir}", err=True)
     ok = not config_problems and all(doc["ok"] for doc in docs)
     if json_output:
-        print_json({"repo": str(repo), "ok": ok, "config_errors": config_problems, "documents": docs})
+        people = [{"handle": handle, "path": path} for handle, path in unmapped.items()]
+        report = {"repo": str(repo), "ok": ok, "config_errors": config_problems, "documents": docs}
+        print_json({**report, "unmapped_people": people})
     else:
         typer.echo(_check_text(repo, config_problems, docs))
+        if unmapped:
+            shown = ", ".join(f"{handle} ({path})" for handle, path in unmapped.items())
+            typer.echo(f"slack: not in [slack.people], shown as plain text (nobody notified): {shown}")
     if not ok:
         raise typer.Exit(EXIT_FAILURE)

@@ -23,7 +23,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ from ceremonies.adapters.files import (
 )
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, slack_markdown
+from ceremonies.adapters.slack import cache_channels
 from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.adapters.templates import TemplateRenderer
 from ceremonies.config import Settings, load_config
@@ -627,8 +628,8 @@ def announcement_context(
         "updated": status not in (CREATED, REPLACED),
         "start": context["start"],
         "end": context["end"],
-        "start_iso": datetime.fromisoformat(context["start_iso"]).replace(tzinfo=zone).isoformat(),
-        "end_iso": datetime.fromisoformat(context["end_iso"]).replace(tzinfo=zone).isoformat(),
+        "start_iso": _midday(context["start_iso"], zone),
+        "end_iso": _midday(context["end_iso"], zone),
         "working_days": next_plan.working_days,
         "carried_over": len(next_plan.carried_over),
         "from_retro": len(next_plan.from_retro),
@@ -644,6 +645,12 @@ def announcement_context(
         "doc_link": doc_link(settings, path),
         "link_url": doc_link(settings, path) if settings.slack.docs_url else None,
     }
+
+
+def _midday(day: str, zone: ZoneInfo) -> str:
+    """Return noon of ISO ``day`` in ``zone``: a date token for it shows the same day to readers in any zone
+    within twelve hours of the team."""
+    return datetime.combine(date.fromisoformat(day), time(12, 0), tzinfo=zone).isoformat()
 
 
 def _planning_time(entry: dict[str, Any], zone: ZoneInfo) -> dict[str, str]:
@@ -821,7 +828,9 @@ def run_next_sprint(
         pushed = push_commit(docs, settings, planned.sprint.label) if pushes else None
         deliveries: list[Delivery] = []
         if should_announce(docs, target.path, doc, outcome.status, sha, pushed, dry_run):
-            deliveries = announce(notifier or ConsoleNotifier(settings.slack.channel), message)
+            sender = notifier or ConsoleNotifier(settings.slack.channel)
+            cache_channels(sender, docs.git_dir)
+            deliveries = announce(sender, message)
             mark_announced(docs, target.path, doc)
         shown = message if outcome.status not in KEPT else None
         result = result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run)

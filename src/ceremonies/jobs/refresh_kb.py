@@ -26,6 +26,7 @@ from ceremonies.adapters.files import read_doc_text, read_document, scan_sprint_
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
 from ceremonies.adapters.kb_render import KbRenderer
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, slack_markdown
+from ceremonies.adapters.slack import cache_channels
 from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.commits import SYNC_TRAILER, MergedCommit
@@ -655,5 +656,7 @@ def run_refresh_kb(
         pushed, detail = bool(getattr(outcome, "pushed", False)), getattr(outcome, "reason", None)
     deliveries: list[Delivery] = []
     if written:
-        deliveries = notify_kb(notifier or ConsoleNotifier(settings.slack.channel), message)
+        sender = notifier or ConsoleNotifier(settings.slack.channel)
+        cache_channels(sender, docs.git_dir)
+        deliveries = notify_kb(sender, message)
     return result_of(inp, plan, written, sha, pushed, detail, False, message, deliveries)

@@ -20,7 +20,7 @@ from ceremonies.adapters.files import load_history
 from ceremonies.adapters.git import DocsRepo
 from ceremonies.adapters.ics import IcsEvent, to_ics, write_ics
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, slack_markdown
-from ceremonies.adapters.slack import SlackNotifier, make_client
+from ceremonies.adapters.slack import SlackNotifier, cache_channels, make_client
 from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.messages import Message
@@ -197,7 +197,8 @@ def make_remind_notifier(
     if not token:
         return ConsoleNotifier(settings.slack.channel, stream, log=log)
     clock = (lambda: now) if now is not None else None
-    return SlackNotifier(make_client(token), settings.slack.channel, now=clock)
+    lookup = settings.slack.lookup_emails
+    return SlackNotifier(make_client(token), settings.slack.channel, now=clock, lookup_emails=lookup)
 
 
 def send_reminders(notifier: Notifier, messages: list[Message]) -> list[Delivery]:
@@ -247,6 +248,7 @@ def run_remind(
     withdrawn: list[Delivery] = []
     if not dry_run:
         sender = notifier or make_remind_notifier(settings, os.environ.get("SLACK_BOT_TOKEN"), now)
+        cache_channels(sender, docs.git_dir)
         deliveries = send_reminders(sender, messages)
         withdrawn = withdraw_stale(sender, plan, settings, channel)
     issues = issues_of(history)

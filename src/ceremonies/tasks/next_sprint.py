@@ -11,7 +11,7 @@ from prefect.runtime import flow_run
 from ceremonies import planning
 from ceremonies.adapters.git import DocsRepo, PushOutcome
 from ceremonies.adapters.notify import Delivery, Notifier
-from ceremonies.adapters.slack import make_notifier
+from ceremonies.adapters.slack import cache_channels, make_notifier
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.domain.model import SprintHistory
@@ -158,7 +158,9 @@ def announce(
     settings: Settings, message: Message, dry_run: bool, docs: DocsRepo, target: job.Target, doc: str
 ) -> list[Delivery]:
     """Post the announcement with the doc link (console when no token or in a dry run); remember it was sent."""
-    deliveries = job.announce(team_notifier(settings, dry_run), message)
+    notifier = team_notifier(settings, dry_run)
+    cache_channels(notifier, docs.git_dir)
+    deliveries = job.announce(notifier, message)
     job.mark_announced(docs, target.path, doc)
     return deliveries
 

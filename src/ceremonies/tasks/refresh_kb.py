@@ -10,7 +10,7 @@ from prefect.cache_policies import NO_CACHE
 
 from ceremonies.adapters.git import DocsRepo, PushOutcome
 from ceremonies.adapters.notify import Delivery, Notifier
-from ceremonies.adapters.slack import make_notifier
+from ceremonies.adapters.slack import cache_channels, make_notifier
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.jobs import refresh_kb as job
@@ -88,9 +88,13 @@ def team_notifier(settings: Settings, dry_run: bool) -> Notifier:
 
 
 @task(name="kb-notify")
-def notify(settings: Settings, message: Message, dry_run: bool) -> list[Delivery]:
-    """Send the Slack summary of the refresh (console when no token or in a dry run)."""
-    return job.notify_kb(team_notifier(settings, dry_run), message)
+def notify(settings: Settings, message: Message, dry_run: bool, docs: DocsRepo | None = None) -> list[Delivery]:
+    """Send the Slack summary of the refresh (console when no token or in a dry run); the channel id is cached
+    in ``docs``' git dir when given."""
+    notifier = team_notifier(settings, dry_run)
+    if docs is not None:
+        cache_channels(notifier, docs.git_dir)
+    return job.notify_kb(notifier, message)
 
 
 def result(

@@ -9,6 +9,7 @@ from prefect import task
 
 from ceremonies.adapters.git import DocsRepo
 from ceremonies.adapters.notify import Delivery
+from ceremonies.adapters.slack import cache_channels
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.domain.model import SprintHistory
@@ -69,9 +70,14 @@ def render(
     retry_jitter_factor=RETRY_JITTER,
     retry_condition_fn=retry_slack_condition,
 )
-def send(settings: Settings, messages: list[Message], now: datetime | None) -> list[Delivery]:
-    """Schedule the messages once each (Slack with a token, else the console); a retry never double-posts."""
+def send(
+    settings: Settings, messages: list[Message], now: datetime | None, docs: DocsRepo | None = None
+) -> list[Delivery]:
+    """Schedule the messages once each (Slack with a token, else the console logging to the run's logger); a retry
+    never double-posts. The channel id is cached in ``docs``' git dir when given."""
     notifier = job.make_remind_notifier(settings, slack_token(), now, log=run_logger())
+    if docs is not None:
+        cache_channels(notifier, docs.git_dir)
     deliveries = job.send_reminders(notifier, messages)
     for delivery in deliveries:
         run_logger().info("Reminder %s", delivery.describe())

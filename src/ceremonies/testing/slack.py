@@ -2,13 +2,16 @@
 
 Methods: ``auth.test``, ``chat.postMessage``, ``chat.scheduleMessage``, ``chat.scheduledMessages.list`` (cursor
 pagination), ``chat.deleteScheduledMessage``, ``conversations.info``, ``conversations.list`` (cursor pagination;
-how a channel name is turned into an id). Bodies are accepted form-encoded, as JSON or
+how a channel name is turned into an id), ``users.lookupByEmail`` (scope ``users:read.email``; ``users_not_found``)
+and ``usergroups.list`` (scope ``usergroups:read``). Bodies are accepted form-encoded, as JSON or
 as a query string, the way ``slack_sdk.WebClient`` sends them; the token is read from ``Authorization: Bearer`` (or a
 ``token`` parameter).
 
 Slack's documented contract is enforced: ``not_authed`` / ``invalid_auth``; ``channel_not_found`` for an unknown
 channel id or name, ``not_in_channel`` for a known channel the bot is not a member of; ``no_text``; ``msg_too_long``
-above 40,000 characters of text; ``invalid_blocks`` above 50 blocks or a section text above 3,000 characters;
+above 40,000 characters of text; ``invalid_blocks`` above 50 blocks, a section text above 3,000 characters, a
+header text above 150, a context block with more than 10 elements, a button label above 75 characters or a
+button URL above 3,000, or an empty text object;
 ``invalid_time`` / ``time_in_past`` / ``time_too_far`` (beyond 120 days) for ``post_at``; ``restricted_too_many``
 when more than 30 messages would post to one channel within a 5-minute window;
 ``invalid_scheduled_message_id`` for an unknown or already posted id.
@@ -58,7 +61,13 @@ METHODS = (
     "chat.deleteScheduledMessage",
     "conversations.info",
     "conversations.list",
+    "users.lookupByEmail",
+    "usergroups.list",
 )
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_ELEMENTS = 10
+MAX_BUTTON_TEXT = 75
+MAX_URL = 3000
 
 
 @dataclass(frozen=True)
@@ -174,8 +183,14 @@ class SlackEmulator:
         bot_user_id: str = "U0BOT",
         scopes: Iterable[str] | None = None,
         private_channels: Mapping[str, str] | None = None,
+        users: Mapping[str, str] | None = None,
+        usergroups: Mapping[str, str] | None = None,
     ) -> None:
         self.token = token
+        self.users = {email.casefold(): uid for email, uid in (users or {}).items()}
+        """email → user id, for users.lookupByEmail"""
+        self.usergroups = dict(usergroups or {})
+        """user group id → handle, for usergroups.list"""
         self.scopes = None if scopes is None else frozenset(scopes)
         self.team = team
         self.bot_user_id = bot_user_id
@@ -404,6 +419,8 @@ class SlackEmulator:
             "chat.deleteScheduledMessage": self._delete_scheduled,
             "conversations.info": self._conversation_info,
             "conversations.list": self._conversation_list,
+            "users.lookupByEmail": self._lookup_by_email,
+            "usergroups.list": self._usergroups_list,
         }
         handler = handlers.get(method)
         if handler is None:
@@ -479,6 +496,26 @@ class SlackEmulator:
             "channels": [_channel_json(c) for c in channels[start : start + size]],
             "response_metadata": {"next_cursor": _encode_cursor(start + size) if more else ""},
         }
+
+    def _lookup_by_email(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Find a user by email (scope users:read.email); users_not_found when there is none."""
+        self._require("users:read.email")
+        email = str(params.get("email") or "").casefold()
+        if not email:
+            raise SlackApiFailure("invalid_arguments")
+        user_id = self.users.get(email)
+        if user_id is None:
+            raise SlackApiFailure("users_not_found")
+        return {"ok": True, "user": {"id": user_id, "team_id": "T0TEAM", "deleted": False, "profile": {"email": email}}}
+
+    def _usergroups_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """List the workspace's user groups (scope usergroups:read)."""
+        self._require("usergroups:read")
+        groups = [
+            {"id": gid, "team_id": "T0TEAM", "handle": handle, "name": handle, "is_usergroup": True}
+            for gid, handle in sorted(self.usergroups.items())
+        ]
+        return {"ok": True, "usergroups": groups}
 
     def _message_content(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         """Validate text and blocks the way Slack does; return them."""
@@ -653,8 +690,49 @@ def _parse_blocks(value: Any) -> list[dict[str, Any]]:
     return value
 
 
+def _invalid(index: int, path: str, problem: str) -> SlackApiFailure:
+    return SlackApiFailure("invalid_blocks", errors=[f"{problem} [json-pointer:/blocks/{index}{path}]"])
+
+
+def _text_of(value: Any) -> str:
+    return str(value.get("text", "")) if isinstance(value, dict) else ""
+
+
+def _check_block(index: int, block: dict[str, Any]) -> None:
+    """Raise invalid_blocks for one block breaking Slack's documented limits."""
+    kind = block["type"]
+    if kind == "header":
+        text = _text_of(block.get("text"))
+        if not text or (block.get("text") or {}).get("type") != "plain_text":
+            raise _invalid(index, "/text", "must be a plain_text object with text")
+        if len(text) > MAX_HEADER_TEXT:
+            raise _invalid(index, "/text", f"must be less than {MAX_HEADER_TEXT + 1} characters")
+    elif kind == "section":
+        texts = [block.get("text"), *list(block.get("fields") or [])]
+        for text in texts:
+            if isinstance(text, dict) and len(_text_of(text)) > MAX_SECTION_TEXT:
+                raise _invalid(index, "/text", f"must be less than {MAX_SECTION_TEXT + 1} characters")
+            if isinstance(text, dict) and not _text_of(text):
+                raise _invalid(index, "/text", "must be more than 0 characters")
+    elif kind == "context":
+        elements = list(block.get("elements") or [])
+        if not elements or len(elements) > MAX_CONTEXT_ELEMENTS:
+            raise _invalid(index, "/elements", f"must provide 1 to {MAX_CONTEXT_ELEMENTS} elements")
+        if any(isinstance(e, dict) and e.get("type") in ("mrkdwn", "plain_text") and not _text_of(e) for e in elements):
+            raise _invalid(index, "/elements", "text must be more than 0 characters")
+    elif kind == "actions":
+        for element in list(block.get("elements") or []):
+            if element.get("type") != "button":
+                continue
+            label = _text_of(element.get("text"))
+            if not label or len(label) > MAX_BUTTON_TEXT:
+                raise _invalid(index, "/elements/text", f"must be 1 to {MAX_BUTTON_TEXT} characters")
+            if len(str(element.get("url") or "")) > MAX_URL:
+                raise _invalid(index, "/elements/url", f"must be less than {MAX_URL + 1} characters")
+
+
 def _check_blocks(blocks: list[dict[str, Any]]) -> None:
-    """Raise invalid_blocks for more than 50 blocks or a section/field text above 3,000 characters."""
+    """Raise invalid_blocks for more than 50 blocks or a block breaking Slack's limits (see the module doc)."""
     if len(blocks) > MAX_BLOCKS:
         raise SlackApiFailure("invalid_blocks", errors=[f"must provide an array of at most {MAX_BLOCKS} items"])
     for index, block in enumerate(blocks):
@@ -662,15 +740,7 @@ def _check_blocks(blocks: list[dict[str, Any]]) -> None:
             raise SlackApiFailure(
                 "invalid_blocks", errors=[f"missing required field: type [json-pointer:/blocks/{index}]"]
             )
-        if block["type"] != "section":
-            continue
-        texts = [block.get("text"), *list(block.get("fields") or [])]
-        for text in texts:
-            if isinstance(text, dict) and len(str(text.get("text", ""))) > MAX_SECTION_TEXT:
-                raise SlackApiFailure(
-                    "invalid_blocks",
-                    errors=[f"must be less than {MAX_SECTION_TEXT + 1} characters [json-pointer:/blocks/{index}/text]"],
-                )
+        _check_block(index, block)
 
 
 def _parse_post_at(value: Any) -> int:
