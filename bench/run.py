@@ -320,20 +320,20 @@ def op_reminders(args: dict[str, Any]) -> dict[str, Any]:
     """
     from ceremonies import reminders as rules
     from ceremonies.adapters.files import load_history
-    from ceremonies.adapters.templates import TemplateRenderer
+    from ceremonies.adapters.slack_render import SlackRenderer, render_message
     from ceremonies.config import load_config
 
     work = Path(args["work"])
     settings = load_config(work)
     history = load_history(work, settings)
     plans = [plan for plan in history.plans if plan.start is not None and plan.end is not None][-int(args["sprints"]) :]
-    renderer = TemplateRenderer.for_repo(work, settings.paths.template_dir)
+    renderer = SlackRenderer.for_settings(work, settings)
 
     def compute() -> tuple[int, int, int]:
         calendar = rules.ceremony_calendar(plans, settings)
         found = rules.all_reminders(calendar, settings)
         messages = [
-            rules.build_message(r, renderer.render(rules.template_name(r), rules.message_context(r, history, settings)))
+            render_message(renderer, rules.template_name(r), rules.message_context(r, history, settings), key=r.key)
             for r in found
         ]
         return len(calendar), len(found), len(messages)
