@@ -9,6 +9,7 @@ Slack messages, artifacts, final state. Every process started here is stopped by
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -79,10 +80,10 @@ class Stack:
         return trigger(deployment_id, [form_parameters(deployment_id, **p) for p in parameter_sets])
 
     def slack_texts(self) -> list[str]:
-        """Return the text of every message posted or scheduled in the emulator (none without the emulator)."""
+        """Return the text and blocks of every message posted or scheduled in the emulator (none without it)."""
         if self.slack is None:
             return []
-        return [str(m["text"]) for m in [*self.slack.posted, *self.slack.scheduled]]
+        return [f"{m['text']}\n{json.dumps(m['blocks'])}" for m in [*self.slack.posted, *self.slack.scheduled]]
 
 
 def _run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,7 @@ produce; ``build(kind, context)`` renders it the way the product does (Slack tem
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -94,7 +94,7 @@ def _reminder_contexts() -> dict[str, tuple[str, dict[str, Any], str, datetime, 
     sprint = next(p for p in history.plans if p.key == "SPR-042")
     found: dict[str, tuple[str, dict[str, Any], str, datetime, str]] = {}
     for event in rules.ceremony_calendar([sprint], settings()):
-        reminder = rules.Reminder(event, "60m", event.start.replace(minute=0) if event.start.minute else event.start)
+        reminder = rules.Reminder(event, "60m", event.start - timedelta(minutes=60))
         kind = event.kind.value if event.kind.value in ("planning", "demo", "retro") else "other"
         if kind in found:
             continue
