@@ -7,13 +7,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from ceremonies.adapters.notify import ConsoleNotifier, Notifier
-from ceremonies.config import Settings, load_config
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError
+
+if TYPE_CHECKING:  # the config (pydantic) and the notifiers are imported by the commands that use them
+    from ceremonies.adapters.notify import Notifier
+    from ceremonies.config import Settings
 
 app = typer.Typer(
     name="ceremonies",
@@ -69,6 +71,8 @@ def version() -> None:
 
 def repo_settings(repo: str) -> Settings:
     """Return the settings of a local repo (defaults for a URL: the job reads them after cloning)."""
+    from ceremonies.config import Settings, load_config
+
     path = Path(repo)
     return load_config(path) if path.is_dir() else Settings()
 
@@ -76,6 +80,8 @@ def repo_settings(repo: str) -> Settings:
 def cli_notifier(settings: Settings, to_stderr: bool) -> Notifier:
     """Return Slack when SLACK_BOT_TOKEN is set and the Slack adapter is installed, else the console (on stderr
     when ``to_stderr``, so ``--json`` output stays clean)."""
+    from ceremonies.adapters.notify import ConsoleNotifier
+
     token = os.environ.get("SLACK_BOT_TOKEN")
     if token:
         try:

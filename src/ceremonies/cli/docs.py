@@ -5,13 +5,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ceremonies.adapters.files import name_hints, read_doc_text, scan_sprint_dir
 from ceremonies.cli._app import app, fail, print_json
-from ceremonies.config import CONFIG_FILE, Settings, load_config
 from ceremonies.domain.messages import handle_key
 from ceremonies.domain.model import (
     Ceremony,
@@ -23,8 +21,10 @@ from ceremonies.domain.model import (
     Sprint,
     WorkItem,
 )
-from ceremonies.domain.parsing import parse_document
 from ceremonies.errors import EXIT_FAILURE, ConfigError, SprintDocError, UsageError
+
+if TYPE_CHECKING:  # the config (pydantic), the file adapter and the parser are imported when a command runs
+    from ceremonies.config import Settings
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
@@ -208,6 +208,10 @@ def document_text(doc: Document) -> str:
 
 def parse_path(path: Path) -> Document:
     """Return the Document parsed from the file at ``path`` (unreadable files give a Document with the error)."""
+    from ceremonies.adapters.files import name_hints, read_doc_text
+    from ceremonies.config import Settings
+    from ceremonies.domain.parsing import parse_document
+
     try:
         text = read_doc_text(path)
     except SprintDocError as error:
@@ -236,6 +240,8 @@ def parse_command(
 
 def _check_config(repo: Path) -> tuple[Settings, list[dict[str, Any]]]:
     """Return the repo's settings (defaults when broken) and its config problems as JSON data."""
+    from ceremonies.config import Settings, load_config
+
     try:
         return load_config(repo), []
     except ConfigError as error:
@@ -266,6 +272,8 @@ def _doc_status(doc: Document) -> dict[str, Any]:
 
 def _check_text(repo: Path, config_problems: list[dict[str, Any]], docs: list[dict[str, Any]]) -> str:
     """Return the text report of ``ceremonies check``: good docs, then every problem as file:line: message."""
+    from ceremonies.config import CONFIG_FILE
+
     lines = [
         f"ok   {doc['path']} ({doc['kind']}{', ' + doc['label'] if doc['label'] else ''})" for doc in docs if doc["ok"]
     ]
@@ -315,6 +323,8 @@ def check_command(
 
     Lists each problem as file:line: message and still reports the good documents.
     """
+    from ceremonies.adapters.files import scan_sprint_dir
+
     if not repo.is_dir():
         raise fail(UsageError(f"--repo {str(repo)!r} is not a directory"))
     settings, config_problems = _check_config(repo)

@@ -9,7 +9,6 @@ import typer
 
 from ceremonies.cli._app import app, fail, print_json
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError, UsageError
-from ceremonies.jobs.init import inspect_repo, write_config
 
 
 @app.command("init")
@@ -25,6 +24,8 @@ def init_command(
     Exit code 0 when a layout with sprint plans was recognised (and, with --write, the config written); 1 when
     none was, or when --write would overwrite an existing config without --force.
     """
+    from ceremonies.jobs.init import inspect_repo, write_config  # the reader and the layouts: only when used
+
     if not repo.is_dir():
         raise fail(UsageError(f"--repo {str(repo)!r} is not a directory"))
     report = inspect_repo(repo)

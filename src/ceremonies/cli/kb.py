@@ -9,9 +9,7 @@ from typing import Annotated
 import typer
 
 from ceremonies.cli._app import app, cli_notifier, exit_on_issues, fail, print_json, repo_settings
-from ceremonies.config import load_config
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError, UsageError
-from ceremonies.jobs.refresh_kb import check_freshness, run_refresh_kb
 
 RepoOption = Annotated[str, typer.Option("--repo", help="Docs repo: a work tree path or a git URL.", metavar="DIR")]
 NowOption = Annotated[
@@ -53,6 +51,8 @@ def refresh_kb(
 
     Exit code 1 when a page could not be read (invalid YAML, unreadable file): the rest is still regenerated.
     """
+    from ceremonies.jobs.refresh_kb import run_refresh_kb  # git, markdown, the parser: only when used
+
     try:
         when = parse_now(now)
         notifier = cli_notifier(repo_settings(repo), as_json) if not dry_run else None
@@ -82,6 +82,9 @@ def refresh_kb(
 @app.command("kb-freshness")
 def kb_freshness(repo: RepoOption, now: NowOption = None, as_json: JsonOption = False) -> None:
     """Report merged work the KB does not reflect yet; exit code 1 when any of it is older than the SLA."""
+    from ceremonies.config import load_config
+    from ceremonies.jobs.refresh_kb import check_freshness
+
     try:
         when = parse_now(now)
         root = Path(repo)

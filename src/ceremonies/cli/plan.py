@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ceremonies.cli._app import app, cli_notifier, fail, print_json, repo_settings
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError, UsageError
-from ceremonies.jobs.next_sprint import CREATED, NextSprintResult, run_next_sprint
+
+if TYPE_CHECKING:  # the job (git, the parser, the planner) is imported when the command runs
+    from ceremonies.jobs.next_sprint import NextSprintResult
 
 
 def parse_day(value: str | None) -> date | None:
@@ -25,6 +27,8 @@ def parse_day(value: str | None) -> date | None:
 
 def _show_dry_run(result: NextSprintResult) -> None:
     """Print what a dry run would write (the whole doc when new, else the diff) and the message it would send."""
+    from ceremonies.jobs.next_sprint import CREATED
+
     if result.doc is None:
         return
     if result.status == CREATED:
@@ -79,6 +83,8 @@ def next_sprint(
     template is broken, the retro is missing after the sprint ended, or a human changed the tool's plan (never
     overwritten without --force).
     """
+    from ceremonies.jobs.next_sprint import run_next_sprint
+
     try:
         day = parse_day(today)
         notifier = cli_notifier(repo_settings(repo), as_json) if not dry_run else None

@@ -5,18 +5,21 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ceremonies.cli._app import app, exit_on_issues, fail, print_json
 from ceremonies.cli.kb import JsonOption, NowOption, RepoOption, parse_now
-from ceremonies.config import Settings, load_config
 from ceremonies.errors import CeremoniesError
+
+if TYPE_CHECKING:
+    from ceremonies.config import Settings
 
 
 def _settings(repo: str, channel: str | None) -> Settings:
     """Return the settings of a local repo (defaults for a URL), with ``--channel`` applied."""
+    from ceremonies.config import Settings, load_config
     from ceremonies.jobs.remind import with_channel
 
     path = Path(repo)
