@@ -62,6 +62,13 @@ def demo_today(work: Path) -> date:
     return max(ends) - timedelta(days=1)
 
 
+def show_slack(result: dict[str, object]) -> None:
+    """Print each Slack message of a flow run as the team would read it (the run's log and artifact have it too)."""
+    for delivery in result.get("slack") or []:  # type: ignore[attr-defined]
+        print(f"\n--- Slack {delivery['channel']}: {delivery['key']} ({delivery['status']}) ---")
+        print(delivery.get("text") or "")
+
+
 def show_next_sprint(team: TeamRepo, result: dict[str, object]) -> None:
     """Print the generated plan and the bot's commit as the remote has it."""
     path = result.get("path")
@@ -83,6 +90,8 @@ async def run_demo() -> int:
     banner("next_sprint flow (the announcement is printed: no Slack token)")
     planned = await next_sprint(repo=repo, today=today.isoformat())
     show_next_sprint(team, planned)
+    banner("The announcement, as the team reads it in Slack")
+    show_slack(planned)
 
     banner("next_sprint again: a re-run changes nothing")
     again = await next_sprint(repo=repo, today=today.isoformat())
@@ -91,10 +100,12 @@ async def run_demo() -> int:
     banner("refresh_kb flow")
     refreshed = await refresh_kb(repo=repo, now=noon.isoformat())
     print({key: refreshed.get(key) for key in ("status", "written", "commit", "pushed") if key in refreshed})
+    show_slack(refreshed)
 
     banner("remind flow: reminders due in the week ahead (printed instead of posted)")
     reminded = await remind(repo=repo, now=noon.isoformat(), horizon="7d")
     print({key: reminded.get(key) for key in ("sprints", "printed", "scheduled", "skipped") if key in reminded})
+    show_slack(reminded)
 
     banner("Done")
     print(f"Remote history:\n{git(team.remote, 'log', '--format=  %h %an: %s', 'main')}")

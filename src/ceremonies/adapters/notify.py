@@ -23,6 +23,10 @@ class Delivery:
     text: str | None = None
     """What the reader sees of a printed message (set by the console notifier)."""
 
+    def to_json(self) -> dict[str, str | None]:
+        """Return key, status, channel and (for a printed message) the text a reader sees."""
+        return {"key": self.key, "status": self.status, "channel": self.channel, "text": self.text}
+
     def describe(self) -> str:
         """Return one human line: ``<key>: <status> in <channel>``."""
         where = f" in {self.channel}" if self.channel else ""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ceremonies.cli._app import app, fail, print_json
-from ceremonies.domain.messages import handle_key
+from ceremonies.domain.messages import handle_key, named_people
 from ceremonies.domain.model import (
     Ceremony,
     DocKind,
@@ -289,29 +289,11 @@ def _check_text(repo: Path, config_problems: list[dict[str, Any]], docs: list[di
     return "\n".join(lines)
 
 
-def _handles(doc: Document) -> list[str]:
-    """Return the people a sprint doc names (owners of items and retro actions, the doc and demo owners)."""
-    found: list[str] = []
-    if doc.sprint is not None:
-        found += [doc.sprint.owner or "", doc.sprint.demo_owner or ""]
-        found += [owner for item in doc.sprint.items for owner in item.owners]
-    if doc.retro is not None:
-        found += [owner for action in doc.retro.actions for owner in action.owners]
-    owner = doc.frontmatter.get("owner")
-    found += [owner] if isinstance(owner, str) else []
-    return [handle.strip() for handle in found if handle and handle.strip()]
-
-
 def unmapped_people(docs: list[Document], settings: Settings) -> dict[str, str]:
     """Return handle → first doc naming it, for every handle or email ``[slack.people]`` does not map (those stay
     plain text in Slack: nobody is notified)."""
     mapped = {handle_key(handle) for handle in settings.slack.people}
-    unmapped: dict[str, str] = {}
-    for doc in docs:
-        for handle in _handles(doc):
-            if handle_key(handle) not in mapped and handle_key(handle) not in {handle_key(h) for h in unmapped}:
-                unmapped[handle] = doc.path
-    return unmapped
+    return {handle: path for handle, path in named_people(docs).items() if handle_key(handle) not in mapped}
 
 
 @app.command("check")

@@ -8,9 +8,12 @@ to print messages when no token is configured.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from ceremonies.domain.model import Document
 
 
 def escape_slack(text: str) -> str:
@@ -88,6 +91,24 @@ def mention_markup(slack_id: str) -> str:
     if _GROUP_ID.match(value):
         return f"<!subteam^{value}>"
     raise ValueError(f"{slack_id!r} is not a Slack user id (U…/W…), user group id (S…) or mention")
+
+
+def named_people(docs: Iterable[Document]) -> dict[str, str]:
+    """Return handle → first doc path for every person the sprint docs name (owners of items and retro actions,
+    plan and demo owners, the frontmatter ``owner``), in order of first mention (one entry per handle, any case)."""
+    found: dict[str, str] = {}
+    seen: set[str] = set()
+    for doc in docs:
+        names: list[Any] = [doc.frontmatter.get("owner")]
+        if doc.sprint is not None:
+            names += [doc.sprint.owner, doc.sprint.demo_owner, *(o for item in doc.sprint.items for o in item.owners)]
+        if doc.retro is not None:
+            names += [owner for action in doc.retro.actions for owner in action.owners]
+        for name in names:
+            if isinstance(name, str) and name.strip() and handle_key(name) not in seen:
+                seen.add(handle_key(name))
+                found[name.strip()] = doc.path
+    return found
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from ceremonies.domain.layout import (
     sprint_candidates,
     style_of,
 )
+from ceremonies.domain.messages import named_people
 from ceremonies.domain.model import Document, Sprint, SprintHistory
 from ceremonies.errors import CeremoniesError, GitError
 
@@ -88,6 +89,8 @@ class InitReport:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     config: str = ""
+    people: list[str] = field(default_factory=list)
+    """Handles and emails the sprint docs name (proposed, commented out, under [slack.people])."""
     config_exists: bool = False
     written: bool = False
 
@@ -117,6 +120,7 @@ class InitReport:
             "problems": self.problems,
             "notes": self.notes,
             "config": self.config,
+            "people": self.people,
             "config_exists": self.config_exists,
             "written": self.written,
         }
@@ -269,6 +273,14 @@ def config_text(report: InitReport) -> str:
         lines.append(f"timezone = {_toml_string(report.timezone)}")
     lines.append(f"numbering = {_toml_string(report.numbering)}")
     lines.append('untargeted_actions = "next_sprint"')
+    if report.people:
+        lines += [
+            "",
+            "[slack.people]",
+            "# Who the docs name -> Slack user id (U…) or user group id (S…), so that owners are notified in Slack.",
+            "# Uncomment and fill in; a handle without an entry stays plain text (`ceremonies check` lists them).",
+        ]
+        lines += [f'# {_toml_string(handle)} = ""' for handle in report.people]
     lines += [
         "",
         "[git]",
@@ -353,6 +365,7 @@ def _read_with(root: Path, settings: Settings, report: InitReport) -> None:
     placed = [(entry, read_document(entry.path, root, settings, entry)) for entry in used]
     history = history_of(placed)
     report.sprints = _sprints_seen(placed, history)
+    report.people = list(named_people(doc for _, doc in placed))
     report.problems += [str(error) for _, doc in placed for error in doc.errors]
     report.cadence_days, report.start_rule = _cadence(list(history.plans))
     zones = Counter(plan.timezone for plan in history.plans if plan.timezone)

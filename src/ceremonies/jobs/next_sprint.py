@@ -166,6 +166,7 @@ class NextSprintResult:
             "end": self.end.isoformat() if self.end else None,
             "message": self.message.text if self.message else None,
             "deliveries": [delivery.status for delivery in self.deliveries],
+            "slack": [delivery.to_json() for delivery in self.deliveries],
             "warnings": self.warnings,
             "errors": self.errors,
         }

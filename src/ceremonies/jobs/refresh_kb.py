@@ -120,6 +120,7 @@ class RefreshResult:
             "sla": self.sla.to_json(),
             "pages_parsed": self.pages_parsed,
             "message": self.message.text if self.message else None,
+            "slack": [delivery.to_json() for delivery in self.deliveries],
             "diff": self.diff if self.dry_run else "",
         }
 
