@@ -118,17 +118,25 @@ def test_retry_condition_skips_permanent_slack_errors() -> None:
 
 
 def _poll_logs(run_id: str, needle: str) -> list[str]:
-    """Return the stored log messages of the flow run once one contains ``needle`` (the API log handler flushes in
-    the background; poll rather than sleep)."""
+    """Return the stored log messages of the flow run once one contains ``needle``.
+
+    The API log handler sends batches from a background thread on a timer; each look first drains what is queued
+    (``APILogWorker.drain_all``: under faketime or on a busy machine that timer is no clock to rely on), then reads.
+    """
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogWorker
 
     async def read_logs() -> list[str]:
         async with get_client() as client:
             logs = await client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
             return [log.message for log in logs]
 
+    def drain_and_read() -> list[str]:
+        APILogWorker.drain_all(timeout=10)
+        return asyncio.run(read_logs())
+
     return poll_until(
-        lambda: asyncio.run(read_logs()),
+        drain_and_read,
         lambda messages: any(needle in m for m in messages),
         timeout=60,
         interval=0.2,
