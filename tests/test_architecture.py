@@ -43,3 +43,15 @@ def test_domain_reads_no_clock() -> None:
             if needle in text:
                 offenders.append(f"{path.name}: {needle}")
     assert offenders == []
+
+
+def test_tests_read_no_clock() -> None:
+    """Tests take "now" from tests/pinned_clock.py (the now/today fixtures), never from the machine's clock."""
+    needles = ("date.today(", "datetime.now(", "datetime.utcnow(", "time.time(")
+    offenders = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        if path.name == "test_architecture.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            offenders.extend(f"{path.relative_to(ROOT)}:{number}: {n}" for n in needles if n in line)
+    assert offenders == []
