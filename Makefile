@@ -4,13 +4,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv demo test test-dates test-fast test-e2e test-reliability lint typecheck check bench bench-large clean
+CORPORA_TOOL := ../shared/tools/corpus-report
+
+.PHONY: corpora help venv demo test test-dates test-fast test-e2e test-reliability lint typecheck check bench bench-large clean
 
 help:
 	@echo "make demo              run next-sprint, KB refresh and reminders on the bundled example team repo"
 	@echo "make test              lint, architecture contracts, the test suite and test-dates"
 	@echo "make test-dates        the date-sensitive tests (marker dates) with now pinned to each of tests/pinned_clock.py's TEST_DATES"
 	@echo "make test-reliability  the full fault/race campaign (slow)"
+	@echo "make corpora           replay the real teams' sprint histories (../shared/corpora): plans made, actions carried"
 	@echo "make bench             benchmarks at the medium size; rewrites BENCHMARKS.md"
 
 venv: $(STAMP)
@@ -51,6 +54,10 @@ test-e2e: $(STAMP)
 
 test-reliability: $(STAMP)
 	CEREMONIES_RELIABILITY_FULL=1 $(BIN)/python -m pytest tests/reliability -m "reliability_full or not reliability_full" -q
+
+corpora: $(STAMP)
+	@test -x $(CORPORA_TOOL) || { echo "$(CORPORA_TOOL) not found (the real-team corpora live next to the checkout)"; exit 1; }
+	$(CORPORA_TOOL) --cli $(abspath $(BIN))/ceremonies
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --size medium

@@ -1356,8 +1356,14 @@ def summary_key(synced_through: str | None) -> str:
     return f"kb-refresh/{synced_through[:12]}" if synced_through else "kb-refresh"
 
 
-def summary_context(written: Sequence[str], stale: Sequence[Stale], counts: Mapping[str, int], new_work: int,
-                    synced_through: str | None, kb_url: str | None = None) -> dict[str, Any]:
+def summary_context(
+    written: Sequence[str],
+    stale: Sequence[Stale],
+    counts: Mapping[str, int],
+    new_work: int,
+    synced_through: str | None,
+    kb_url: str | None = None,
+) -> dict[str, Any]:
     """Return what ``templates/slack/kb-summary.md.j2`` shows: pages written, pages needing review with their
     owners and newest commit, doc health counts (doc and commit text as written: the template escapes it)."""
     return {

@@ -589,8 +589,12 @@ class DocsRepo:
         base = self._rev(upstream)
         spec = f"{base}..HEAD" if base else "HEAD"
         out = self._git(
-            "log", "--reverse", "--no-merges", f"--format=%H%x1f%(trailers:key={key},valueonly,separator=%x2c)",
-            spec, what="git log",
+            "log",
+            "--reverse",
+            "--no-merges",
+            f"--format=%H%x1f%(trailers:key={key},valueonly,separator=%x2c)",
+            spec,
+            what="git log",
         )
         commits = [
             sha
@@ -622,8 +626,12 @@ class DocsRepo:
             "log", "-1", "--format=%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%B", commits[-1], what="git log"
         ).split("\x1f", 6)
         env = {
-            "GIT_AUTHOR_NAME": fields[0], "GIT_AUTHOR_EMAIL": fields[1], "GIT_AUTHOR_DATE": fields[2],
-            "GIT_COMMITTER_NAME": fields[3], "GIT_COMMITTER_EMAIL": fields[4], "GIT_COMMITTER_DATE": fields[5],
+            "GIT_AUTHOR_NAME": fields[0],
+            "GIT_AUTHOR_EMAIL": fields[1],
+            "GIT_AUTHOR_DATE": fields[2],
+            "GIT_COMMITTER_NAME": fields[3],
+            "GIT_COMMITTER_EMAIL": fields[4],
+            "GIT_COMMITTER_DATE": fields[5],
         }
         parents = ["-p", base] if base else []
         message = fields[6].strip()
@@ -638,9 +646,13 @@ class DocsRepo:
         extra = f" ({'; '.join(remote_says)})" if remote_says else ""
         target = f"push of {self.branch} to {self.remote_url()}" + (f" as {target_branch}" if target_branch else "")
         if verdict.remote_rejected or verdict.rejected:
-            hint = "" if target_branch or not verdict.remote_rejected else (
-                f"; if {self.branch} is protected, set push_branch under [git] in ceremonies.toml "
-                "(e.g. push_branch = \"ceremonies/{job}/{sprint}\") to push results to a branch for a merge request"
+            hint = (
+                ""
+                if target_branch or not verdict.remote_rejected
+                else (
+                    f"; if {self.branch} is protected, set push_branch under [git] in ceremonies.toml "
+                    '(e.g. push_branch = "ceremonies/{job}/{sprint}") to push results to a branch for a merge request'
+                )
             )
             return PushRejectedError(redact(f"{target} rejected: {verdict.summary}{extra}{hint}"), path=self.root)
         lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("hint:")]

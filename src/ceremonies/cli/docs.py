@@ -270,22 +270,36 @@ def _doc_status(doc: Document) -> dict[str, Any]:
     }
 
 
+def _problem_line(problem: dict[str, Any]) -> str:
+    """Return one problem as ``file:line: message`` (``file: message`` without a line)."""
+    where = f"{problem['path']}:{problem['line']}" if problem.get("line") else str(problem["path"])
+    return f"{where}: {problem['message']}"
+
+
 def _check_text(repo: Path, config_problems: list[dict[str, Any]], docs: list[dict[str, Any]]) -> str:
-    """Return the text report of ``ceremonies check``: good docs, then every problem as file:line: message."""
+    """Return the text report of ``ceremonies check``: good docs, the docs not used to plan (with why), then every
+    problem as file:line: message (those of docs next-sprint does not need marked as warnings)."""
     from ceremonies.config import CONFIG_FILE
 
+    read = [doc for doc in docs if doc["kind"] != "other"]
     lines = [
-        f"ok   {doc['path']} ({doc['kind']}{', ' + doc['label'] if doc['label'] else ''})" for doc in docs if doc["ok"]
+        f"ok   {doc['path']} ({doc['kind']}{', ' + doc['label'] if doc['label'] else ''})" for doc in read if doc["ok"]
     ]
-    problems = config_problems + [error for doc in docs for error in doc["errors"]]
-    lines += [
-        f"{p['path']}:{p['line']}: {p['message']}" if p["line"] else f"{p['path']}: {p['message']}" for p in problems
-    ]
-    warnings = [warning for doc in docs for warning in doc["warnings"]]
+    lines += [f"other {doc['path']}: {doc['why']}" for doc in docs if doc["kind"] == "other"]
+    lines += [_problem_line(problem) for problem in config_problems]
+    for doc in read:
+        note = "" if doc["needed"] else " (warning: next-sprint does not need this doc)"
+        lines += [_problem_line(error) + (note if not doc["needed"] else "") for error in doc["errors"]]
+    warnings = [warning for doc in read for warning in doc["warnings"]]
     lines += [f"{w['path']}:{w['line'] or 1}: warning: {w['message']}" for w in warnings]
-    bad = sum(not doc["ok"] for doc in docs)
+    bad = sum(not doc["ok"] for doc in read)
+    blocking = sum(bool(doc["blocking"]) for doc in read)
     config_note = f", {CONFIG_FILE} has {len(config_problems)} problem(s)" if config_problems else ""
-    lines.append(f"{len(docs)} sprint doc(s) in {repo}: {len(docs) - bad} ok, {bad} with problems{config_note}")
+    others = len(docs) - len(read)
+    lines.append(
+        f"{len(read)} sprint doc(s) in {repo}: {len(read) - bad} ok, {bad} with problems ({blocking} that "
+        f"next-sprint needs){config_note}; {others} other doc(s) not used to plan"
+    )
     return "\n".join(lines)
 
 
@@ -296,29 +310,65 @@ def unmapped_people(docs: list[Document], settings: Settings) -> dict[str, str]:
     return {handle: path for handle, path in named_people(docs).items() if handle_key(handle) not in mapped}
 
 
+def check_repo(repo: Path, settings: Settings) -> tuple[list[dict[str, Any]], list[Document]]:
+    """Return the check result of every markdown file under the sprint dir — each read doc with its problems and
+    whether next-sprint needs it (``needed``; ``blocking`` when it has a problem that stops next-sprint), each
+    other doc with why it is not used (kind ``other``) — and the parsed docs."""
+    from ceremonies.adapters.files import history_of, place_files, read_document
+    from ceremonies.jobs.next_sprint import is_fatal, needed_paths
+
+    root = repo.resolve()
+    placements = place_files(root, settings)
+    placed = [(entry, read_document(entry.path, root, settings, entry)) for entry in placements if entry.read]
+    history = history_of(placed)
+    needed = needed_paths(history, settings)
+    results = []
+    for _, doc in placed:
+        status = _doc_status(doc)
+        status["needed"] = doc.path in needed
+        status["blocking"] = any(is_fatal(error, needed, settings) for error in doc.errors)
+        status["why"] = None
+        results.append(status)
+    for entry in placements:
+        if not entry.read:
+            results.append(
+                {
+                    "path": entry.shown,
+                    "kind": "other",
+                    "label": entry.unit.text if entry.unit else None,
+                    "ok": True,
+                    "needed": False,
+                    "blocking": False,
+                    "why": entry.why_not,
+                    "errors": [],
+                    "warnings": [],
+                }
+            )
+    return sorted(results, key=lambda doc: str(doc["path"])), [doc for _, doc in placed]
+
+
 @app.command("check")
 def check_command(
     repo: Annotated[Path, typer.Option("--repo", help="The team's docs repo (its root).")] = Path("."),
     json_output: JsonOption = False,
 ) -> None:
-    """Lint every sprint doc of a docs repo (and its ceremonies.toml); exit 1 when any is unreadable.
+    """Lint every doc under the sprint dir (and ceremonies.toml): each is classified (plan, retro, review/summary,
+    or another doc with why it is not used) and each problem is one line, file:line: message.
 
-    Lists each problem as file:line: message and still reports the good documents.
+    Exit code 1 when ceremonies.toml is broken or a doc next-sprint needs (the newest plan, its retro and review)
+    has a problem; problems of other docs are reported as warnings.
     """
-    from ceremonies.adapters.files import scan_sprint_dir
-
     if not repo.is_dir():
         raise fail(UsageError(f"--repo {str(repo)!r} is not a directory"))
     settings, config_problems = _check_config(repo)
     try:
-        scanned = scan_sprint_dir(repo, settings)
+        docs, scanned = check_repo(repo, settings)
     except ConfigError as error:
         raise fail(error) from None
-    docs = [_doc_status(doc) for doc in scanned]
     unmapped = unmapped_people(scanned, settings)
     if not docs:
         typer.echo(f"note: no sprint docs under {repo / settings.paths.sprint_dir}", err=True)
-    ok = not config_problems and all(doc["ok"] for doc in docs)
+    ok = not config_problems and not any(doc["blocking"] for doc in docs)
     if json_output:
         people = [{"handle": handle, "path": path} for handle, path in unmapped.items()]
         report = {"repo": str(repo), "ok": ok, "config_errors": config_problems, "documents": docs}

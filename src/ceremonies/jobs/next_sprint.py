@@ -43,6 +43,7 @@ from ceremonies.adapters.slack import cache_channels
 from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.adapters.templates import TemplateRenderer
 from ceremonies.config import Settings, load_config
+from ceremonies.domain.layout import RoleMatch, classify_path
 from ceremonies.domain.messages import Message
 from ceremonies.domain.model import DocKind, Sprint, SprintHistory
 from ceremonies.domain.parsing import parse_document
@@ -223,7 +224,13 @@ def _needed_paths(history: SprintHistory, settings: Settings) -> set[str]:
     return needed
 
 
-def _fatal(error: SprintDocError, needed: set[str], settings: Settings) -> bool:
+def needed_paths(history: SprintHistory, settings: Settings) -> set[str]:
+    """Return the repo-relative paths of the docs next-sprint needs readable: the newest plan, its retro and its
+    summary, and (default layout) any unreadable doc whose name places it nowhere (it could be the newest plan)."""
+    return _needed_paths(history, settings) | _unplaced_unreadable(history, settings)
+
+
+def is_fatal(error: SprintDocError, needed: set[str], settings: Settings) -> bool:
     """Return True when ``error`` stops the job: a problem in a doc the plan is built from (see :data:`_SOFT`)."""
     if str(error.path) not in needed:
         return False
@@ -241,8 +248,8 @@ def load(root: Path, settings: Settings) -> SprintHistory:
     could not be read at all might be the newest plan, so it stops the job when its name gives no sprint either.
     """
     history = load_history(root, settings, recent_sprints=settings.sprint.sprints_to_read())
-    needed = _needed_paths(history, settings) | _unplaced_unreadable(history, settings)
-    fatal = [error for error in history.errors if _fatal(error, needed, settings)]
+    needed = needed_paths(history, settings)
+    fatal = [error for error in history.errors if is_fatal(error, needed, settings)]
     if not fatal:
         return history
     first, rest = fatal[0], fatal[1:]
@@ -252,11 +259,34 @@ def load(root: Path, settings: Settings) -> SprintHistory:
     raise SprintDocError(first.path or settings.paths.sprint_dir, first.line, what)
 
 
+def _placed(path: str, settings: Settings) -> RoleMatch:
+    """Return the sprint and role the repo-relative ``path`` has by the naming patterns."""
+    base = settings.paths.sprint_dir.strip("/")
+    inner = path[len(base) + 1 :] if base not in ("", ".") and path.startswith(base + "/") else path
+    return classify_path(inner, settings.paths.role_patterns(), settings.paths.unit_style())
+
+
+def _unreadable_of_latest(history: SprintHistory, settings: Settings) -> set[str]:
+    """Return the paths of problem docs that are the plan, retro or review of the newest plan's sprint by their
+    paths (a retro that could not be read at all is not in the history, but the plan is built from it)."""
+    if not history.plans or not history.plans[-1].path:
+        return set()
+    latest = _placed(str(history.plans[-1].path), settings).unit
+    if latest is None:
+        return set()
+    found = set()
+    for error in history.errors:
+        placed = _placed(str(error.path), settings)
+        if placed.role is not None and placed.unit is not None and placed.unit.order == latest.order:
+            found.add(str(error.path))
+    return found
+
+
 def _unplaced_unreadable(history: SprintHistory, settings: Settings) -> set[str]:
     """Return the paths of docs that could not be read at all and whose names match the plan pattern or give no
     sprint (they could be the newest plan), in the default layout (a configured one places every doc by path)."""
     if settings.paths.sprint_unit is not None:
-        return set()
+        return _unreadable_of_latest(history, settings)
     placed = {str(doc.path) for doc in history.plans} | {str(r.path) for r in history.retros}
     placed |= {str(s.path) for s in history.summaries}
     return {str(error.path) for error in history.errors if str(error.path) not in placed}
@@ -661,8 +691,9 @@ def _planning_time(entry: dict[str, Any], zone: ZoneInfo) -> dict[str, str]:
     return {"name": str(entry["name"]), "at": moment.isoformat(), "fallback": f"{local.replace('T', ' ')} {zone.key}"}
 
 
-def announcement(next_plan: planning.NextSprintPlan, settings: Settings, path: str, status: str,
-                 root: Path | None = None) -> Message:
+def announcement(
+    next_plan: planning.NextSprintPlan, settings: Settings, path: str, status: str, root: Path | None = None
+) -> Message:
     """Return the Slack post announcing the new plan, rendered from ``slack/next-sprint.md.j2`` (the team's
     template dir in ``root`` first)."""
     renderer = SlackRenderer.for_settings(root, settings)

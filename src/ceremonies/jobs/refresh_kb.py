@@ -574,11 +574,18 @@ def kb_url(settings: Settings) -> str | None:
 
 def summary_of(inp: KbInput, plan: KbPlan, written: Sequence[str]) -> Message:
     """Return the Slack summary of a refresh, rendered from ``slack/kb-summary.md.j2`` (the team's first)."""
-    context = kb.summary_context(written, plan.stale, kb.health_counts(plan.issues) if plan.issues else {},
-                                 len(plan.new_work), inp.facts.head, kb_url(inp.settings))
+    context = kb.summary_context(
+        written,
+        plan.stale,
+        kb.health_counts(plan.issues) if plan.issues else {},
+        len(plan.new_work),
+        inp.facts.head,
+        kb_url(inp.settings),
+    )
     renderer = SlackRenderer.for_settings(inp.root, inp.settings)
-    return render_message(renderer, kb.SUMMARY_TEMPLATE, context, key=kb.summary_key(inp.facts.head),
-                          channel=inp.settings.slack.channel)
+    return render_message(
+        renderer, kb.SUMMARY_TEMPLATE, context, key=kb.summary_key(inp.facts.head), channel=inp.settings.slack.channel
+    )
 
 
 def result_of(
