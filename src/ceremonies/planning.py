@@ -452,6 +452,14 @@ def placement(action: RetroAction, from_retro: bool, new: Sprint) -> str | None:
     return "open" if from_retro else None
 
 
+def _naive_next(label: str) -> str | None:
+    """Return ``label`` with its last number plus one (what a retro writes for "the next sprint"), else None."""
+    try:
+        return next_label(label)
+    except ValueError:
+        return None
+
+
 def _due_day(action: RetroAction) -> date | None:
     """Return the due date of an action (``due`` as ISO), else None."""
     try:
@@ -494,10 +502,13 @@ def sort_actions(
     refs: list[tuple[str, str]] = []
     measures: list[tuple[str, str]] = []
     own = _find_retro(history, previous)
+    after_previous = {_naive_next(label) for label in (previous.number, previous.key) if label} - {None}
     next_up = settings.sprint.untargeted_actions == "next_sprint"
     for sourced in _action_pool(history, previous, new, recent):
         action = sourced.action
         where = None if action.done else placement(action, sourced.from_retro, new)
+        if where != "scope" and not action.done and action.target is not None and action.target in after_previous:
+            where = "scope"  # "the sprint after" the previous one, also when the new one was renumbered (2027-01)
         if where == "open" and action.target is None:
             where = _untargeted_place(action, new, next_up and own is not None and sourced.ref == own.ref)
         link = backlink(sourced.ref, action)
