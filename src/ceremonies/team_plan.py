@@ -45,7 +45,8 @@ _STANDING = re.compile(r"definition of done|\bdod\b|standing|working agreement",
 _NUMBER_LABEL = re.compile(r"^sprint\s*(?:number|no\.?|nr\.?|#)$|^number$", re.I)
 _NAME_LABEL = re.compile(r"^sprint(?:\s*name)?$", re.I)
 _KEY_LABEL = re.compile(r"^(?:sprint\s*)?(?:key|id|docid)$", re.I)
-_DATES_LABEL = re.compile(r"timespan|dates?|duration|period|zeitraum|timeline|when", re.I)
+_DATES_LABEL = re.compile(r"^(?:sprint\s*)?(?:timespan|dates|period|zeitraum|timeline|when)\b", re.I)
+_DURATION_LABEL = re.compile(r"^(?:sprint\s*)?(?:duration|dauer|length)\b", re.I)
 _START_LABEL = re.compile(r"^(?:sprint\s*)?start(?:\s*date)?$|^beginn", re.I)
 _END_LABEL = re.compile(r"^(?:sprint\s*)?end(?:\s*date)?$|^ende", re.I)
 _DATE_TOKEN = re.compile(
@@ -89,14 +90,53 @@ def split_parts(text: str) -> list[Part]:
     return parts
 
 
+def frontmatter_blocks(text: str) -> tuple[list[str], str]:
+    """Return the leading YAML frontmatter blocks of ``text`` (their inner lines joined) and the body after them
+    (a BOM before or between the blocks is dropped)."""
+    rest = text.lstrip("\ufeff")
+    blocks: list[str] = []
+    while True:
+        found = re.match(r"^\s*---\s*\n(.*?)\n---\s*(?:\n|$)", rest, re.DOTALL)
+        if not found:
+            return blocks, rest.lstrip("\ufeff")
+        blocks.append(found.group(1))
+        rest = rest[found.end() :].lstrip("\n").lstrip("\ufeff")
+
+
 def strip_frontmatter(text: str) -> str:
     """Return ``text`` without leading YAML frontmatter blocks (and a BOM before them)."""
-    rest = text.lstrip("\ufeff")
-    while True:
-        found = re.match(r"^\s*---\s*\n.*?\n---\s*(?:\n|$)", rest, re.DOTALL)
+    return frontmatter_blocks(text)[1]
+
+
+_YAML_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)(?P<sep>\s*:\s*)(?P<value>.*)$")
+_YAML_KEY = {"docid", "id", "key", "sprint", "sprint_key"}
+_YAML_START = {"start", "start_date", "sprint_start"}
+_YAML_END = {"end", "end_date", "sprint_end"}
+
+
+def _frontmatter(text: str, ident: Identity) -> list[str]:
+    """Return the team's real frontmatter block (the last one: a generated placeholder may come first) set for the
+    new sprint: key fields get the new key, dates the new dates, other values renumbered; [] without one."""
+    blocks, _ = frontmatter_blocks(text)
+    if not blocks:
+        return []
+    out = ["---"]
+    for line in blocks[-1].splitlines():
+        found = _YAML_LINE.match(line)
         if not found:
-            return rest.lstrip("\ufeff")
-        rest = rest[found.end() :].lstrip("\n").lstrip("\ufeff")
+            out.append(_renumber(line, ident))
+            continue
+        key, sep, value = found["key"], found["sep"], found["value"]
+        lower = key.lower()
+        quote = value[:1] if value[:1] in "\"'" else ""
+        if lower in _YAML_KEY and ident.key:
+            out.append(f"{key}{sep}{quote}{ident.key}{quote}")
+        elif lower in _YAML_START or lower in _YAML_END:
+            day = ident.start if lower in _YAML_START else ident.end
+            out.append(f"{key}{sep}{quote}{day.isoformat()}{quote}")
+        else:
+            out.append(f"{key}{sep}{_renumber(value, ident)}")
+    return [*out, "---", ""]
 
 
 # ------------------------------------------------------------------------------------------------ dates
@@ -144,6 +184,17 @@ def redate(line: str, start: date, end: date) -> str:
     return "".join(out)
 
 
+def shift_dates(text: str, by: timedelta) -> str:
+    """Return ``text`` with every date moved by ``by`` (each written the way the text writes it)."""
+
+    def moved(token: re.Match[str]) -> str:
+        """Return one date token moved."""
+        old = parse_date(token["date"])
+        return date_writer(token.group(0))(old + by) if old else token.group(0)
+
+    return _DATE_TOKEN.sub(moved, text)
+
+
 # ------------------------------------------------------------------------------------------------ the details block
 
 
@@ -155,9 +206,12 @@ class Identity:
     name: str
     key: str
     old_numbers: tuple[str, ...]
+    old_key: str | None
     start: date
     end: date
     date_sample: str
+    shift: timedelta | None = None
+    """How far the new sprint starts after the previous one (None when the previous had no dates)."""
 
 
 def _field_line(line: str, ident: Identity, previous: dict[str, str]) -> tuple[str, bool]:
@@ -179,18 +233,22 @@ def _field_line(line: str, ident: Identity, previous: dict[str, str]) -> tuple[s
         return f"{head}{spacer}{date_writer(value or ident.date_sample)(ident.start)}", True
     if _END_LABEL.match(label):
         return f"{head}{spacer}{date_writer(value or ident.date_sample)(ident.end)}", True
-    if _DATES_LABEL.search(label):
+    if _DATES_LABEL.search(label) or (_DURATION_LABEL.search(label) and _DATE_TOKEN.search(value)):
         if _DATE_TOKEN.search(value):
             return f"{head}{spacer}{redate(value, ident.start, ident.end)}".rstrip(), True
         writer = date_writer(ident.date_sample)
         return f"{head}{spacer}{writer(ident.start)} – {writer(ident.end)}", True
+    if _DATE_TOKEN.search(value) and ident.shift is not None:
+        return f"{head}{spacer}{shift_dates(value, ident.shift)}", False
     if not value.strip() and previous.get(label.lower()):
         return f"{head}{spacer}{previous[label.lower()]}", False
     return _renumber(line, ident), False
 
 
 def _renumber(text: str, ident: Identity) -> str:
-    """Return ``text`` with ``Sprint <old number>`` written as the new sprint's number."""
+    """Return ``text`` with the previous sprint's key and ``Sprint <old number>`` written as the new sprint's."""
+    if ident.old_key and ident.key and ident.old_key != ident.key:
+        text = re.sub(rf"(?<![\w-]){re.escape(ident.old_key)}(?![\w])", ident.key, text)
     for old in ident.old_numbers:
         text = re.sub(rf"(?i)\b(sprint\s*)0*{re.escape(old.lstrip('0') or '0')}\b", rf"\g<1>{ident.number}", text)
     return text
@@ -399,7 +457,9 @@ def _identity(plan: NextSprintPlan, outline: TeamOutline) -> Identity:
     number = sprint.number or re.sub(r"^\D+", "", sprint.key or "") or "?"
     old = tuple(label for label in (previous.number,) if label)
     sample = next((line for line in outline.previous_text.splitlines() if _DATE_TOKEN.search(line)), "")
-    return Identity(number, sprint.name or f"Sprint {number}", sprint.key or "", old, sprint.start, sprint.end, sample)
+    name = sprint.name or f"Sprint {number}"
+    moved = sprint.start - previous.start if previous.start else None
+    return Identity(number, name, sprint.key or "", old, previous.key, sprint.start, sprint.end, sample, moved)
 
 
 def _is_details(lines: list[str]) -> bool:
@@ -442,6 +502,7 @@ def render(plan: NextSprintPlan, outline: TeamOutline) -> str:
     ident = _identity(plan, outline)
     previous = {} if outline.blank_form else previous_fields(outline.previous_text)
     parts = split_parts(strip_frontmatter(outline.text))
+    front = _frontmatter(outline.text, ident)
     roles = _roles(parts)
     retro_label = plan.retro.ref if plan.retro else "retrospective"
     refs = dict(plan.action_refs)
@@ -486,7 +547,7 @@ def render(plan: NextSprintPlan, outline: TeamOutline) -> str:
     if "scope" not in roles.values() and scope:
         out += ["", f"## From the {retro_label}", "", *render_entries(scope, None)]
     out += _tail(plan, refs, outline, "standing" in roles.values())
-    return "\n".join(_squeeze(out)).strip("\n") + "\n"
+    return "\n".join(front + _squeeze(out)).strip("\n") + "\n"
 
 
 def _insert_dates(lines: list[str], ident: Identity) -> list[str]:

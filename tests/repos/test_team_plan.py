@@ -84,3 +84,20 @@ def test_scope_table_columns_by_header() -> None:
         "points": 2,
         "owner": 3,
     }
+
+
+def test_team_plan_keeps_the_teams_frontmatter_with_the_new_key(tmp_path: Path, quiet: ConsoleNotifier) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "team-repo"
+    files = {
+        str(path.relative_to(example)): path.read_text(encoding="utf-8")
+        for path in example.rglob("*.md")
+        if ".ai/sprint" in path.as_posix()
+    }
+    team = _initialised(tmp_path, files)
+    report = inspect_repo(team.work)
+    assert report.sprint_unit == "SPR-{n:03}" and report.plan_outline is None
+    result = run_next_sprint(str(team.work), today=date(2026, 12, 15), notifier=quiet)
+    assert result.status == "created" and result.path == ".ai/sprint/SPR-025-iteration-template.md"
+    text = (team.work / result.path).read_text(encoding="utf-8")
+    assert text.startswith("---\ndocid: SPR-025\n") and "\n# SPR-025: Sprint 2026-25" in text
+    assert "- **Start Date:** 2026-12-16" in text and "- **Duration (days):** 14" in text

@@ -334,19 +334,36 @@ def load_history(repo: Path, settings: Settings, recent_sprints: int | None = No
 # ------------------------------------------------------------------------------------------------ what is there
 
 _SPRINTISH = re.compile(r"(?i)(sprint|retro|iteration|\bspr-\d|planning|review)")
-_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "site-packages"}
+_SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "site-packages",
+    ".tox",
+    ".cache",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".ceremonies",
+    ".demo",
+}
 MAX_SURVEY_FILES = 20_000
 
 
 def sprint_like_files(repo: Path, limit: int = MAX_SURVEY_FILES) -> list[str]:
     """Return the repo-relative paths of markdown files whose path reads like a sprint doc (``sprint``,
-    ``retro``, ``SPR-1``, ``planning``, ``review``), sorted; hidden and vendored dirs skipped, at most ``limit``
+    ``retro``, ``SPR-1``, ``planning``, ``review``), sorted; VCS, cache and vendored dirs skipped (``.ai/`` is
+    read: teams keep sprint docs there), at most ``limit``
     files looked at (bounded time on a huge repo)."""
     root = Path(repo).resolve()
     found: list[str] = []
     seen = 0
     for current, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
         for name in sorted(files):
             seen += 1
             if seen > limit:

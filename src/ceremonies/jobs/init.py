@@ -201,6 +201,8 @@ def _template_outline(root: Path, sprint_dir: str) -> str | None:
                 relative = (Path(current) / name).relative_to(root).as_posix()
                 if not name.lower().endswith(".md") or "template" not in relative.lower():
                     continue
+                if sprint_candidates([relative]):
+                    continue  # a sprint's own doc (SPR-013-iteration-template.md), not a blank form
                 if role_of_name(name) == "plan" or (role_of_name(name) is None and "plan" in relative.lower()):
                     return relative
     return None
