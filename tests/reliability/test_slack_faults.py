@@ -142,7 +142,7 @@ def test_slack_faults_quick_campaign() -> None:
     campaign = run_campaign(seed=7, moments=24, step=timedelta(hours=14), rate=0.3, kill_share=0.15)
     _record(campaign)
     _check(campaign)
-    assert campaign.faults >= 50
+    assert campaign.faults >= 30  # the channel id is looked up once and cached in the git dir: fewer calls per run
 
 
 @pytest.mark.reliability_full

@@ -122,3 +122,19 @@ def test_unmapped_owner_stays_plain_text_and_settings_reject_a_bad_slack_id() ->
         parse_config('[slack.people]\n"@Backend" = "backend-team"\n')
     people = People(Settings().slack.people)
     assert people.get("@Backend") is None
+
+
+def test_when_slack_drops_the_invisible_ref_the_notifier_switches_to_a_visible_one(tmp_path: Path) -> None:
+    with running_emulator(TOKEN, {CHANNEL_ID: "sprint"}, strip_format_chars=True) as emu:
+        emu.set_now(NOW)
+        message = Message(text="Planning", key="SPR-014/planning/day-before", post_at=NOW + timedelta(hours=20))
+        statuses = []
+        for _ in range(2):  # two runs sharing the repo's cache file
+            notifier = SlackNotifier(make_client(TOKEN, emu.url, retries=0), CHANNEL_ID, now=emu.now)
+            notifier.cache_channels_in(tmp_path)
+            statuses += [d.status for d in notifier.send([message])]
+        [pending] = emu.scheduled
+    assert statuses == ["scheduled", "skipped"], "the rerun recognises the message by its visible ref"
+    assert pending["text"].startswith("Planning\n(ref: SPR-014/planning/day-before ")
+    assert len(emu.deleted) == 1, "the copy without a readable ref was withdrawn"
+    assert json.loads((tmp_path / CHANNEL_CACHE).read_text())["ref"] == "visible"

@@ -127,11 +127,12 @@ def decode_ref(digits: str) -> str | None:
         return None
 
 
-def with_marker(text: str, key: str, blocks: Iterable[dict[str, Any]] = ()) -> str:
-    """Return ``text`` with the invisible ref ``(ref: <key> <hash>)`` appended (text shortened so the whole stays
-    within Slack's limit)."""
+def with_marker(text: str, key: str, blocks: Iterable[dict[str, Any]] = (), visible: bool = False) -> str:
+    """Return ``text`` with the ref ``(ref: <key> <hash>)`` appended, invisible (or as a visible last line), text
+    shortened so the whole stays within Slack's limit."""
     body = strip_marker(text)
-    ref = encode_ref(f"(ref: {marker_key(key)} {content_hash(body, blocks)})")
+    line = f"(ref: {marker_key(key)} {content_hash(body, blocks)})"
+    ref = f"\n{line}" if visible else encode_ref(line)
     if len(body) + len(ref) > MAX_TEXT:
         body = body[: MAX_TEXT - len(ref) - 1] + "\u2026"
     return body + ref
@@ -377,37 +378,47 @@ class SlackNotifier:
         self.now = now or (lambda: datetime.now(UTC))
         self._ids: dict[str, str] = {}
         self._cache_file: Path | None = None
+        self.visible_ref = False
+        """True once Slack was seen dropping the invisible ref: refs are then written as a visible last line."""
 
     def cache_channels_in(self, git_dir: Path) -> None:
-        """Keep resolved channel ids in ``git_dir``/ceremonies/slack.json: later runs look the channel up no more."""
+        """Keep resolved channel ids (and the ref style) in ``git_dir``/ceremonies/slack.json: later runs look the
+        channel up no more."""
         self._cache_file = Path(git_dir) / CHANNEL_CACHE
+        self.visible_ref = self.visible_ref or self._cache().get("ref") == "visible"
 
-    def _cached_ids(self) -> dict[str, str]:
-        """Return channel → id from the cache file (empty when there is none or it is unreadable)."""
+    def _cache(self) -> dict[str, Any]:
+        """Return the cache file's JSON object (empty when there is none or it is unreadable)."""
         if self._cache_file is None:
             return {}
         try:
             data = json.loads(self._cache_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        channels = data.get("channels") if isinstance(data, dict) else None
+        return data if isinstance(data, dict) else {}
+
+    def _cached_ids(self) -> dict[str, str]:
+        """Return channel → id from the cache file (empty when there is none or it is unreadable)."""
+        channels = self._cache().get("channels")
         return {str(k): str(v) for k, v in channels.items()} if isinstance(channels, dict) else {}
 
     def _remember(self, channel: str, channel_id: str) -> None:
-        """Write ``channel`` → ``channel_id`` into the cache file (atomically; a failure only costs a lookup)."""
+        """Write ``channel`` → ``channel_id`` into the cache file (a failure only costs a lookup next run)."""
+        known = self._cached_ids()
+        if known.get(channel) != channel_id:
+            self._write_cache({**self._cache(), "channels": {**known, channel: channel_id}})
+
+    def _write_cache(self, data: dict[str, Any]) -> None:
+        """Write the cache file atomically (nothing without a cache file; a failure is logged, not raised)."""
         if self._cache_file is None:
             return
-        known = self._cached_ids()
-        if known.get(channel) == channel_id:
-            return
-        known[channel] = channel_id
         try:
             self._cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = self._cache_file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"channels": known}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
             os.replace(tmp, self._cache_file)
         except OSError as exc:
-            log.warning("Could not cache the Slack channel id in %s: %s", self._cache_file, exc)
+            log.warning("Could not write the Slack cache %s: %s", self._cache_file, exc)
 
     # -- Notifier
 
@@ -509,7 +520,7 @@ class SlackNotifier:
     # -- immediate
 
     def _post(self, message: Message, channel: str) -> Delivery:
-        text = with_marker(message.text, message.key, message.blocks) if message.key else message.text
+        text = self._marked(message) if message.key else message.text
         data = self._call(
             "chat.postMessage",
             channel,
@@ -540,7 +551,7 @@ class SlackNotifier:
                 return self._expired(message, channel, post_at), False
             return self._schedule(message, channel, send_at, message.text), True
         key = marker_key(message.key)
-        text = with_marker(message.text, message.key, message.blocks)
+        text = self._marked(message)
         wanted_hash = read_marker(text)
         channel_id = self._ids.get(channel, channel if _CHANNEL_ID.match(channel) else None)
         same_channel = [s for s in pending.get(key, []) if channel_id is None or s.channel_id == channel_id]
@@ -595,12 +606,34 @@ class SlackNotifier:
         )
         self._learn(channel, data.get("channel"))
         log.info("Scheduled %s for %s in %s", message.key or "message", post_at.isoformat(), channel)
+        if self._ref_lost(text, data):
+            sent_id, sent_channel = str(data.get("scheduled_message_id")), str(data.get("channel", channel))
+            self._delete(Scheduled(sent_id, sent_channel, post_at, None, None))
+            self._use_visible_ref()
+            return self._schedule(message, channel, post_at, self._marked(message))
         return Delivery(
             key=message.key,
             status=STATUS_SCHEDULED,
             channel=data.get("channel", channel),
             scheduled_message_id=data.get("scheduled_message_id"),
         )
+
+    def _marked(self, message: Message) -> str:
+        """Return the message's text with its ref (invisible, or visible once Slack was seen dropping that)."""
+        return with_marker(message.text, message.key or "", message.blocks, visible=self.visible_ref)
+
+    def _ref_lost(self, sent: str, data: dict[str, Any]) -> bool:
+        """Return True when we sent an invisible ref and the text Slack stored (echoed back) no longer carries it:
+        then a rerun could not recognise the message in chat.scheduledMessages.list."""
+        echoed = (data.get("message") or {}).get("text")
+        wanted = read_marker(sent)
+        return not self.visible_ref and wanted is not None and isinstance(echoed, str) and read_marker(echoed) != wanted
+
+    def _use_visible_ref(self) -> None:
+        """Write refs as a visible last line from now on (and in later runs, through the cache file)."""
+        log.warning("Slack dropped the invisible idempotency ref from a message's text: using a visible ref line")
+        self.visible_ref = True
+        self._write_cache({**self._cache(), "ref": "visible"})
 
     def _delete(self, item: Scheduled) -> None:
         """Delete a pending scheduled message; one that is already gone (posted, deleted) is fine."""

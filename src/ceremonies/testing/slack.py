@@ -30,6 +30,7 @@ import random
 import re
 import socket
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -185,12 +186,16 @@ class SlackEmulator:
         private_channels: Mapping[str, str] | None = None,
         users: Mapping[str, str] | None = None,
         usergroups: Mapping[str, str] | None = None,
+        strip_format_chars: bool = False,
     ) -> None:
         self.token = token
         self.users = {email.casefold(): uid for email, uid in (users or {}).items()}
         """email → user id, for users.lookupByEmail"""
         self.usergroups = dict(usergroups or {})
         """user group id → handle, for usergroups.list"""
+        self.strip_format_chars = strip_format_chars
+        """Drop invisible format characters (zero-width spaces & co.) from a message's text, as a Slack that
+        normalised text would: tests the notifier's fallback to a visible ref."""
         self.scopes = None if scopes is None else frozenset(scopes)
         self.team = team
         self.bot_user_id = bot_user_id
@@ -521,6 +526,8 @@ class SlackEmulator:
         """Validate text and blocks the way Slack does; return them."""
         text = params.get("text")
         text = "" if text is None else str(text)
+        if self.strip_format_chars:
+            text = "".join(char for char in text if unicodedata.category(char) != "Cf")
         blocks = _parse_blocks(params.get("blocks"))
         if not text.strip() and not blocks and not params.get("attachments"):
             raise SlackApiFailure("no_text")
