@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from ceremonies.adapters.parse_cache import ParseCache
 from ceremonies.config import CONFIG_FILE, Settings
 from ceremonies.domain.layout import RoleMatch, Unit, classify_path
 from ceremonies.domain.model import DocKind, Document, Sprint, SprintHistory
@@ -73,16 +74,21 @@ def read_doc_text(path: Path) -> str:
     A UTF-8 BOM is kept (the parser records it); newlines are left as they are.
     """
     path = Path(path)
+    return _decode(path, read_doc_bytes(path))
+
+
+def read_doc_bytes(path: Path) -> bytes:
+    """Return the bytes of the sprint doc at ``path``; raise SprintDocError naming the file when it is missing,
+    not a regular file, larger than MAX_DOC_BYTES or unreadable (see :func:`read_doc_text`)."""
     try:
         if not path.is_file():
             raise SprintDocError(path, None, "no such file" if not path.exists() else "not a regular file")
         size = path.stat().st_size
         if size > MAX_DOC_BYTES:
             raise SprintDocError(path, None, f"too large ({size} bytes, limit {MAX_DOC_BYTES})")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise SprintDocError(path, None, f"cannot read: {exc.strerror or exc}") from None
-    return _decode(path, data)
 
 
 def _inside(root: Path, candidate: Path) -> bool:
@@ -183,17 +189,21 @@ def place_files(repo: Path, settings: Settings, files: list[Path] | None = None)
     return placed
 
 
-def read_document(path: Path, root: Path, settings: Settings, placement: Placement | None = None) -> Document:
+def read_document(
+    path: Path, root: Path, settings: Settings, placement: Placement | None = None, cache: ParseCache | None = None
+) -> Document:
     """Return the parsed Document of one file under ``root`` (path shown repo-relative); never raises.
 
-    The sprint the path names fills in the key and number when the doc itself names none.
+    The sprint the path names fills in the key and number when the doc itself names none. With ``cache``, a doc
+    whose bytes were parsed before (same path, kind and key) is taken from it instead of parsed again.
     """
     shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     if not _inside(root, path):
         escape = SprintDocError(shown, None, "symlink points outside the repo")
         return Document(shown, DocKind.UNKNOWN, errors=(escape,))
     try:
-        text = read_doc_text(path)
+        data = read_doc_bytes(path)
+        text = _decode(path, data)
     except SprintDocError as error:
         return Document(shown, DocKind.UNKNOWN, errors=(SprintDocError(shown, error.line, error.what),))
     if placement is None:
@@ -201,7 +211,10 @@ def read_document(path: Path, root: Path, settings: Settings, placement: Placeme
     kind = _ROLE_KIND.get(placement.role or "")
     unit = placement.unit if placement.role is not None or settings.paths.sprint_unit is not None else None
     key = unit_key(unit, settings) if unit else None
-    doc = parse_document(text, shown, kind=kind, key=key)
+    if cache is not None:
+        doc = cache.parse(data, text, shown, kind, key)
+    else:
+        doc = parse_document(text, shown, kind=kind, key=key)
     return with_unit(doc, unit, key)
 
 
@@ -283,12 +296,16 @@ def _hint_unit(name: str, settings: Settings) -> tuple[Unit | None, str | None]:
 
 
 def scan_placed(repo: Path, settings: Settings, recent_sprints: int | None = None) -> list[tuple[Placement, Document]]:
-    """Return each read file's placement and parsed Document (see :func:`scan_sprint_dir`)."""
+    """Return each read file's placement and parsed Document (see :func:`scan_sprint_dir`); unchanged docs come
+    from the repo's parse cache (:mod:`ceremonies.adapters.parse_cache`), which is saved when it changed."""
     root = Path(repo).resolve()
     placed = [entry for entry in place_files(root, settings) if entry.read]
     if recent_sprints is not None:
         placed = recent_placements(placed, recent_sprints)
-    return [(entry, read_document(entry.path, root, settings, entry)) for entry in placed]
+    cache = ParseCache.for_repo(root)
+    read = [(entry, read_document(entry.path, root, settings, entry, cache)) for entry in placed]
+    cache.save(root)
+    return read
 
 
 def scan_sprint_dir(repo: Path, settings: Settings, recent_sprints: int | None = None) -> list[Document]:
