@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 CORPORA_TOOL := ../shared/tools/corpus-report
 
-.PHONY: corpora help venv demo test test-dates test-fast test-e2e test-reliability lint typecheck check bench bench-large clean
+.PHONY: corpora help venv demo test test-dates test-fast test-e2e test-reliability lint typecheck check bench bench-large bench-tools clean
 
 help:
 	@echo "make demo              run next-sprint, KB refresh and reminders on the bundled example team repo"
@@ -59,10 +59,17 @@ corpora: $(STAMP)
 	@test -x $(CORPORA_TOOL) || { echo "$(CORPORA_TOOL) not found (the real-team corpora live next to the checkout)"; exit 1; }
 	$(CORPORA_TOOL) --cli $(abspath $(BIN))/ceremonies
 
-bench: $(STAMP)
+# git-cliff (the anchor row of the KB full rebuild) is a bench-only tool: installed here, not by make venv.
+GIT_CLIFF := git-cliff==2.14.2
+
+bench-tools: $(STAMP)
+	@test -x $(BIN)/git-cliff || $(BIN)/python -m pip install --quiet "$(GIT_CLIFF)" \
+		|| echo "bench: $(GIT_CLIFF) did not install; the git-cliff row is reported as missing"
+
+bench: bench-tools
 	$(BIN)/python -m bench --size medium
 
-bench-large: $(STAMP)
+bench-large: bench-tools
 	$(BIN)/python -m bench --size large
 
 clean:
