@@ -165,9 +165,24 @@ def date_writer(sample: str) -> Callable[[date], str]:
     return lambda day: with_weekday(format_date(day, "us"), day)
 
 
+_SHORT_RANGE = re.compile(
+    r"(?P<m1>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?) (?P<d1>\d{1,2})(?P<sep>\s*[-–—]\s*|\s+to\s+)"
+    r"(?P<m2>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? )?(?P<d2>\d{1,2}), (?P<y>\d{4})"
+)
+
+
+def _short_range(start: date, end: date, sep: str) -> str:
+    """Return ``Jan 21 - Feb 4, 2026`` (the start's year too when the years differ)."""
+    first = f"{start:%b} {start.day}" + (f", {start.year}" if start.year != end.year else "")
+    return f"{first}{sep}{end:%b} {end.day}, {end.year}"
+
+
 def redate(line: str, start: date, end: date) -> str:
     """Return ``line`` with its first date set to ``start``, its second to ``end`` and later ones moved by as much
-    as the start moved (each written the way the line writes it)."""
+    as the start moved (each written the way the line writes it); ``Jan 21 - Feb 4, 2026`` is one range."""
+    short = _SHORT_RANGE.search(line)
+    if short is not None:
+        return line[: short.start()] + _short_range(start, end, short["sep"]) + line[short.end() :]
     tokens = list(_DATE_TOKEN.finditer(line))
     if not tokens:
         return line

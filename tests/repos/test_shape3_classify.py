@@ -96,3 +96,28 @@ def test_shape3_default_layout_undated_topic_doc_is_never_the_newest(tmp_path: P
     team = make_team_repo(tmp_path, files)
     result = run_next_sprint(str(team.work), today=date(2026, 3, 12), notifier=quiet)
     assert result.status == "created" and result.sprint == "SPR-013"
+
+
+def test_shape3_duration_only_plans_get_the_next_duration_in_their_shape(
+    tmp_path: Path, quiet: ConsoleNotifier
+) -> None:
+    def plan(number: int, span: str) -> str:
+        """Return a plan whose only dates are a Duration range."""
+        return (
+            f"---\ndocid: SPR-{number:03d}\n---\n# SPR-{number:03d}: Billing sprint plan\n\n"
+            f"**Duration:** {span} (10 working days)\n\n## Scope\n\n- [ ] BILL-{number}: Invoice export — 3 SP\n"
+        )
+
+    files = {
+        "sprints/SPR-008-search/sprint-plan.md": plan(8, "Feb 16 - Feb 27, 2026"),
+        "sprints/SPR-008-search/retrospective.md": _spr_retro(8, "Pin the index — SPR-009"),
+        "sprints/SPR-009-billing/sprint-plan.md": plan(9, "Mar 2 - Mar 13, 2026"),
+        "sprints/SPR-009-billing/retrospective.md": _spr_retro(9, "Automate the smoke test — SPR-010"),
+    }
+    team = make_team_repo(tmp_path, files)
+    commit_as_human(team.work, {"ceremonies.toml": inspect_repo(team.work).config}, "ceremonies init")
+    result = run_next_sprint(str(team.work), today=date(2026, 3, 12), notifier=quiet)
+    assert result.path == "sprints/SPR-010/sprint-plan.md" and result.start == date(2026, 3, 16)
+    text = (team.work / result.path).read_text(encoding="utf-8")
+    assert "# SPR-010: Billing sprint plan" in text
+    assert "**Duration:** Mar 16 - Mar 27, 2026 (10 working days)" in text

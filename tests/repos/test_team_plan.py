@@ -69,6 +69,11 @@ def test_dates_are_written_the_way_the_team_writes_them() -> None:
     assert date_writer("- Timespan: 11.12.2025 – 17.12.2025")(date(2026, 1, 5)) == "05.01.2026"
     assert date_writer("Dates: Thu 2026-09-17 to Wed 2026-10-07")(date(2026, 10, 8)) == "Thu 2026-10-08"
     assert date_writer("no date here")(date(2026, 1, 5)) == "2026-01-05"
+    duration = "**Duration:** Jan 21 - Feb 4, 2026 (15 working days)"
+    assert (
+        redate(duration, date(2026, 2, 5), date(2026, 2, 19)) == "**Duration:** Feb 5 - Feb 19, 2026 (15 working days)"
+    )
+    assert redate("Dec 1 – Dec 12, 2026", date(2026, 12, 28), date(2027, 1, 8)) == "Dec 28, 2026 – Jan 8, 2027"
     line = "Thu 2026-09-17 to Wed 2026-10-07. Review and retro: Wed 2026-10-07."
     assert redate(line, date(2026, 10, 8), date(2026, 10, 28)) == (
         "Thu 2026-10-08 to Wed 2026-10-28. Review and retro: Wed 2026-10-28."
