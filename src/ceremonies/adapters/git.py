@@ -31,6 +31,7 @@ import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from ceremonies.adapters.gitnet import run_network
+from ceremonies.adapters.repolock import Holder, repo_lock
 from ceremonies.errors import GitError, PushRejectedError, UsageError
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,6 @@ REMOTE = "origin"
 ZERO_SHA = "0" * 40
 REBASE_MARKER = "ceremonies-rebase"
 """File in the git dir saying the rebase in progress was started by us (so a crashed run's rebase may be aborted)."""
-LOCK_FILE = "ceremonies.lock"
 COMMIT_ATTEMPTS = 20
 """How often commit_files rebuilds its commit when another process moved the branch in between."""
 _GIT_ENV = {
@@ -767,10 +767,24 @@ class DocsRepo:
         marker.unlink(missing_ok=True)
 
     @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold an exclusive lock on this repo (a file lock in the git dir) for a load→commit→push sequence."""
-        with _file_lock(self.git_dir / LOCK_FILE):
-            yield
+    def lock(self, job: str = "ceremonies", wait_seconds: float | None = None) -> Iterator[Holder]:
+        """Hold this work tree's repo lock (see :mod:`ceremonies.adapters.repolock`) for a pull→commit→push→announce
+        sequence; raise RepoBusyError (exit code 0) when another run keeps it longer than ``wait_seconds``."""
+        with repo_lock(self.git_dir, job=job, wait_seconds=wait_seconds, repo=self.root) as holder:
+            yield holder
+
+    def is_on_remote(self, sha: str) -> bool:
+        """Return True when commit ``sha`` is in the remote-tracking branch (as last fetched or pushed)."""
+        upstream = self._upstream_ref()
+        return self._ref_exists(upstream) and self._commit_known(sha) and self._is_ancestor(sha, upstream)
+
+    def commit_landed(self, sha: str | None, pushed: PushOutcome | None) -> bool:
+        """Return False only when our commit ``sha`` lost a race to an identical one another clone pushed first (the
+        rebase dropped it, so the push found the remote "up to date" and ``sha`` is not on the remote): the run that
+        pushed it announces it. True otherwise — also when another job of this work tree pushed ``sha`` for us."""
+        if sha is None or pushed is None or pushed.pushed or pushed.reason != "up to date":
+            return True
+        return self.is_on_remote(sha)
 
     # -------------------------------------------------------------------------------------------- plumbing
 

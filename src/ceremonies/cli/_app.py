@@ -7,10 +7,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from ceremonies.adapters.repolock import RepoBusyError
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError
 
 if TYPE_CHECKING:  # the config (pydantic) and the notifiers are imported by the commands that use them
@@ -100,3 +101,22 @@ def exit_on_issues(issues: Sequence[str]) -> None:
         sys.stderr.write(f"error: {issue}\n")
     if issues:
         raise typer.Exit(EXIT_FAILURE)
+
+
+LockWaitOption = Annotated[
+    float | None,
+    typer.Option("--lock-wait", help="Seconds to wait for another run on this work tree to finish (default 120, "
+                 "env CEREMONIES_LOCK_WAIT_SECONDS); then exit 0 with 'another run is in progress'.",
+                 metavar="SECONDS", min=0),
+]
+
+
+def busy(error: RepoBusyError, as_json: bool) -> typer.Exit:
+    """Say that another run holds the repo (stdout: a line, or JSON with ``status: busy``); return Exit(0)."""
+    if as_json:
+        holder = error.holder.to_json() if error.holder else None
+        print_json({"status": "busy", "repo": error.repo, "message": error.message, "holder": holder,
+                    "committed": False, "commit": None})
+    else:
+        typer.echo(error.message)
+    return typer.Exit(error.exit_code)

@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from ceremonies.cli._app import app, cli_notifier, exit_on_issues, fail, print_json, repo_settings
+from ceremonies.adapters.repolock import RepoBusyError
+from ceremonies.cli._app import (
+    LockWaitOption,
+    app,
+    busy,
+    cli_notifier,
+    exit_on_issues,
+    fail,
+    print_json,
+    repo_settings,
+)
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError, UsageError
 
 RepoOption = Annotated[str, typer.Option("--repo", help="Docs repo: a work tree path or a git URL.", metavar="DIR")]
@@ -46,6 +56,7 @@ def refresh_kb(
     no_push: Annotated[bool, typer.Option("--no-push", help="Commit but do not push.")] = False,
     now: NowOption = None,
     as_json: JsonOption = False,
+    lock_wait: LockWaitOption = None,
 ) -> None:
     """Regenerate the KB pages (index, what's new, sprint history, doc health, managed blocks) from merged work.
 
@@ -65,7 +76,10 @@ def refresh_kb(
             push=not no_push,
             now=when,
             notifier=notifier,
+            lock_wait=lock_wait,
         )
+    except RepoBusyError as error:
+        raise busy(error, as_json) from None
     except CeremoniesError as error:
         raise fail(error) from None
     if as_json:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ceremonies.cli._app import app, cli_notifier, fail, print_json, repo_settings
+from ceremonies.adapters.repolock import RepoBusyError
+from ceremonies.cli._app import LockWaitOption, app, busy, cli_notifier, fail, print_json, repo_settings
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError, UsageError
 
 if TYPE_CHECKING:  # the job (git, the parser, the planner) is imported when the command runs
@@ -76,6 +77,7 @@ def next_sprint(
         str | None, typer.Option("--today", help="Pretend it is this day (team time zone).", metavar="YYYY-MM-DD")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    lock_wait: LockWaitOption = None,
 ) -> None:
     """Plan the next sprint: retro actions become scope, unfinished work carries over, dates follow the cadence.
 
@@ -97,7 +99,10 @@ def next_sprint(
             push=not no_push,
             today=day,
             notifier=notifier,
+            lock_wait=lock_wait,
         )
+    except RepoBusyError as error:
+        raise busy(error, as_json) from None
     except CeremoniesError as error:
         if as_json:
             print_json({"status": "failed", "committed": False, "pushed": False, "errors": [str(error)]})

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ceremonies.cli._app import app, exit_on_issues, fail, print_json
+from ceremonies.adapters.repolock import RepoBusyError
+from ceremonies.cli._app import LockWaitOption, app, busy, exit_on_issues, fail, print_json
 from ceremonies.cli.kb import JsonOption, NowOption, RepoOption, parse_now
 from ceremonies.errors import CeremoniesError
 
@@ -47,6 +48,7 @@ def remind(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the reminders and messages; send nothing.")] = False,
     as_json: JsonOption = False,
+    lock_wait: LockWaitOption = None,
 ) -> None:
     """Schedule the planning, demo and retro reminders due within the horizon, once each (Slack with
     SLACK_BOT_TOKEN, else printed). Exit code 1 when a sprint doc could not be read."""
@@ -59,8 +61,11 @@ def remind(
             stream = sys.stderr if as_json else None
             notifier = make_remind_notifier(_settings(repo, channel), os.environ.get("SLACK_BOT_TOKEN"), when, stream)
         result = run_remind(
-            repo, branch=branch, channel=channel, now=when, horizon=horizon, dry_run=dry_run, notifier=notifier
+            repo, branch=branch, channel=channel, now=when, horizon=horizon, dry_run=dry_run, notifier=notifier,
+            lock_wait=lock_wait,
         )
+    except RepoBusyError as error:
+        raise busy(error, as_json) from None
     except CeremoniesError as error:
         raise fail(error) from None
     if as_json:

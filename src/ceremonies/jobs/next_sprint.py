@@ -17,6 +17,7 @@ and :mod:`ceremonies.tasks.next_sprint` wraps its steps as tasks.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import json
@@ -758,8 +759,11 @@ def result_of(
     message: Message | None,
     deliveries: list[Delivery],
     dry_run: bool,
+    *,
+    landed: bool = True,
 ) -> NextSprintResult:
-    """Return the NextSprintResult of a run that planned a sprint."""
+    """Return the NextSprintResult of a run that planned a sprint (``landed``: see :func:`our_commit_landed`;
+    ``commit`` is None when our commit lost a race to an identical one)."""
     reason = decision.reason
     if outcome.status == UNCHANGED:
         reason = f"{target.path} already holds this plan"
@@ -775,7 +779,7 @@ def result_of(
         path=target.path,
         sprint=next_plan.sprint.label,
         dry_run=dry_run,
-        commit=sha if our_commit_landed(sha, pushed) else None,
+        commit=sha if landed else None,
         pushed=bool(pushed and pushed.pushed),
         push_detail=(pushed.reason if pushed else ("dry run" if dry_run else None)),
         backup=outcome.backup,
@@ -795,10 +799,12 @@ def needs_push(docs: DocsRepo, sha: str | None, settings: Settings) -> bool:
     return sha is not None or docs.unpushed_own_commits(Identity(settings.bot.name, settings.bot.email))
 
 
-def our_commit_landed(sha: str | None, pushed: PushOutcome | None) -> bool:
-    """Return False when a concurrent run pushed the same plan first (our identical commit was dropped while
-    rebasing onto it, the push found the remote "up to date"): that run announces it, so we must not."""
-    return sha is None or pushed is None or pushed.pushed or pushed.reason != "up to date"
+def our_commit_landed(docs: DocsRepo, sha: str | None, pushed: PushOutcome | None) -> bool:
+    """Return False only when a concurrent run in another clone pushed the same plan first: our identical commit
+    was dropped while rebasing onto it, so the push found the remote "up to date" and ``sha`` is not on the remote
+    (that run announces it, so we must not). When another job of this work tree pushed our commit for us (a KB
+    refresh pushing everything unpushed), ``sha`` is on the remote: it landed, and this run announces it."""
+    return docs.commit_landed(sha, pushed)
 
 
 def should_announce(
@@ -810,7 +816,7 @@ def should_announce(
     announcing. A run whose identical commit lost the race leaves it to the winner (and records that)."""
     if dry_run or not announcement_due(docs, path, doc, status):
         return False
-    if our_commit_landed(sha, pushed):
+    if our_commit_landed(docs, sha, pushed):
         return True
     mark_announced(docs, path, doc)
     return False
@@ -827,17 +833,20 @@ def run_next_sprint(
     notifier: Notifier | None = None,
     *,
     run_id: str | None = None,
+    lock_wait: float | None = None,
 ) -> NextSprintResult:
     """Plan the next sprint of ``repo``: load → decide → plan → render → write → commit → push → announce.
 
     Returns the result (status created, updated, replaced, unchanged, not-due, human-edited or already-planned).
     ``dry_run`` pulls, writes, commits and sends nothing (the result holds the doc, the diff and the message);
-    ``commit=False`` writes the file only. Runs on one work tree take turns (a file lock in its git dir). Raises
+    ``commit=False`` writes the file only. Runs on one work tree take turns (the repo lock in its git dir; after
+    ``lock_wait`` seconds — default :func:`~ceremonies.adapters.repolock.wait_seconds_default` — RepoBusyError,
+    exit code 0, "another run is in progress"; a dry run takes no lock). Raises
     SprintDocError / TemplateError naming the file when the history or the template is broken, and GitError when
     git fails; nothing is committed then.
     """
     docs = open_docs(repo, branch)
-    with docs, docs.lock():
+    with docs, (contextlib.nullcontext() if dry_run else docs.lock(FLOW_NAME, lock_wait)):
         settings = sync(docs, pull=not dry_run)
         history = load(docs.root, settings)
         require_plans(docs.root, history, settings)
@@ -865,6 +874,8 @@ def run_next_sprint(
             deliveries = announce(sender, message)
             mark_announced(docs, target.path, doc)
         shown = message if outcome.status not in KEPT else None
-        result = result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run)
+        landed = our_commit_landed(docs, sha, pushed)
+        result = result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run,
+                           landed=landed)
         result.warnings = notes + result.warnings
         return result

@@ -144,17 +144,26 @@ class RefreshResult:
 # ------------------------------------------------------------------------------------------------ load
 
 
+FLOW_NAME = "refresh-kb"
+"""Name of the job (its repo-lock holder name)."""
+
+
 def open_repo(repo: str, branch: str | None = None, pull: bool = True) -> tuple[DocsRepo, Settings]:
     """Return the docs repo (cloned when ``repo`` is a URL, pulled when it has a remote) and its settings.
 
     Before pulling, the uncommitted files a killed run wrote are put back (see :func:`discard_own_leftovers`).
     """
     docs = open_docs(repo, branch)
+    return docs, sync(docs, pull)
+
+
+def sync(docs: DocsRepo, pull: bool = True) -> Settings:
+    """Put back what a killed run left uncommitted and pull (when ``pull``); return the settings read after it."""
     if pull:
         discard_own_leftovers(docs)
     if pull and docs.has_remote():
         docs.pull()
-    return docs, load_config(docs.root)
+    return load_config(docs.root)
 
 
 JOURNAL_FILE = "ceremonies-kb-journal.json"
@@ -639,13 +648,23 @@ def run_refresh_kb(
     push: bool = True,
     now: datetime | None = None,
     notifier: Notifier | None = None,
+    lock_wait: float | None = None,
 ) -> RefreshResult:
     """Refresh the KB of ``repo``: load → compute → write → commit (one, with trailers) → push → notify.
 
     ``dry_run`` writes nothing and sends nothing (the result holds the diff and the message); ``commit=False``
-    writes the files but does not commit (nor push).
+    writes the files but does not commit (nor push). Runs on one work tree take turns: the whole sequence holds the
+    repo lock (RepoBusyError, exit code 0, when another run keeps it longer than ``lock_wait`` seconds).
     """
-    docs, settings = open_repo(repo, branch, pull=not dry_run)
+    docs = open_docs(repo, branch)
+    with docs, (contextlib.nullcontext() if dry_run else docs.lock(FLOW_NAME, lock_wait)):
+        settings = sync(docs, pull=not dry_run)
+        return _refresh(docs, settings, full, dry_run, commit, push, now, notifier)
+
+
+def _refresh(docs: DocsRepo, settings: Settings, full: bool, dry_run: bool, commit: bool, push: bool,
+             now: datetime | None, notifier: Notifier | None) -> RefreshResult:
+    """Run the refresh steps on an opened (and, unless dry, locked and pulled) repo; return the result."""
     with gc_paused():
         inp = load_kb(docs.root, settings, full=full, now=now)
         plan = compute_kb(inp)
@@ -658,12 +677,10 @@ def run_refresh_kb(
         forget_journal(inp)
     if sha is not None:
         save_kb_state(inp, plan)
-    pushed, detail = False, None
-    if push and commit and needs_push(docs, sha, settings):
-        outcome = push_kb(docs, settings)
-        pushed, detail = bool(getattr(outcome, "pushed", False)), getattr(outcome, "reason", None)
+    outcome = push_kb(docs, settings) if push and commit and needs_push(docs, sha, settings) else None
+    pushed, detail = bool(outcome and outcome.pushed), (outcome.reason if outcome else None)
     deliveries: list[Delivery] = []
-    if written:
+    if written and docs.commit_landed(sha, outcome):
         sender = notifier or ConsoleNotifier(settings.slack.channel)
         cache_channels(sender, docs.git_dir)
         deliveries = notify_kb(sender, message)

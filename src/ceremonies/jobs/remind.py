@@ -8,6 +8,7 @@ first) and hands them to the notifier, which schedules each exactly once (see :m
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ from ceremonies.domain.messages import Message
 from ceremonies.domain.model import Sprint, SprintHistory
 from ceremonies.errors import UsageError
 from ceremonies.jobs.branch import open_docs
+
+JOB_NAME = "remind"
+"""Name of the job (its repo-lock holder name)."""
 
 DRY_RUN = "dry-run"
 
@@ -233,25 +237,31 @@ def run_remind(
     horizon: timedelta | str | float | None = None,
     dry_run: bool = False,
     notifier: Notifier | None = None,
+    lock_wait: float | None = None,
 ) -> RemindResult:
     """Schedule the reminders due in ``[now, now + horizon]`` once each; return what was scheduled/skipped/posted.
+
+    Holds the repo lock from the pull until the last Slack call (RepoBusyError, exit code 0, when another run keeps
+    it longer than ``lock_wait`` seconds); a dry run takes no lock.
 
     Without ``notifier``: Slack when SLACK_BOT_TOKEN is set, else the console. ``dry_run`` renders the messages
     and sends nothing.
     """
-    docs, settings = open_repo(repo, branch, pull=not dry_run)
-    with docs:
-        settings = with_channel(settings, channel)
+    docs = DocsRepo.open_or_clone(repo, branch, None)
+    with docs, (contextlib.nullcontext() if dry_run else docs.lock(JOB_NAME, lock_wait)):
+        if not dry_run and docs.has_remote():
+            docs.pull()
+        settings = with_channel(load_config(docs.root), channel)
         history = load_sprints(docs.root, settings)
         plan = plan_reminders(history, settings, aware_now(now), horizon)
         messages = render_messages(docs.root, settings, history, plan.due, channel)
-    deliveries: list[Delivery] = []
-    withdrawn: list[Delivery] = []
-    if not dry_run:
-        sender = notifier or make_remind_notifier(settings, os.environ.get("SLACK_BOT_TOKEN"), now)
-        cache_channels(sender, docs.git_dir)
-        deliveries = send_reminders(sender, messages)
-        withdrawn = withdraw_stale(sender, plan, settings, channel)
+        deliveries: list[Delivery] = []
+        withdrawn: list[Delivery] = []
+        if not dry_run:
+            sender = notifier or make_remind_notifier(settings, os.environ.get("SLACK_BOT_TOKEN"), now)
+            cache_channels(sender, docs.git_dir)
+            deliveries = send_reminders(sender, messages)
+            withdrawn = withdraw_stale(sender, plan, settings, channel)
     issues = issues_of(history)
     return RemindResult(repo, settings.slack.channel, dry_run, plan, messages, deliveries, issues, withdrawn)
 
