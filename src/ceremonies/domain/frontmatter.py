@@ -112,15 +112,59 @@ def _looks_like_yaml(lines: list[str], start: int, stop: int) -> bool:
     return False
 
 
-def _plain(value: Any) -> Any:
-    """Return ``value`` with datetimes made dates and mapping keys made strings (YAML gives odd key types)."""
+MAX_YAML_NODES = 100_000
+"""A frontmatter block may expand to at most this many YAML values (aliases counted each time they repeat)."""
+
+
+class _TooManyNodes(Exception):
+    """The expanded frontmatter passed :data:`MAX_YAML_NODES` (an alias bomb, or absurdly large data)."""
+
+
+def _plain(value: Any, budget: list[int] | None = None) -> Any:
+    """Return ``value`` with datetimes made dates and mapping keys made strings (YAML gives odd key types).
+
+    Aliases are expanded here (the loader shares one object per anchor), so each value visited spends one unit of
+    ``budget``; raises _TooManyNodes when more than :data:`MAX_YAML_NODES` would be built (nine levels of nine
+    aliases are 387 million values from 700 bytes).
+    """
+    budget = budget if budget is not None else [MAX_YAML_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooManyNodes
     if isinstance(value, datetime):
         return value.date() if not value.time() else value
     if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {str(key): _plain(item, budget) for key, item in value.items()}
     if isinstance(value, list):
-        return [_plain(item) for item in value]
+        return [_plain(item, budget) for item in value]
     return value
+
+
+def _plain_bounded(loaded: Any, content: str, first_line: int, path: str) -> Any:
+    """Return :func:`_plain` of ``loaded``; raise SprintDocError at the line of the top-level key that expands past
+    :data:`MAX_YAML_NODES` values."""
+    budget = [MAX_YAML_NODES]
+    if not isinstance(loaded, dict):
+        try:
+            return _plain(loaded, budget)
+        except _TooManyNodes:
+            raise SprintDocError(path, first_line, _too_many_nodes()) from None
+    out: dict[str, Any] = {}
+    for key, item in loaded.items():
+        try:
+            out[str(key)] = _plain(item, budget)
+        except _TooManyNodes:
+            line = next((first_line + number for number, text in enumerate(content.split("\n"))
+                         if text.startswith(f"{key}:")), first_line)
+            raise SprintDocError(path, line, _too_many_nodes(str(key))) from None
+    return out
+
+
+def _too_many_nodes(key: str | None = None) -> str:
+    """Return the message for frontmatter that expands past the node limit."""
+    where = f" (at key {key!r})" if key else ""
+    return (f"frontmatter refused: its YAML expands to more than {MAX_YAML_NODES:,} values{where}, e.g. aliases "
+            "repeating aliases (an alias bomb); limit MAX_YAML_NODES in ceremonies.domain.frontmatter")
 
 
 def quote_reserved_scalars(content: str) -> str:
@@ -158,7 +202,9 @@ def load_yaml_block(content: str, first_line: int, path: str = "") -> dict[str, 
     ``first_line`` is the 1-based original line of the block's first content line.
     """
     try:
-        loaded = _plain(_load_lenient(content) if content.strip() else {})
+        loaded = _plain_bounded(_load_lenient(content) if content.strip() else {}, content, first_line, path)
+    except SprintDocError:
+        raise
     except RecursionError:
         raise SprintDocError(path, first_line, "invalid YAML in frontmatter: nested too deeply") from None
     except Exception as exc:  # yaml errors, bad timestamps (ValueError), ...
