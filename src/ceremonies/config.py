@@ -197,6 +197,22 @@ class KnowledgeSettings(_Section):
         default_factory=lambda: ["docid", "title", "owner", "status"], description="Frontmatter every page needs."
     )
     generated_dir: str = Field("", description="Sub-directory of kb_dir for generated pages ('' = kb_dir).")
+    index_page: str = Field("INDEX.md", description="File name of the generated index.")
+    whats_new_page: str = Field("WHATS-NEW.md", description="File name of the generated what's-new page.")
+    sprint_history_page: str = Field("SPRINT-HISTORY.md", description="File name of the generated sprint history.")
+    health_page: str = Field("DOC-HEALTH.md", description="File name of the generated doc-health page.")
+
+    @field_validator("index_page", "whats_new_page", "sprint_history_page", "health_page")
+    @classmethod
+    def _plain_markdown_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[^/\\]+\.(md|markdown)", value) or value.startswith("."):
+            raise ValueError(f"{value!r} must be a markdown file name (no folder; use generated_dir for that)")
+        return value
+
+    def page_names(self) -> dict[str, str]:
+        """Return generated page key (index, whats_new, sprint_history, health) → file name."""
+        return {"index": self.index_page, "whats_new": self.whats_new_page,
+                "sprint_history": self.sprint_history_page, "health": self.health_page}
 
 
 class GitSettings(_Section):

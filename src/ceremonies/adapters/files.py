@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -12,9 +13,10 @@ from pathlib import Path, PurePosixPath
 from ceremonies.adapters.parse_cache import ParseCache
 from ceremonies.config import CONFIG_FILE, Settings
 from ceremonies.domain.layout import RoleMatch, Unit, classify_path
+from ceremonies.domain.managed import is_generated, only_blocks_differ
 from ceremonies.domain.model import DocKind, Document, Sprint, SprintHistory
 from ceremonies.domain.parsing import build_history, parse_document
-from ceremonies.errors import ConfigError, Problem, SprintDocError
+from ceremonies.errors import ConfigError, HumanEditError, Problem, SprintDocError
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
@@ -40,6 +42,34 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_repo_file(
+    root: str | Path,
+    relative: str,
+    text: str,
+    *,
+    tool_wrote: Callable[[bytes], bool] | None = None,
+    replace_human: bool = False,
+) -> Path:
+    """Write ``text`` to ``root/relative`` atomically — only when the file is the tool's to write; return the path.
+
+    This is the one door every job writes docs-repo files through. The file may be written when it does not
+    exist; when its first line is the generated mark (a page the tool generates whole); when ``tool_wrote(bytes)``
+    says its current bytes are what the tool last wrote there (its record in the git dir, or the bot's last commit
+    of it); or when ``text`` differs from it only between managed-block markers. Otherwise it holds a human's text
+    and HumanEditError is raised, nothing written — unless ``replace_human`` (``--force``, after a backup).
+    """
+    target = Path(root) / relative
+    if target.exists() and not replace_human:
+        current = target.read_bytes()
+        shown = current.decode("utf-8", errors="replace")
+        if not (is_generated(shown) or (tool_wrote is not None and tool_wrote(current))
+                or only_blocks_differ(shown, text)):
+            raise HumanEditError(
+                "holds text a human wrote (no generated mark, not what ceremonies last wrote there, and the change "
+                "is not confined to managed blocks); not overwritten", path=relative)
+    return write_atomic(target, text)
 
 
 # ------------------------------------------------------------------------------------------------ reading sprint docs

@@ -368,13 +368,18 @@ def check_command(
     unmapped = unmapped_people(scanned, settings)
     if not docs:
         typer.echo(f"note: no sprint docs under {repo / settings.paths.sprint_dir}", err=True)
-    ok = not config_problems and not any(doc["blocking"] for doc in docs)
+    from ceremonies.jobs.refresh_kb import name_collisions  # git and the KB rules: only when checking
+
+    kb_problems = [{"path": i.path, "line": i.line, "message": i.message}
+                   for i in name_collisions(repo.resolve(), settings)]
+    ok = not config_problems and not kb_problems and not any(doc["blocking"] for doc in docs)
     if json_output:
         people = [{"handle": handle, "path": path} for handle, path in unmapped.items()]
-        report = {"repo": str(repo), "ok": ok, "config_errors": config_problems, "documents": docs}
+        report = {"repo": str(repo), "ok": ok, "config_errors": config_problems, "kb_errors": kb_problems,
+                  "documents": docs}
         print_json({**report, "unmapped_people": people})
     else:
-        typer.echo(_check_text(repo, config_problems, docs))
+        typer.echo(_check_text(repo, config_problems + kb_problems, docs))
         if unmapped:
             shown = ", ".join(f"{handle} ({path})" for handle, path in unmapped.items())
             typer.echo(f"slack: not in [slack.people], shown as plain text (nobody notified): {shown}")

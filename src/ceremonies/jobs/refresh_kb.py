@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from ceremonies import knowledge as kb
 from ceremonies.adapters import history as githistory
-from ceremonies.adapters.files import read_doc_text, read_document, scan_sprint_dir, write_atomic
+from ceremonies.adapters.files import read_doc_text, read_document, scan_sprint_dir, write_atomic, write_repo_file
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
 from ceremonies.adapters.kb_render import KbRenderer
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, slack_markdown
@@ -99,6 +99,7 @@ class RefreshResult:
     message: Message | None = None
     deliveries: list[Delivery] = field(default_factory=list)
     diff: str = ""
+    not_written: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict: pages written, pages needing review (with owners), health, commit, SLA."""
@@ -122,6 +123,7 @@ class RefreshResult:
             "message": self.message.text if self.message else None,
             "slack": [delivery.to_json() for delivery in self.deliveries],
             "diff": self.diff if self.dry_run else "",
+            "not_written": self.not_written,
         }
 
     def summary_markdown(self) -> str:
@@ -131,6 +133,9 @@ class RefreshResult:
         lines.append(f"- New merged commits: {len(self.new_commits)}")
         lines.append(f"- Pages written: {len(self.pages_written)}")
         lines += [f"  - `{path}`" for path in self.pages_written]
+        if self.not_written:
+            lines.append(f"- NOT written (a human page holds the name): {len(self.not_written)}")
+            lines += [f"  - `{item['path']}`: {item['reason']}" for item in self.not_written]
         lines.append(f"- Commit: `{self.commit or 'none'}`; pushed: {self.pushed}")
         lines.append(f"- Needs review: {len(self.needs_review)}")
         lines += [f"  - `{item['path']}` (owner {item['owner'] or 'unknown'})" for item in self.needs_review]
@@ -203,7 +208,7 @@ def discard_own_leftovers(docs: DocsRepo) -> list[str]:
 
 def _layout(settings: Settings) -> kb.Layout:
     """Return the KB layout of ``settings``."""
-    return kb.Layout.of(settings.paths.kb_dir, settings.kb.generated_dir)
+    return kb.Layout.of(settings.paths.kb_dir, settings.kb.generated_dir, settings.kb.page_names())
 
 
 def _pending(commits: Sequence[MergedCommit], sync: githistory.SyncPoint | None) -> list[MergedCommit]:
@@ -339,9 +344,25 @@ def _render_all(
     return out
 
 
-def _affected_generated(
-    inp: KbInput, reparsed: set[str], history_changed: set[str], sprints_changed: bool, new_work: Sequence[MergedCommit]
-) -> set[str]:
+def _generated_paths(layout: kb.Layout) -> dict[str, str]:
+    """Return generated page key → repo path."""
+    return {name: layout.generated(name) for name in kb.GENERATED_NAMES}
+
+
+def name_collisions(root: Path, settings: Settings) -> list[kb.HealthIssue]:
+    """Return a ``name-collision`` issue for each generated page whose path a human page holds without a managed
+    block for it (what ``check`` reports; a refresh leaves those pages alone)."""
+    layout = _layout(settings)
+    found = []
+    for name, path in _generated_paths(layout).items():
+        _, issue = kb.generated_text(layout, name, _read(root, path)[0], "")
+        if issue is not None:
+            found.append(issue)
+    return found
+
+
+def _affected_generated(inp: KbInput, reparsed: set[str], history_changed: set[str], sprints_changed: bool,
+                        new_work: Sequence[MergedCommit]) -> set[str]:
     """Return which generated pages an incremental refresh must render (all of them on a full rebuild)."""
     if not inp.incremental:
         return set(kb.GENERATED_NAMES)
@@ -455,9 +476,21 @@ def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
         state = replace(state, pages=pages)
     which = _affected_generated(inp, set(candidates), history_changed, sprints_changed, new_work)
     known, exists = _link_checker(inp, base)
-    issues = kb.health_issues(state, layout, exists)
+    occupied = {name: blocks.get(path) or _read(root, path)[0] for name, path in _generated_paths(layout).items()}
+    collisions = {name: issue for name, text in occupied.items()
+                  if (issue := kb.generated_text(layout, name, text, "")[1]) is not None}
+    if collisions or _touched(inp.commits) & layout.generated_paths():
+        which.add("health")
+    issues = sorted([*kb.health_issues(state, layout, exists), *collisions.values()],
+                    key=lambda i: (i.kind, i.path, i.line or 0, i.message))
     state = replace(state, link_exists=known)
-    rendered = {**_render_all(state, inp, renderer, which, issues), **blocks}
+    generated = _render_all(state, inp, renderer, which - set(collisions), issues)
+    rendered = dict(blocks)
+    for name, path in _generated_paths(layout).items():
+        if path in generated:
+            page_text, _ = kb.generated_text(layout, name, occupied[name], generated[path])
+            if page_text is not None:
+                rendered[path] = page_text
     writes, before = {}, {}
     for path, text in sorted(rendered.items()):
         current = texts.get(path)
@@ -501,7 +534,7 @@ def write_kb(inp: KbInput, plan: KbPlan) -> list[str]:
         journal = {path: _sha256(plan.writes[path].encode("utf-8")) for path in paths}
         write_atomic(inp.facts.git_dir / JOURNAL_FILE, json.dumps(journal, sort_keys=True))
     for path in paths:
-        write_atomic(inp.root / path, plan.writes[path])
+        write_repo_file(inp.root, path, plan.writes[path])
     return paths
 
 
@@ -609,11 +642,8 @@ def result_of(
     deliveries: Sequence[Delivery] = (),
 ) -> RefreshResult:
     """Return the RefreshResult of a run."""
-    issues = [
-        f"{i.path}:{i.line}: {i.message}" if i.line else f"{i.path}: {i.message}"
-        for i in plan.issues
-        if i.kind in ("invalid-yaml", "unreadable", "managed-block")
-    ]
+    issues = [f"{i.path}:{i.line}: {i.message}" if i.line else f"{i.path}: {i.message}" for i in plan.issues
+              if i.kind in ("invalid-yaml", "unreadable", "managed-block", "name-collision")]
     return RefreshResult(
         repo=str(inp.root),
         mode="incremental" if inp.incremental else "full",
@@ -636,6 +666,7 @@ def result_of(
         message=message,
         deliveries=list(deliveries),
         diff=diff_of(plan) if dry_run else "",
+        not_written=[{"path": i.path, "reason": i.message} for i in plan.issues if i.kind == "name-collision"],
     )
 
 
