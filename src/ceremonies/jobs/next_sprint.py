@@ -37,6 +37,7 @@ from ceremonies.adapters.files import (
     read_doc_text,
     sprint_dir,
     write_atomic,
+    write_repo_file,
 )
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, slack_markdown
@@ -585,7 +586,12 @@ def write(docs: DocsRepo, target: Target, doc: str, force: bool = False, dry_run
         assert target.current is not None
         backup = backup_path(target)
         write_atomic(docs.root / backup, (docs.root / target.path).read_bytes())
-    write_atomic(docs.root / target.path, doc)
+
+    def still_ours(data: bytes) -> bool:
+        """The file holds what inspect_target saw and judged the tool's (its record, or the bot's last commit)."""
+        return target.tool_owned and data.decode("utf-8", errors="replace") == target.current
+
+    write_repo_file(docs.root, target.path, doc, tool_wrote=still_ours, replace_human=status == REPLACED)
     record_written(docs, target.path, doc)
     return WriteOutcome(status, written=target.path, backup=backup)
 
