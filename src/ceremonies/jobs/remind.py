@@ -247,7 +247,7 @@ def run_remind(
     Without ``notifier``: Slack when SLACK_BOT_TOKEN is set, else the console. ``dry_run`` renders the messages
     and sends nothing.
     """
-    docs = DocsRepo.open_or_clone(repo, branch, None)
+    docs = open_docs(repo, branch)
     with docs, (contextlib.nullcontext() if dry_run else docs.lock(JOB_NAME, lock_wait)):
         if not dry_run and docs.has_remote():
             docs.pull()
