@@ -58,8 +58,10 @@ def _new_team(tmp: Path) -> TeamRepo:
     return make_team_repo(tmp / "team", team_files(), date="2026-05-20T10:00:00+02:00")
 
 
-def _texts(slack: SlackEmulator, needle: str) -> list[str]:
-    return [str(m["text"]) for m in slack.posted if needle in str(m["text"])]
+def _texts(slack: SlackEmulator, *needles: str) -> list[str]:
+    """Return the posted messages (text and blocks) containing every one of ``needles``."""
+    found = [json.dumps([m["text"], m.get("blocks")], ensure_ascii=False) for m in slack.posted]
+    return [text for text in found if all(needle in text for needle in needles)]
 
 
 def _kb_trailers(remote: Path) -> list[str]:
@@ -87,7 +89,7 @@ def test_two_plans_and_three_kb_refreshes_on_one_work_tree(tmp_path: Path, trial
     team = _new_team(tmp_path)
     with SlackEmulator(token=FAKE_TOKEN, channels={"C0SPRINT": "sprint"}) as slack:
         results = _race(team, tmp_path, slack, [PLAN_ARGS, KB_ARGS, PLAN_ARGS, KB_ARGS, KB_ARGS])
-        announcements = _texts(slack, "*SPR-302* is planned")
+        announcements = _texts(slack, "SPR-302", "is planned")
         summaries = _texts(slack, "Knowledge base refreshed")
     commits = bot_commits(team.remote)
     assert commits.count(PLAN_SUBJECT) == 1, commits
