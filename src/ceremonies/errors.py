@@ -100,6 +100,21 @@ class SlackError(CeremoniesError):
     """Slack refused a call (``channel_not_found``, ``invalid_auth``, ...) or could not be reached."""
 
 
+class RepoBusyError(CeremoniesError):
+    """Another run holds the work tree's repo lock longer than this run waits: a clean skip (exit code 0).
+
+    ``holder`` is what the lock file says about that run (job, pid, host, since), None when it cannot be told.
+    """
+
+    exit_code = EXIT_OK
+
+    def __init__(self, message: str, *, repo: str, holder: dict[str, object] | None, waited: float) -> None:
+        self.repo = repo
+        self.holder = holder
+        self.waited = waited
+        super().__init__(message)
+
+
 class NotDueError(CeremoniesError):
     """Nothing to do yet (e.g. the next sprint is not due); flows treat it as a clean skip."""
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ceremonies.adapters.repolock import RepoBusyError, current_holder, lock_path, repo_lock
+from ceremonies.adapters.repolock import current_holder, lock_path, repo_lock
+from ceremonies.errors import RepoBusyError
 
 HOLD = """
 import sys, time

@@ -6,7 +6,7 @@ pull → write → commit → push → announce sequences. The lock is ``fcntl.f
 the kernel releases it when the holding process dies (even by SIGKILL), so a crashed run never leaves a stale lock.
 
 The holder writes who it is into the lock file (job, pid, host, UTC start time). A run that cannot get the lock
-waits at most ``wait_seconds`` (polling), then raises :class:`RepoBusyError` — exit code 0, message
+waits at most ``wait_seconds`` (polling), then raises :class:`~ceremonies.errors.RepoBusyError` — exit code 0, message
 ``another run is in progress: refresh-kb (pid 123 on host) holds /repo since 2026-11-28T16:02:11Z``. Whoever
 catches it decides what to say; the CLI prints the message and exits 0.
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ceremonies.errors import EXIT_OK, CeremoniesError
+from ceremonies.errors import RepoBusyError
 
 LOCK_FILE = "ceremonies.lock"
 """The lock file, inside the git dir (never in the work tree, never committed)."""
@@ -75,17 +75,11 @@ class Holder:
             return None
 
 
-class RepoBusyError(CeremoniesError):
-    """Another run holds the repo lock and did not let go within the wait; a clean skip (exit code 0)."""
-
-    exit_code = EXIT_OK
-
-    def __init__(self, repo: str | Path, holder: Holder | None, waited: float) -> None:
-        self.holder = holder
-        self.repo = str(repo)
-        self.waited = waited
-        who = f"{holder.describe()} holds {repo} since {holder.since_text()}" if holder else f"another run holds {repo}"
-        super().__init__(f"another run is in progress: {who} (waited {waited:.0f} s); nothing done")
+def busy_error(repo: str | Path, holder: Holder | None, waited: float) -> RepoBusyError:
+    """Return the RepoBusyError naming ``holder`` and since when it holds ``repo``."""
+    who = f"{holder.describe()} holds {repo} since {holder.since_text()}" if holder else f"another run holds {repo}"
+    return RepoBusyError(f"another run is in progress: {who} (waited {waited:.0f} s); nothing done", repo=str(repo),
+                         holder=holder.to_json() if holder else None, waited=waited)
 
 
 def wait_seconds_default() -> float:
@@ -158,7 +152,7 @@ def repo_lock(
         while not _try_lock(fd):
             waited = time.monotonic() - started
             if waited >= wait:
-                raise RepoBusyError(repo or Path(git_dir).parent, _read_holder(path), waited)
+                raise busy_error(repo or Path(git_dir).parent, _read_holder(path), waited)
             time.sleep(min(_POLL_SECONDS, max(0.0, wait - waited)))
         me = Holder(job, os.getpid(), socket.gethostname(), datetime.now(UTC).replace(microsecond=0))
         os.ftruncate(fd, 0)

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from ceremonies.adapters.repolock import RepoBusyError
-from ceremonies.errors import EXIT_FAILURE, CeremoniesError
+from ceremonies.errors import EXIT_FAILURE, CeremoniesError, RepoBusyError
 
 if TYPE_CHECKING:  # the config (pydantic) and the notifiers are imported by the commands that use them
     from ceremonies.adapters.notify import Notifier
@@ -114,8 +113,7 @@ LockWaitOption = Annotated[
 def busy(error: RepoBusyError, as_json: bool) -> typer.Exit:
     """Say that another run holds the repo (stdout: a line, or JSON with ``status: busy``); return Exit(0)."""
     if as_json:
-        holder = error.holder.to_json() if error.holder else None
-        print_json({"status": "busy", "repo": error.repo, "message": error.message, "holder": holder,
+        print_json({"status": "busy", "repo": error.repo, "message": error.message, "holder": error.holder,
                     "committed": False, "commit": None})
     else:
         typer.echo(error.message)

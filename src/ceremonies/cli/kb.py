@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from ceremonies.adapters.repolock import RepoBusyError
 from ceremonies.cli._app import (
     LockWaitOption,
     app,
@@ -19,7 +18,7 @@ from ceremonies.cli._app import (
     print_json,
     repo_settings,
 )
-from ceremonies.errors import EXIT_FAILURE, CeremoniesError, UsageError
+from ceremonies.errors import EXIT_FAILURE, CeremoniesError, RepoBusyError, UsageError
 
 RepoOption = Annotated[str, typer.Option("--repo", help="Docs repo: a work tree path or a git URL.", metavar="DIR")]
 NowOption = Annotated[

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ceremonies.adapters.repolock import RepoBusyError
 from ceremonies.cli._app import LockWaitOption, app, busy, cli_notifier, fail, print_json, repo_settings
-from ceremonies.errors import EXIT_FAILURE, CeremoniesError, UsageError
+from ceremonies.errors import EXIT_FAILURE, CeremoniesError, RepoBusyError, UsageError
 
 if TYPE_CHECKING:  # the job (git, the parser, the planner) is imported when the command runs
     from ceremonies.jobs.next_sprint import NextSprintResult

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ceremonies.adapters.repolock import RepoBusyError
 from ceremonies.cli._app import LockWaitOption, app, busy, exit_on_issues, fail, print_json
 from ceremonies.cli.kb import JsonOption, NowOption, RepoOption, parse_now
-from ceremonies.errors import CeremoniesError
+from ceremonies.errors import CeremoniesError, RepoBusyError
 
 if TYPE_CHECKING:
     from ceremonies.config import Settings
