@@ -21,6 +21,7 @@ from ceremonies.tasks.common import (
     notify_failure,
     parse_day,
 )
+from ceremonies.tasks.events import emit_sprint_planned
 
 
 @flow(
@@ -66,6 +67,8 @@ async def next_sprint(
         sha = steps.commit(docs, settings, as_is(planned), target, outcome) if steps.commits(outcome, dry_run) else None
         pushes = not dry_run and steps.needs_push(docs, sha, settings)
         pushed = steps.push(docs, settings, planned.sprint.label) if pushes else None
+        if pushed is not None and pushed.pushed:
+            emit_sprint_planned(repo, docs.branch, planned.sprint.label)
         message = steps.announcement(planned, settings, target, outcome, docs)
         announces = steps.announces(docs, target, doc, outcome, sha, pushed, dry_run)
         deliveries = steps.announce(settings, message, dry_run, docs, target, doc) if announces else []

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from e2e_support import require_deployment
 
 from ceremonies.tasks.common import notify_failure
-from ceremonies.tasks.deployments import DeploymentSpec, load_flow, load_specs, resolve_specs, substitute
+from ceremonies.tasks.deployments import (
+    DeploymentSpec,
+    deploy_configs,
+    load_flow,
+    load_specs,
+    resolve_config,
+    runner_deployment,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # The same table is in docs/operations.md ("Schedules"); change both together.
 SCHEDULE_SNAPSHOT = {
     "next-sprint": ("flows/next_sprint.py:next_sprint", "0 6 * * *", "Europe/Berlin"),
-    "refresh-kb": ("flows/refresh_kb.py:refresh_kb", "*/15 * * * *", "Europe/Berlin"),
-    "remind": ("flows/remind.py:remind", "*/30 * * * *", "Europe/Berlin"),
+    "refresh-kb": ("flows/refresh_kb.py:refresh_kb", "7 * * * *", "Europe/Berlin"),
+    "remind": ("flows/remind.py:remind", "17 * * * *", "Europe/Berlin"),
 }
 
 
@@ -51,8 +61,8 @@ def test_operations_doc_states_the_same_schedules() -> None:
 @pytest.mark.parametrize("name", sorted(SCHEDULE_SNAPSHOT))
 def test_entrypoint_imports_and_parameters_validate(specs: list[DeploymentSpec], name: str, tmp_path: Path) -> None:
     require_deployment(name)
-    variables = {"ceremonies_docs_repo": str(tmp_path)}
-    (spec,) = resolve_specs([s for s in specs if s.name == name], variables=variables.get, env={})
+    (spec,) = [s for s in specs if s.name == name]
+    spec = replace(spec, parameters={**spec.parameters, "repo": str(tmp_path)})
     flow = load_flow(ROOT, spec)
     assert callable(flow.fn)
     validated = flow.validate_parameters(dict(spec.parameters))
@@ -78,27 +88,36 @@ def test_flow_is_named_like_its_deployment_and_reports_failures(specs: list[Depl
         flow.validate_parameters({"branch": "main"})  # the docs repo is required: the form marks it so
 
 
-def test_substitute_fills_variables_and_env_like_prefect_deploy() -> None:
-    values = {"ceremonies_docs_repo": "https://git.example.com/docs.git", "n": 3}
-    template = {
-        "repo": "{{ prefect.variables.ceremonies_docs_repo }}",
-        "n": "{{ prefect.variables.n }}",
-        "dir": "{{ $HOME_DIR }}/x",
-        "missing": "{{ prefect.variables.nope }}",
-        "keep": ["a", 1],
-    }
-    assert substitute(template, values.get, {"HOME_DIR": "/h"}) == {
-        "repo": "https://git.example.com/docs.git",
-        "n": 3,
-        "dir": "/h/x",
-        "missing": "",
-        "keep": ["a", 1],
-    }
+def configs_by_name() -> dict[str, dict[str, Any]]:
+    """Return prefect.yaml's deployment configs as ``prefect deploy`` reads them, by name."""
+    return {str(config["name"]): config for config in deploy_configs(ROOT / "prefect.yaml")}
 
 
-def test_resolve_specs_moves_schedules_to_another_time_zone(specs: list[DeploymentSpec]) -> None:
-    resolved = resolve_specs(
-        specs, variables=lambda _: None, env={}, timezone="America/New_York", parameters={"branch": "trunk"}
-    )
-    assert {s.timezone for spec in resolved for s in spec.schedules} == {"America/New_York"}
-    assert all(spec.parameters["branch"] == "trunk" for spec in resolved)
+@pytest.mark.usefixtures("prefect_harness")
+def test_placeholders_are_filled_by_prefect_deploys_own_functions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.variables import Variable
+
+    Variable.set("ceremonies_docs_repo", "https://git.example.com/docs.git", overwrite=True, _sync=True)  # type: ignore[call-arg]
+    monkeypatch.setenv("HOME_DIR", "/h")
+    config = {
+        "name": "x",
+        "parameters": {"repo": "{{ prefect.variables.ceremonies_docs_repo }}", "dir": "{{ $HOME_DIR }}/x"},
+        "triggers": [{"parameters": {"repo": "{{ event.payload.repo }}"}}],
+    }
+    resolved = asyncio.run(resolve_config(config))
+    assert resolved["parameters"] == {"repo": "https://git.example.com/docs.git", "dir": "/h/x"}
+    assert resolved["triggers"] == [{"parameters": {"repo": "{{ event.payload.repo }}"}}]  # rendered per event
+
+
+def test_serve_passes_schedules_triggers_and_concurrency_on_like_deploy() -> None:
+    configs = configs_by_name()
+    kb = runner_deployment(ROOT, configs["refresh-kb"], timezone="America/New_York", parameters={"repo": "/r"})
+    assert kb.concurrency_limit == 1 and kb.concurrency_options.collision_strategy == "CANCEL_NEW"
+    assert [s.schedule.timezone for s in kb.schedules] == ["America/New_York"]
+    (trigger,) = kb.triggers
+    assert trigger.expect == {"ceremonies.docs.pushed"}
+    assert trigger.parameters == {"repo": "{{ event.payload.repo }}", "branch": "{{ event.payload.branch }}"}
+    assert kb.parameters["repo"] == "/r"
+    remind = runner_deployment(ROOT, configs["remind"], concurrency_limit=0)
+    assert {e for t in remind.triggers for e in t.expect} == {"ceremonies.sprint.planned"}
+    assert not remind.concurrency_limit

@@ -53,6 +53,10 @@ def serve(
     pause_on_shutdown: Annotated[
         bool, typer.Option(help="Pause the schedules when this process stops (Prefect's default; off here).")
     ] = False,
+    concurrency_limit: Annotated[
+        int | None,
+        typer.Option(help="Runs of one deployment at once (default: prefect.yaml's 1, new runs cancelled); 0 = any."),
+    ] = None,
 ) -> None:
     """Serve all deployments of prefect.yaml from this one process (Ctrl-C to stop)."""
     from ceremonies.tasks.deployments import serve_all
@@ -68,6 +72,7 @@ def serve(
         limit=limit,
         pause_on_shutdown=pause_on_shutdown,
         poll_seconds=poll_seconds,
+        concurrency_limit=concurrency_limit,
     )
 
 
@@ -123,3 +128,34 @@ def setup(
         typer.echo(f"variable:           {name} = {value}")
     for name in report.concurrency_limits:
         typer.echo(f"concurrency limit:  {name} (1 slot)")
+
+
+hook_app = typer.Typer(help="Git hooks that tell Prefect about pushes (event-driven KB refresh).", no_args_is_help=True)
+app.add_typer(hook_app, name="hook")
+
+
+@hook_app.command("install")
+def hook_install(
+    repo: Annotated[Path, typer.Option(help="The bare docs repo pushes arrive in (on the git server).")],
+    as_repo: Annotated[
+        str | None, typer.Option("--as", help="The docs repo as the deployments name it (URL); default: --repo.")
+    ] = None,
+    branch: Annotated[str, typer.Option(help="Pushes to this branch emit the event.")] = "main",
+    api_url: Annotated[str | None, typer.Option(help="Prefect API URL (default: PREFECT_API_URL).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the hook; write nothing.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the hook's path and event as JSON.")] = False,
+) -> None:
+    """Install a post-receive hook that emits ceremonies.docs.pushed, so refresh-kb runs seconds after a push."""
+    from ceremonies.tasks.events import DOCS_PUSHED, install_hook, repo_resource_id
+
+    hook, text = install_hook(repo, as_repo, branch, api_url, dry_run=dry_run)
+    named = as_repo or str(repo.expanduser().resolve())
+    if json_output:
+        print_json(
+            {"hook": str(hook), "event": DOCS_PUSHED, "resource_id": repo_resource_id(named), "dry_run": dry_run}
+        )
+        return
+    if dry_run:
+        typer.echo(f"dry run: would write {hook}:\n{text}")
+        return
+    typer.echo(f"installed {hook}: a push to {branch} emits {DOCS_PUSHED} ({repo_resource_id(named)})")

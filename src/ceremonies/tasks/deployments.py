@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,6 @@ from ceremonies.tasks.common import (
 
 DOCS_REPO_VARIABLE = "ceremonies_docs_repo"
 DEFAULT_TIMEZONE = "Europe/Berlin"
-_VARIABLE = re.compile(r"\{\{\s*prefect\.variables\.([\w-]+)\s*\}\}")
-_ENV = re.compile(r"\{\{\s*\$(\w+)\s*\}\}")
 
 logger = logging.getLogger("ceremonies.deployments")
 
@@ -123,26 +121,6 @@ def load_specs(path: Path) -> list[DeploymentSpec]:
     return specs
 
 
-def substitute(value: Any, variables: Callable[[str], Any], env: Mapping[str, str]) -> Any:
-    """Return ``value`` with ``{{ prefect.variables.x }}`` and ``{{ $ENV }}`` placeholders filled in (recursively).
-
-    A string that is exactly one variable placeholder takes the variable's value (any JSON type); a missing
-    variable or environment variable becomes ``""``, as ``prefect deploy`` does.
-    """
-    if isinstance(value, dict):
-        return {key: substitute(item, variables, env) for key, item in value.items()}
-    if isinstance(value, list):
-        return [substitute(item, variables, env) for item in value]
-    if not isinstance(value, str):
-        return value
-    whole = _VARIABLE.fullmatch(value.strip())
-    if whole:
-        found = variables(whole.group(1))
-        return "" if found is None else found
-    value = _VARIABLE.sub(lambda m: str(variables(m.group(1)) or ""), value)
-    return _ENV.sub(lambda m: env.get(m.group(1), ""), value)
-
-
 def read_variable(name: str) -> Any:
     """Return the value of the Prefect Variable ``name`` from the configured API, or None."""
     from prefect.variables import Variable
@@ -154,22 +132,30 @@ def read_variable(name: str) -> Any:
         return None
 
 
-def resolve_specs(
-    specs: list[DeploymentSpec],
-    variables: Callable[[str], Any] = read_variable,
-    env: Mapping[str, str] | None = None,
-    timezone: str | None = None,
-    parameters: Mapping[str, Any] | None = None,
-) -> list[DeploymentSpec]:
-    """Return ``specs`` with placeholders filled, schedules moved to ``timezone`` when given, ``parameters`` merged."""
-    env = os.environ if env is None else env
-    resolved = []
-    for spec in specs:
-        params = dict(substitute(dict(spec.parameters), variables, env))
-        params.update(parameters or {})
-        schedules = tuple(replace(schedule, timezone=timezone) if timezone else schedule for schedule in spec.schedules)
-        resolved.append(replace(spec, parameters=params, schedules=schedules))
-    return resolved
+def deploy_configs(path: Path) -> list[dict[str, Any]]:
+    """Return the deployments of the ``prefect.yaml`` at ``path`` exactly as ``prefect deploy`` reads them (its
+    pydantic model of the file, anchors expanded, its defaults merged in); placeholders are not filled yet."""
+    from prefect.cli.deploy._config import _load_deploy_configs_and_actions, _merge_with_default_deploy_config
+    from rich.console import Console
+
+    configs, _ = _load_deploy_configs_and_actions(path, console=Console(stderr=True))
+    return [_merge_with_default_deploy_config(config) for config in configs]
+
+
+async def resolve_config(config: Mapping[str, Any], env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return ``config`` with blocks, ``prefect.variables`` and ``$ENV`` placeholders filled in by the functions
+    ``prefect deploy`` uses; ``triggers`` are kept as written (their ``{{ event.* }}`` templates render per event)."""
+    from prefect.utilities.templating import apply_values, resolve_block_document_references, resolve_variables
+
+    resolved = dict(config)
+    triggers = resolved.pop("triggers", None) or []
+    resolved = await resolve_block_document_references(resolved)
+    resolved = await resolve_variables(resolved)
+    filled: dict[str, Any] = apply_values(  # type: ignore[assignment]  # a dict in, a dict out
+        resolved, dict(os.environ if env is None else env), remove_notset=False
+    )
+    filled["triggers"] = triggers
+    return filled
 
 
 def load_flow(root: Path, spec: DeploymentSpec) -> Any:
@@ -182,20 +168,78 @@ def load_flow(root: Path, spec: DeploymentSpec) -> Any:
     return load_flow_from_entrypoint(f"{path}:{spec.flow_name}")
 
 
-def to_runner_deployment(root: Path, spec: DeploymentSpec) -> Any:
-    """Return the RunnerDeployment of ``spec`` (for ``prefect.serve``): same name, schedules, parameters, tags."""
-    from prefect.schedules import Cron
+def runner_deployment(
+    root: Path,
+    config: Mapping[str, Any],
+    timezone: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    concurrency_limit: int | None = None,
+) -> Any:
+    """Return the RunnerDeployment (for ``prefect.serve``) of one resolved deployment config: the schedules, triggers
+    and concurrency limit built by ``prefect deploy``'s own helpers, so they mean the same under serve and deploy.
 
+    ``timezone`` replaces every schedule's time zone, ``parameters`` are merged over the file's, and
+    ``concurrency_limit`` (0 = none) replaces the file's limit but keeps its collision strategy.
+    """
+    from prefect.cli.deploy._schedules import _schedule_config_to_deployment_schedule
+    from prefect.cli.deploy._triggers import _initialize_deployment_triggers
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig
+
+    spec = _spec_of(config)
     flow = load_flow(root, spec)
-    parameters = {key: value for key, value in spec.parameters.items() if value != ""}
+    schedules = [
+        _schedule_config_to_deployment_schedule({**schedule, **({"timezone": timezone} if timezone else {})})
+        for schedule in config.get("schedules") or []
+    ]
+    triggers = _initialize_deployment_triggers(spec.name, copy.deepcopy(list(config.get("triggers") or [])))
+    limit: Any = config.get("concurrency_limit")
+    if concurrency_limit is not None:
+        limit = {**limit, "limit": concurrency_limit} if isinstance(limit, dict) else concurrency_limit
+    if isinstance(limit, dict):
+        limit = ConcurrencyLimitConfig(**limit) if limit.get("limit") else None
+    merged = {**dict(config.get("parameters") or {}), **dict(parameters or {})}
     return flow.to_deployment(
         name=spec.name,
-        schedules=[Cron(s.cron, timezone=s.timezone, active=s.active) for s in spec.schedules],
-        parameters=parameters,
+        schedules=schedules,
+        triggers=triggers,
+        concurrency_limit=limit or None,
+        parameters={key: value for key, value in merged.items() if value != ""},
         description=spec.description or None,
         tags=list(spec.tags),
         version=spec.version,
     )
+
+
+def _spec_of(config: Mapping[str, Any]) -> DeploymentSpec:
+    """Return the DeploymentSpec view of one deployment config (name, entrypoint, tags, ...)."""
+    if not config.get("name") or ":" not in str(config.get("entrypoint") or ""):
+        raise UsageError(f"prefect.yaml: deployment {config.get('name')!r} needs a name and an entrypoint")
+    return DeploymentSpec(
+        name=str(config["name"]),
+        entrypoint=str(config["entrypoint"]),
+        description=str(config.get("description") or ""),
+        tags=tuple(str(tag) for tag in config.get("tags") or ()),
+        version=str(config["version"]) if config.get("version") is not None else None,
+        parameters=dict(config.get("parameters") or {}),
+    )
+
+
+async def _runner_deployments(
+    root: Path,
+    only: list[str] | None,
+    timezone: str | None,
+    parameters: Mapping[str, Any] | None,
+    concurrency_limit: int | None,
+) -> list[Any]:
+    """Return the RunnerDeployments of ``prefect.yaml`` under ``root`` (those in ``only`` when given)."""
+    configs = deploy_configs(root / "prefect.yaml")
+    names = [str(config.get("name")) for config in configs]
+    unknown = sorted(set(only or []) - set(names))
+    if unknown:
+        raise UsageError(f"unknown deployment(s) {', '.join(unknown)}; prefect.yaml has {names}")
+    chosen = [config for config in configs if not only or config.get("name") in only]
+    resolved = [await resolve_config(config) for config in chosen]
+    return [runner_deployment(root, config, timezone, parameters, concurrency_limit) for config in resolved]
 
 
 def serve_all(
@@ -206,29 +250,27 @@ def serve_all(
     limit: int | None = None,
     pause_on_shutdown: bool = False,
     poll_seconds: float | None = None,
+    concurrency_limit: int | None = None,
 ) -> None:
     """Serve every deployment of ``prefect.yaml`` (or those named in ``only``) from this process until stopped.
 
+    The file is read and its placeholders filled by ``prefect deploy``'s own code; schedules, event triggers and the
+    per-deployment concurrency limit are passed on as they are (``concurrency_limit`` overrides the limit).
     ``pause_on_shutdown`` is off by default: stopping ``serve`` would otherwise pause the schedules, and the
     next start would silently run nothing until someone resumes them in the UI. ``poll_seconds`` is how often
     the process looks for runs to start (Prefect's default 10 s is most of the Run-button latency).
     """
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
     root = root or project_root()
-    specs = load_specs(root / "prefect.yaml")
-    if only:
-        unknown = sorted(set(only) - {spec.name for spec in specs})
-        if unknown:
-            raise UsageError(f"unknown deployment(s) {', '.join(unknown)}; prefect.yaml has {[s.name for s in specs]}")
-        specs = [spec for spec in specs if spec.name in only]
     timezone = timezone or read_variable(TIMEZONE_VARIABLE) or None
-    resolved = resolve_specs(specs, timezone=timezone, parameters=parameters)
     os.chdir(root)  # entrypoints are stored relative to the working directory of the serving process
     os.environ.setdefault("CEREMONIES_PROJECT_DIR", str(root))
-    deployments = [to_runner_deployment(root, spec) for spec in resolved]
+    deployments = run_coro_as_sync(_runner_deployments(root, only, timezone, parameters, concurrency_limit))
     from prefect import serve
 
     extra: dict[str, Any] = {"query_seconds": poll_seconds} if poll_seconds else {}
-    serve(*deployments, pause_on_shutdown=pause_on_shutdown, limit=limit, **extra)
+    serve(*(deployments or []), pause_on_shutdown=pause_on_shutdown, limit=limit, **extra)
 
 
 @dataclass
