@@ -213,6 +213,18 @@ def assert_completed(runs: list[Any], log_path: Path) -> None:
         )
 
 
+def completed_or_cancelled(runs: list[Any], log_path: Path) -> list[Any]:
+    """Return the Completed runs of runs started at once on a deployment limited to one run (CANCEL_NEW): at least
+    one Completed, the others Completed (they started after it) or Cancelled; fail otherwise."""
+    done = [run for run in runs if run.state.is_completed()]
+    assert done, "no run Completed"
+    others = [run for run in runs if not run.state.is_completed()]
+    shown = [f"{run.name}: {run.state.type} {run.state.message}" for run in others]
+    assert all(run.state.is_cancelled() for run in others), shown
+    assert_completed(done, log_path)
+    return done
+
+
 def lock_spans(run_id: UUID, lock: str) -> tuple[datetime, datetime]:
     """Return when the run started and stopped holding the repo lock ``lock``, from its stored logs.
 

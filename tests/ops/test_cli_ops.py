@@ -42,7 +42,7 @@ def test_setup_dry_run_reports_the_plan_without_a_server(
     assert main(args) == 0
     out = capsys.readouterr().out
     payload = json.loads(out)
-    assert payload["dry_run"] is True and payload["work_pool"] == "ceremonies-pool"
+    assert payload["dry_run"] is True and payload["work_pool"] == ""  # serve needs no work pool
     assert payload["secret_block"] == "secret/ceremonies-slack-token"
     assert payload["variables"]["ceremonies_slack_channel"] == "C1"
     assert payload["concurrency_limits"] == [repo_lock_name("https://git.example.org/team/docs")]

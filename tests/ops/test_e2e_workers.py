@@ -82,6 +82,10 @@ def test_ceremonies_server_ui_calls_its_own_port(ceremonies_server: PrefectServe
     assert (ceremonies_server.home / "prefect.db").is_file(), "the server does not keep its SQLite db in PREFECT_HOME"
 
 
+WORK_POOL_ARGS = ("--work-pool", "ceremonies-pool")
+"""Workers need the process work pool; setup makes it only when asked (serve needs none)."""
+
+
 def test_prefect_deploy_all_and_a_process_worker_run(
     ceremonies_server: PrefectServer, tmp_path: Path, today: date
 ) -> None:
@@ -89,7 +93,7 @@ def test_prefect_deploy_all_and_a_process_worker_run(
     team = make_team_repo(tmp_path / "team", team_files(today))
     env = {**server.env, "CEREMONIES_PROJECT_DIR": str(ROOT)}
     setup = subprocess.run(
-        [CEREMONIES, "setup", "--repo", str(team.work), "--timezone", "Europe/Berlin"],
+        [CEREMONIES, "setup", "--repo", str(team.work), "--timezone", "Europe/Berlin", *WORK_POOL_ARGS],
         env=env,
         cwd=ROOT,
         capture_output=True,

@@ -107,22 +107,28 @@ def setup(
     repo: Annotated[str | None, typer.Option(help="Docs repo (URL or path): Variable + its concurrency limit.")] = None,
     channel: Annotated[str | None, typer.Option(help="Slack channel Variable (overrides ceremonies.toml).")] = None,
     timezone: Annotated[str, typer.Option(help="IANA time zone Variable for the schedules.")] = "Europe/Berlin",
+    work_pool: Annotated[
+        str | None,
+        typer.Option(help="Also create this process work pool (for `prefect deploy` + workers; serve needs none)."),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be created; contact no server, change nothing.")
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print what was created as JSON.")] = False,
 ) -> None:
-    """Create the work pool, the Slack token Secret block (from SLACK_BOT_TOKEN), Variables and repo lock."""
+    """Create the Slack token Secret block (from SLACK_BOT_TOKEN), Variables, repo lock (and --work-pool's pool)."""
     from ceremonies.tasks.deployments import setup_server
 
     token = os.environ.get("SLACK_BOT_TOKEN") or None
-    report = setup_server(repo=repo, channel=channel, timezone=timezone, token=token, dry_run=dry_run)
+    report = setup_server(
+        repo=repo, channel=channel, timezone=timezone, token=token, work_pool=work_pool, dry_run=dry_run
+    )
     if json_output:
         print_json(report.to_json() | ({"dry_run": True} if dry_run else {}))
         return
     if dry_run:
         typer.echo("dry run: nothing created; setup would create or update:")
-    typer.echo(f"work pool:          {report.work_pool}")
+    typer.echo(f"work pool:          {report.work_pool or '(none: serve needs none; --work-pool for workers)'}")
     typer.echo(f"secret block:       {report.secret_block or '(skipped: SLACK_BOT_TOKEN not set)'}")
     for name, value in report.to_json()["variables"].items():
         typer.echo(f"variable:           {name} = {value}")

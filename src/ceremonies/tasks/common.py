@@ -43,6 +43,8 @@ SLACK_TOKEN_BLOCK = "ceremonies-slack-token"
 """Name of the Prefect Secret block holding the Slack bot token (created by ``ceremonies setup``)."""
 CHANNEL_VARIABLE = "ceremonies_slack_channel"
 """Prefect Variable overriding the Slack channel of ``ceremonies.toml`` (optional)."""
+DOCS_REPO_VARIABLE = "ceremonies_docs_repo"
+"""Prefect Variable naming the docs repo (the deployments' default ``repo``; set by ``ceremonies setup``)."""
 TIMEZONE_VARIABLE = "ceremonies_timezone"
 """Prefect Variable naming the IANA time zone of the schedules (documentation; the schedules carry it too)."""
 WORK_POOL = "ceremonies-pool"
@@ -530,6 +532,17 @@ def channel_override() -> str | None:
     return str(value) if value else None
 
 
+def read_docs_repo_variable() -> str | None:
+    """Return the docs repo of the Prefect Variable ``ceremonies_docs_repo`` (set by ``ceremonies setup``), or None."""
+    try:
+        from prefect.variables import Variable
+
+        value = Variable.get(DOCS_REPO_VARIABLE, default=None, _sync=True)  # type: ignore[call-overload]
+    except Exception:  # no server or no variable
+        return None
+    return str(value) if value else None
+
+
 def settings_for(repo: str | None) -> Settings:
     """Return the settings of a local ``repo`` (defaults for URLs or on error), with the channel Variable applied."""
     settings = Settings()
@@ -597,25 +610,47 @@ def _make_notifier(settings: Settings, logger: Any) -> Any:
     return make_notifier(settings, token, False) if token else ConsoleNotifier(settings.slack.channel, log=logger)
 
 
+def post_failure_notice(
+    flow_name: str, run_name: str, run_id: str, parameters: Mapping[str, Any], reason: str
+) -> list[Any]:
+    """Post the failure notice of one run through the team's notifier (its template, escaping and redaction; one
+    key per run); return the deliveries."""
+    logger = get_logger("ceremonies.failure")
+    repo = parameters.get("repo")
+    local = repo if isinstance(repo, str) else None
+    message = failure_message(flow_name, run_name, run_id, parameters, reason, local)
+    deliveries: list[Any] = list(_make_notifier(settings_for(local), logger).send([message]))
+    for delivery in deliveries:
+        logger.info("Failure notice for %s: %s", run_name, delivery.describe())
+    return deliveries
+
+
+def post_notice(text: str, key: str, repo: str | None = None) -> list[Any]:
+    """Post ``text`` (redacted) through the team's notifier under ``key``; return the deliveries."""
+    logger = get_logger("ceremonies.failure")
+    deliveries: list[Any] = list(_make_notifier(settings_for(repo), logger).send([Message(text=redact(text), key=key)]))
+    return deliveries
+
+
 def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:
-    """Prefect ``on_failure`` hook: post the failed run's name, parameters (no secrets) and UI link to Slack.
+    """Prefect ``on_failure`` hook of runs started without a deployment (a script, a test): post the failed run's
+    name, parameters (no secrets) and UI link. Deployment runs are announced by the failure Automation instead
+    (the ``notify-failure`` deployment's triggers: Failed, Crashed, TimedOut), so a notice is posted once.
 
     Never raises: a broken notifier is logged, the run's own failure stays what the UI shows.
     """
     logger = get_logger("ceremonies.failure")
+    if getattr(flow_run, "deployment_id", None) is not None:
+        logger.info("Deployment run %s failed: the failure Automation posts the notice", getattr(flow_run, "name", "?"))
+        return
     try:
         parameters = dict(getattr(flow_run, "parameters", {}) or {})
-        repo = parameters.get("repo")
-        settings = settings_for(repo if isinstance(repo, str) else None)
-        message = failure_message(
+        post_failure_notice(
             getattr(flow, "name", "flow"),
             getattr(flow_run, "name", "?"),
             str(getattr(flow_run, "id", "?")),
             parameters,
             str(getattr(state, "message", "") or ""),
-            repo if isinstance(repo, str) else None,
         )
-        for delivery in _make_notifier(settings, logger).send([message]):
-            logger.info("Failure notice for %s: %s", getattr(flow_run, "name", "?"), delivery.describe())
     except Exception as exc:  # a hook must never mask the run's failure
         logger.error("Could not post the failure notice: %s", redact(str(exc)))

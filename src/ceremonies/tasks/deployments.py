@@ -21,6 +21,7 @@ from ceremonies.errors import ConfigError, Problem, UsageError
 from ceremonies.resources import shipped_dir
 from ceremonies.tasks.common import (
     CHANNEL_VARIABLE,
+    DOCS_REPO_VARIABLE,
     SLACK_TOKEN_BLOCK,
     TIMEZONE_VARIABLE,
     WORK_POOL,
@@ -29,7 +30,6 @@ from ceremonies.tasks.common import (
     repo_lock_name,
 )
 
-DOCS_REPO_VARIABLE = "ceremonies_docs_repo"
 DEFAULT_TIMEZONE = "Europe/Berlin"
 
 logger = logging.getLogger("ceremonies.deployments")
@@ -293,12 +293,12 @@ class SetupReport:
 
 
 def _planned_setup(
-    repo: str | None, channel: str | None, timezone: str, token: str | None, work_pool: str
+    repo: str | None, channel: str | None, timezone: str, token: str | None, work_pool: str | None
 ) -> SetupReport:
     """Return the SetupReport ``setup_server`` would produce, without contacting the server."""
     wanted = {TIMEZONE_VARIABLE: timezone, CHANNEL_VARIABLE: channel, DOCS_REPO_VARIABLE: repo}
     return SetupReport(
-        work_pool=work_pool,
+        work_pool=work_pool or "",
         secret_block=f"secret/{SLACK_TOKEN_BLOCK}" if token else None,
         variables={name: value for name, value in wanted.items() if value},
         concurrency_limits=[repo_lock_name(repo)] if repo else [],
@@ -310,7 +310,7 @@ def setup_server(
     channel: str | None = None,
     timezone: str = DEFAULT_TIMEZONE,
     token: str | None = None,
-    work_pool: str = WORK_POOL,
+    work_pool: str | None = None,
     dry_run: bool = False,
 ) -> SetupReport:
     """Create (idempotently) what the deployments expect on the configured Prefect server; return what was done
@@ -335,9 +335,10 @@ def setup_server(
     from prefect.variables import Variable
     from pydantic import SecretStr
 
-    report = SetupReport(work_pool=work_pool)
-    with get_client(sync_client=True) as client, suppress(ObjectAlreadyExists):
-        client.create_work_pool(WorkPoolCreate(name=work_pool, type="process"))
+    report = SetupReport(work_pool=work_pool or "")
+    if work_pool:  # only for `prefect deploy` + workers: `serve` needs none (an unused pool shows red in the UI)
+        with get_client(sync_client=True) as client, suppress(ObjectAlreadyExists):
+            client.create_work_pool(WorkPoolCreate(name=work_pool, type="process"))
     if token:
         Secret(value=SecretStr(token)).save(SLACK_TOKEN_BLOCK, overwrite=True, _sync=True)  # type: ignore[call-arg]
         report.secret_block = f"secret/{SLACK_TOKEN_BLOCK}"
