@@ -290,3 +290,24 @@ def git_repo(path: Path) -> Path:
     path.mkdir(parents=True)
     git(path, "init", "-q", "-b", "main")
     return path
+
+
+def test_task_run_noise_is_dropped_and_failures_stay() -> None:
+    quiet = common.QuietTaskRuns()
+
+    def record(level: int, msg: str) -> logging.LogRecord:
+        return logging.LogRecord("prefect.task_runs", level, __file__, 1, msg, None, None)
+
+    assert not quiet.filter(record(logging.INFO, "Finished in state Completed()"))
+    assert quiet.filter(record(logging.ERROR, "Finished in state Failed('Task run encountered an exception')"))
+    assert quiet.filter(record(logging.INFO, "Sprint history: 12 plan(s)"))
+    assert any(isinstance(f, common.QuietTaskRuns) for f in logging.getLogger("prefect.task_runs").filters)
+
+
+def test_log_lines_show_team_time_to_the_minute() -> None:
+    from datetime import UTC, datetime
+
+    from ceremonies.config import Settings
+
+    shown = common.team_time(datetime(2026, 11, 28, 15, 28, 46, 772315, tzinfo=UTC), Settings())
+    assert shown == "2026-11-28 16:28 CET"

@@ -169,6 +169,12 @@ def in_team_time(moment: datetime | None, settings: Settings) -> datetime | None
     return moment.replace(tzinfo=ZoneInfo(settings.sprint.timezone))
 
 
+def team_time(moment: datetime, settings: Settings) -> str:
+    """Return ``moment`` as the team reads it in a log line: ``2026-11-28 16:28 CET`` (team time zone, minutes)."""
+    local = moment.astimezone(ZoneInfo(settings.sprint.timezone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
 # --- redaction -----------------------------------------------------------------------------------------------------
 
 _SLACK_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+")
@@ -280,7 +286,23 @@ def install_run_logging(level: int = logging.INFO) -> None:
         logger.setLevel(level)
 
 
+class QuietTaskRuns(logging.Filter):
+    """Drops Prefect's per-task ``Finished in state Completed()`` lines (half of a run's log); failures stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Return False for a task run's INFO 'Finished in state Completed()' record."""
+        return not (record.levelno <= logging.INFO and str(record.msg).startswith("Finished in state Completed"))
+
+
+def install_quiet_task_runs() -> None:
+    """Attach one QuietTaskRuns filter to Prefect's task-run logger."""
+    logger = logging.getLogger("prefect.task_runs")
+    if not any(isinstance(existing, QuietTaskRuns) for existing in logger.filters):
+        logger.addFilter(QuietTaskRuns())
+
+
 install_redaction()
+install_quiet_task_runs()
 install_run_logging()
 
 

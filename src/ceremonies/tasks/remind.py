@@ -21,6 +21,7 @@ from ceremonies.tasks.common import (
     retry_slack_condition,
     run_logger,
     slack_token,
+    team_time,
 )
 
 
@@ -49,8 +50,8 @@ def compute(
     run_logger().info(
         "%d reminder(s) due between %s and %s",
         len(plan.due),
-        plan.now.isoformat(),
-        (plan.now + plan.horizon).isoformat(),
+        team_time(plan.now, settings),
+        team_time(plan.now + plan.horizon, settings),
     )
     return plan
 
