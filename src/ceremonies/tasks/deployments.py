@@ -224,22 +224,15 @@ def _spec_of(config: Mapping[str, Any]) -> DeploymentSpec:
     )
 
 
-async def _runner_deployments(
-    root: Path,
-    only: list[str] | None,
-    timezone: str | None,
-    parameters: Mapping[str, Any] | None,
-    concurrency_limit: int | None,
-) -> list[Any]:
-    """Return the RunnerDeployments of ``prefect.yaml`` under ``root`` (those in ``only`` when given)."""
+async def _resolved_configs(root: Path, only: list[str] | None) -> list[dict[str, Any]]:
+    """Return the resolved deployment configs of ``prefect.yaml`` under ``root`` (those in ``only`` when given)."""
     configs = deploy_configs(root / "prefect.yaml")
     names = [str(config.get("name")) for config in configs]
     unknown = sorted(set(only or []) - set(names))
     if unknown:
         raise UsageError(f"unknown deployment(s) {', '.join(unknown)}; prefect.yaml has {names}")
     chosen = [config for config in configs if not only or config.get("name") in only]
-    resolved = [await resolve_config(config) for config in chosen]
-    return [runner_deployment(root, config, timezone, parameters, concurrency_limit) for config in resolved]
+    return [await resolve_config(config) for config in chosen]
 
 
 def serve_all(
@@ -266,11 +259,12 @@ def serve_all(
     timezone = timezone or read_variable(TIMEZONE_VARIABLE) or None
     os.chdir(root)  # entrypoints are stored relative to the working directory of the serving process
     os.environ.setdefault("CEREMONIES_PROJECT_DIR", str(root))
-    deployments = run_coro_as_sync(_runner_deployments(root, only, timezone, parameters, concurrency_limit))
+    configs = run_coro_as_sync(_resolved_configs(root, only)) or []
+    deployments = [runner_deployment(root, config, timezone, parameters, concurrency_limit) for config in configs]
     from prefect import serve
 
     extra: dict[str, Any] = {"query_seconds": poll_seconds} if poll_seconds else {}
-    serve(*(deployments or []), pause_on_shutdown=pause_on_shutdown, limit=limit, **extra)
+    serve(*deployments, pause_on_shutdown=pause_on_shutdown, limit=limit, **extra)
 
 
 @dataclass
