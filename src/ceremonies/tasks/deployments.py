@@ -259,7 +259,7 @@ def serve_all(
     timezone = timezone or read_variable(TIMEZONE_VARIABLE) or None
     os.chdir(root)  # entrypoints are stored relative to the working directory of the serving process
     os.environ.setdefault("CEREMONIES_PROJECT_DIR", str(root))
-    configs = run_coro_as_sync(_resolved_configs(root, only)) or []
+    configs: list[dict[str, Any]] = run_coro_as_sync(_resolved_configs(root, only)) or []
     deployments = [runner_deployment(root, config, timezone, parameters, concurrency_limit) for config in configs]
     from prefect import serve
 
