@@ -204,9 +204,16 @@ def result(
 def artifact_markdown(outcome: job.NextSprintResult) -> str:
     """Return the run's markdown artifact: the summary, then the generated doc with its frontmatter shown as a
     YAML code block (as plain markdown the header would render as one big heading)."""
-    text = outcome.summary_markdown()
+    text = form_words(outcome.summary_markdown())
     if outcome.doc:
         text += f"\n## The plan: `{outcome.path}`\n\n{doc_markdown(outcome.doc)}"
+    return text
+
+
+def form_words(text: str) -> str:
+    """Return ``text`` speaking the Run form's words instead of the CLI's (``--force`` is the ``force`` field)."""
+    for flag, field in (("--force", "force"), ("--dry-run", "dry_run"), ("--today", "today")):
+        text = text.replace(f"`{flag}`", f"`{field}`").replace(flag, f"`{field}`")
     return text
 
 
