@@ -311,3 +311,18 @@ def test_log_lines_show_team_time_to_the_minute() -> None:
 
     shown = common.team_time(datetime(2026, 11, 28, 15, 28, 46, 772315, tzinfo=UTC), Settings())
     assert shown == "2026-11-28 16:28 CET"
+
+
+def test_our_errors_are_logged_without_a_traceback_others_keep_theirs() -> None:
+    from ceremonies.errors import GitError
+
+    strip = common.NoTracebackForOurErrors()
+    for error, kept in ((GitError("no such repository path", path="/x"), False), (ValueError("bug"), True)):
+        try:
+            raise error
+        except Exception:
+            import sys
+
+            record = logging.LogRecord("prefect.flow_runs", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
+        assert strip.filter(record)
+        assert (record.exc_info is not None) == kept

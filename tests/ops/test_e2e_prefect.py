@@ -47,6 +47,7 @@ from e2e_support import (
 )
 
 from ceremonies.tasks.common import repo_lock_name
+from ceremonies.testing.browser import chromium, dump_dom, elements_containing, headings, screenshot
 from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, hang_remote, make_team_repo
 from ceremonies.testing.prefect_server import PrefectServer, running_prefect_server, stop_process_group
 from polling import poll_until
@@ -110,7 +111,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, now: datetime, today: date) 
     team = make_team_repo(tmp / "team", team_files(today))
     deployments = landed_deployments()
     slack = _slack_emulator()
-    with running_prefect_server(home=tmp / "prefect-home") as server:
+    with running_prefect_server(home=tmp / "prefect-home", ui=True) as server:  # ui: the browser check
         if slack is not None:
             slack.start()
             slack.set_now(now)  # Slack's clock agrees with the pinned "now" the runs are given
@@ -125,7 +126,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory, now: datetime, today: date) 
             only = [arg for name in deployments for arg in ("-d", name)]
             with serve_log.open("wb") as log:
                 serve = subprocess.Popen(
-                    [CEREMONIES, "serve", *only, "--poll-seconds", "1", "--limit", "4"],  # repo: the Variable
+                    # repo: the Variable. --concurrency-limit 4: the tests run deployments back to back and two at
+                    # once; prefect.yaml's limit 1 / CANCEL_NEW would cancel a run whose predecessor's slot is
+                    # still being released (tests/ops/test_prefect_yaml.py checks that serve passes the limit on)
+                    [CEREMONIES, "serve", *only, "--poll-seconds", "1", "--limit", "6", "--concurrency-limit", "4"],
                     env=env,
                     cwd=ROOT,
                     stdout=log,
@@ -357,6 +361,49 @@ def flow_run_process(run_id: UUID) -> int | None:
 ONBOARDING = (
     "---\ndocid: KB-ONBOARD\ntitle: Onboarding\nowner: '@lead'\nstatus: current\n---\n# Onboarding\n\nAsk in #team.\n"
 )
+
+
+# --- the UI in a real browser -----------------------------------------------------------------------------------
+
+
+def test_the_ui_in_a_real_browser_shows_the_plan_and_a_one_line_failure(stack: Stack) -> None:
+    if chromium() is None:
+        pytest.skip("UI check skipped: chromium is not installed (.ci/run installs Debian's `chromium` as root)")
+    require_deployment("next-sprint")
+    team = stack.new_team("ui")
+    (run,) = stack.run("next-sprint", [{"repo": str(team.work), "today": stack.today.isoformat()}])
+    assert_completed([run], stack.serve_log)
+    (artifact,) = [a for a in artifacts_of(run.id) if a.type == "markdown" and str(a.key).startswith("next-sprint-spr")]
+    (failed,) = stack.run("refresh-kb", [{"repo": str(stack.tmp / "no-such-repo-ui")}])
+    assert failed.state.is_failed(), failed.state
+    shots = stack.tmp / "screenshots"
+    shots.mkdir(exist_ok=True)
+    ui = stack.server.ui_url
+
+    form_url = f"{ui}/deployments/deployment/{stack.deployment_ids['next-sprint']}/run"
+    form = dump_dom(form_url)
+    assert "today" in form and "YYYY-MM-DD" in form, "the Run form does not show the today field and its help"
+    assert "Property is type None" not in form
+    screenshot(form_url, shots / "run-form.png")
+
+    plan_url = f"{ui}/artifacts/artifact/{artifact.id}"
+    plan = dump_dom(plan_url)
+    titles = headings(plan)
+    assert any("SPR-002" in title for title in titles), titles
+    assert not [title for title in titles if "docid:" in title or "status:" in title], titles
+    assert elements_containing(plan, "docid: SPR-002"), "the frontmatter is not shown at all"
+    screenshot(plan_url, shots / "next-sprint-artifact.png")
+    screenshot(f"{ui}/runs/flow-run/{run.id}", shots / "next-sprint-run.png")
+
+    failed_url = f"{ui}/runs/flow-run/{failed.id}"
+    message = str(failed.state.message or "")
+    assert message and "\n" not in message.strip() and "Traceback" not in message, message
+    page = dump_dom(failed_url)
+    shown = sorted((text.strip() for _, text in elements_containing(page, "no such repository path")), key=len)
+    assert shown, "the failed run's page does not show its state message"
+    assert "\n" not in shown[0] and "Traceback" not in page, shown[0]
+    screenshot(failed_url, shots / "failed-run.png")
+    assert all((shots / name).stat().st_size > 10_000 for name in ("run-form.png", "failed-run.png"))
 
 
 # --- last: stop serve like Ctrl-C ------------------------------------------------------------------------------

@@ -294,11 +294,27 @@ class QuietTaskRuns(logging.Filter):
         return not (record.levelno <= logging.INFO and str(record.msg).startswith("Finished in state Completed"))
 
 
+class NoTracebackForOurErrors(logging.Filter):
+    """Drops the Python traceback of a record about one of our own errors (a CeremoniesError already says what went
+    wrong, with file and line): the run log shows the one-line message instead of two 60-line tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Clear the record's traceback when its exception is a CeremoniesError; return True (keep the record)."""
+        if record.exc_info and isinstance(record.exc_info[1], CeremoniesError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def install_quiet_task_runs() -> None:
-    """Attach one QuietTaskRuns filter to Prefect's task-run logger."""
+    """Attach one QuietTaskRuns filter to Prefect's task-run logger, and NoTracebackForOurErrors to its run loggers."""
     logger = logging.getLogger("prefect.task_runs")
     if not any(isinstance(existing, QuietTaskRuns) for existing in logger.filters):
         logger.addFilter(QuietTaskRuns())
+    for name in ("prefect.task_runs", "prefect.flow_runs"):
+        run_logger_ = logging.getLogger(name)
+        if not any(isinstance(existing, NoTracebackForOurErrors) for existing in run_logger_.filters):
+            run_logger_.filters.insert(0, NoTracebackForOurErrors())  # before redaction formats the traceback
 
 
 install_redaction()
