@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,28 @@ def test_direct_path_never_imports_prefect() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_hook_install_writes_a_post_receive_hook_and_never_replaces_a_foreign_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ceremonies.tasks.events import DOCS_PUSHED, repo_resource_id
+    from ceremonies.testing.gitrepo import git
+
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # written into the hook, not contacted
+    bare = tmp_path / "docs.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    url = "https://git.example.org/team/docs.git"
+    assert main(["hook", "install", "--repo", str(bare), "--as", url, "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    hook = bare / "hooks" / "post-receive"
+    text = hook.read_text(encoding="utf-8")
+    assert payload["resource_id"] == repo_resource_id(url) and payload["event"] == DOCS_PUSHED
+    assert hook.stat().st_mode & 0o111 and DOCS_PUSHED in text and repo_resource_id(url) in text
+    assert "http://127.0.0.1:9/api" in text and '"repo": "https://git.example.org/team/docs.git"' in text
+    assert main(["hook", "install", "--repo", str(bare), "--as", url]) == 0  # ours: replaced
+
+    hook.write_text("#!/bin/sh\necho the team's own hook\n", encoding="utf-8")
+    assert main(["hook", "install", "--repo", str(bare)]) == 2
+    assert "was not written by ceremonies" in capsys.readouterr().err
+    assert hook.read_text(encoding="utf-8") == "#!/bin/sh\necho the team's own hook\n"
