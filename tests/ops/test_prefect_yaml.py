@@ -42,7 +42,7 @@ def test_deployments_schedules_and_time_zones_match_snapshot(specs: list[Deploym
         if len(spec.schedules) == 1
     }
     assert found == SCHEDULE_SNAPSHOT
-    assert all(spec.schedules[0].active for spec in specs)
+    assert all(schedule.active for spec in specs for schedule in spec.schedules)
 
 
 def test_every_deployment_runs_on_the_process_pool_with_tags(specs: list[DeploymentSpec]) -> None:
