@@ -70,6 +70,8 @@ def test_parallel_runs_on_postgres_backed_server(postgres_url: str, tmp_path: Pa
                     "1",
                     "--limit",
                     str(REPOS + 1),
+                    "--concurrency-limit",  # many repos on one deployment at once (prefect.yaml: 1, CANCEL_NEW)
+                    str(REPOS + 1),
                 ],
                 env=env,
                 cwd=ROOT,
