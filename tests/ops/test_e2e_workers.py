@@ -116,7 +116,7 @@ def test_prefect_deploy_all_and_a_process_worker_run(
 
     with api(server):
         ids = wait_for_deployments(landed, timeout=30)
-        for name in landed:
+        for name in [name for name in landed if name in SCHEDULE_SNAPSHOT]:  # notify-failure: triggers, no schedule
             entrypoint, cron, timezone = SCHEDULE_SNAPSHOT[name]
             stored = read_deployment(ids[name])
             assert stored.entrypoint == entrypoint
