@@ -92,10 +92,6 @@ class GitTimeoutError(GitError):
     """A git network call (clone, fetch, push) did not finish in time; the git process was killed."""
 
 
-class LockTimeoutError(CeremoniesError):
-    """Another run held the docs repo's lock longer than the bounded wait."""
-
-
 class SlackError(CeremoniesError):
     """Slack refused a call (``channel_not_found``, ``invalid_auth``, ...) or could not be reached."""
 
@@ -113,6 +109,11 @@ class RepoBusyError(CeremoniesError):
         self.holder = holder
         self.waited = waited
         super().__init__(message)
+
+
+class LockTimeoutError(RepoBusyError):
+    """A flow run gave up waiting for the docs repo's lock (the per-repo Prefect concurrency limit): the same error
+    and wording as the CLI's RepoBusyError; the flow run ends Failed with it as its one-line message."""
 
 
 class NotDueError(CeremoniesError):

@@ -108,7 +108,8 @@ def test_a_second_run_gives_up_waiting_and_names_the_run_holding_the_repo(
         while asyncio.run(active_slots_or_none(name)) != 1:
             assert time.monotonic() < deadline and not holder.done(), "the first run never took the lock"
             time.sleep(0.1)
-        with pytest.raises(LockTimeoutError, match=r"another run holds .*work since 20\d\d-.* UTC \(flow run '"):
+        busy = r"another run is in progress: it holds .*work since 20\d\d-.* UTC \(flow run '"
+        with pytest.raises(LockTimeoutError, match=busy):
             asyncio.run(next_sprint(repo=str(team.work), today=DUE_DAY.isoformat()))
         with pytest.raises(GitTimeoutError):
             holder.result(timeout=30)

@@ -481,8 +481,12 @@ async def _lock_holder(name: str) -> str:
 
 def lock_timeout_error(repo: str, waited: float, holder: str) -> LockTimeoutError:
     """Return the error of a run that gave up waiting for ``repo``'s lock after ``waited`` seconds."""
+    shown = redact(repo)
     return LockTimeoutError(
-        f"another run holds {redact(repo)} {holder}; gave up after waiting {waited:g} s ({LOCK_WAIT_ENV})"
+        f"another run is in progress: it holds {shown} {holder} (waited {waited:g} s, {LOCK_WAIT_ENV}); nothing done",
+        repo=shown,
+        holder=None,
+        waited=waited,
     )
 
 
