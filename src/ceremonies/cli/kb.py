@@ -87,7 +87,7 @@ def refresh_kb(
         if dry_run:
             typer.echo(result.diff or "(no changes)")
             if result.message:
-                typer.echo(f"--- slack message (not sent) ---\n{result.message.text}")
+                typer.echo(f"--- slack message (not sent) ---\n{result.message.reader_text()}")
         typer.echo(result.summary_markdown().rstrip("\n"))
     exit_on_issues(result.issues)
 

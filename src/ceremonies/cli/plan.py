@@ -36,7 +36,7 @@ def _show_dry_run(result: NextSprintResult) -> None:
     else:
         typer.echo(result.diff.rstrip() or f"(no changes to {result.path})")
     if result.message:
-        typer.echo(f"--- slack message (not sent) ---\n{result.message.text}")
+        typer.echo(f"--- slack message (not sent) ---\n{result.message.reader_text()}")
 
 
 def _describe(result: NextSprintResult) -> str:

@@ -73,7 +73,8 @@ def remind(
         if dry_run:
             for message in result.messages:
                 when_text = message.post_at.isoformat() if message.post_at else "now"
-                typer.echo(f"--- slack {result.channel} at {when_text} ({message.key}, not sent) ---\n{message.text}")
+                head = f"--- slack {result.channel} at {when_text} ({message.key}, not sent) ---"
+                typer.echo(f"{head}\n{message.reader_text()}")
         typer.echo(result.summary_markdown().rstrip("\n"))
     exit_on_issues(result.issues)
 

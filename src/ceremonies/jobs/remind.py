@@ -95,7 +95,9 @@ class RemindResult:
             "printed": self._keys("printed"),
             "expired": self._keys("expired"),
             "withdrawn": [d.key or "" for d in self.withdrawn],
-            "messages": [{"key": m.key, "text": m.text} for m in self.messages] if self.dry_run else [],
+            "messages": [{"key": m.key, "text": m.text, "shown": m.reader_text()} for m in self.messages]
+            if self.dry_run
+            else [],
             "slack": [delivery.to_json() for delivery in self.deliveries],
             "issues": self.issues,
         }
