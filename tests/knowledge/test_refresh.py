@@ -129,6 +129,8 @@ def test_broken_yaml_is_reported_with_file_and_line_and_the_rest_regenerates(tea
 
 def test_sla_breach_names_the_late_commit(team: TeamRepo) -> None:
     now = datetime.fromisoformat("2026-03-10T12:00:00+00:00")
+    baseline = refresh(team, now=now - timedelta(hours=30))  # the first sync: what came before is the baseline
+    assert not baseline.sla.breached
     late = commit_as_human(team.work, {"src/payments/api.py": "VALUE = 9\n"}, "feat(payments): late work",
                            date=(now - timedelta(hours=25)).isoformat())
     fresh = commit_as_human(team.work, {"src/checkout/flow.py": "STEP = 9\n"}, "fix(checkout): fresh work",

@@ -81,10 +81,12 @@ def test_sla_report_names_late_commits_only() -> None:
     now = datetime(2026, 3, 10, 12, tzinfo=UTC)
     bot = MergedCommit("b" * 40, now - timedelta(hours=30), "bot", "b@x", "docs(kb): refresh",
                        trailers=(("KB-Synced-Through", "x"),))
-    report = kb.sla_report([commit("a", "feat: late", 25, now), commit("c", "fix: fresh", 2, now), bot], now, 24,
-                           None)
+    work = [commit("a", "feat: late", 25, now), commit("c", "fix: fresh", 2, now), bot]
+    report = kb.sla_report(work, now, 24, "f" * 40)
     assert report.breached and [c.sha[0] for c in report.late] == ["a"] and report.pending == 2
     assert "aaaaaaaa feat: late" in report.describe()
+    first = kb.sla_report(work, now, 24, None)  # no sync point yet: the first sync's history is the baseline
+    assert not first.breached and first.baseline == 1 and "baseline" in first.describe()
 
 
 def test_state_round_trip_and_staleness() -> None:

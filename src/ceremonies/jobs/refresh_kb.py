@@ -140,8 +140,8 @@ class RefreshResult:
         lines.append(f"- Needs review: {len(self.needs_review)}")
         lines += [f"  - `{item['path']}` (owner {item['owner'] or 'unknown'})" for item in self.needs_review]
         lines.append("- Health: " + (", ".join(f"{k} {v}" for k, v in self.health.items()) or "no issues"))
-        lines.append(f"- SLA ({self.sla.hours} h): {'BREACHED' if self.sla.breached else 'ok'}")
-        lines += [f"  - `{c.sha[:8]}` {c.subject} ({c.age_hours} h)" for c in self.sla.late]
+        lines.append(f"- SLA ({self.sla.hours} h): {self.sla.headline()}")
+        lines += [f"  - `{c.sha[:8]}` {c.subject} ({c.age_hours} h)" for c in self.sla.oldest()]
         unsent = [self.message] if self.message and self.dry_run else []
         return "\n".join(lines) + "\n" + slack_markdown(self.deliveries, unsent)
 
@@ -558,6 +558,8 @@ def _commit_kb(docs: DocsRepo, inp: KbInput, plan: KbPlan, written: Sequence[str
     count = len(plan.new_work)
     subject = f"docs(kb): refresh knowledge base ({count} new merged commit{'s' if count != 1 else ''})"
     body = "Pages written:\n" + "\n".join(f"- {path}" for path in written)
+    if inp.sla.breached or inp.sla.baseline:
+        body += "\n\n" + inp.sla.headline()
     trailers = {KB_TRAILER: "incremental" if inp.incremental else "full", SYNC_TRAILER: head}
     identity = Identity(settings.bot.name, settings.bot.email)
     return docs.commit_files(list(written), f"{subject}\n\n{body}", trailers, identity)
@@ -623,6 +625,7 @@ def summary_of(inp: KbInput, plan: KbPlan, written: Sequence[str]) -> Message:
         len(plan.new_work),
         inp.facts.head,
         kb_url(inp.settings),
+        inp.sla.headline() if inp.sla.breached or inp.sla.baseline else None,
     )
     renderer = SlackRenderer.for_settings(inp.root, inp.settings)
     return render_message(
