@@ -185,4 +185,6 @@ def test_first_sync_of_a_repo_with_300_old_commits_is_one_baseline_line(
     body = git(late.work, "log", "-1", "--format=%B")
     assert "8 merged commit(s) older than 24 h; oldest " in body and "and 3 more" in body
     assert "8 merged commit(s) older than 24 h; oldest " in slack.getvalue()
-    assert len([line for line in result.summary_markdown().splitlines() if line.startswith("  - `") and "feat: late" in line and " h)" in line]) == 5
+    shown = [line for line in result.summary_markdown().splitlines()
+             if line.startswith("  - `") and "feat: late" in line and " h)" in line]
+    assert len(shown) == 5, shown
