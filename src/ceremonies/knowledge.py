@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -345,9 +346,9 @@ def _key_line(lines: list[str], first: int, key: str) -> int | None:
 def resolve_link(page_path: str, target: str) -> str | None:
     """Return the repo path a relative link of ``page_path`` points at, or None when it leaves the repo.
 
-    ``/x`` is taken from the repo root; ``#fragment`` and ``?query`` are dropped; ``%20`` is decoded.
+    ``/x`` is taken from the repo root; ``#fragment`` and ``?query`` are dropped; percent-escapes are decoded.
     """
-    clean = target.split("#", 1)[0].split("?", 1)[0].replace("%20", " ")
+    clean = urllib.parse.unquote(target.split("#", 1)[0].split("?", 1)[0])
     base = [] if clean.startswith("/") else page_path.split("/")[:-1]
     parts = list(base)
     for part in clean.split("/"):
@@ -889,7 +890,14 @@ def sprint_of(day: date, rows: Sequence[SprintRow]) -> SprintRow | None:
 
 
 def relative_link(from_dir: str, to_path: str) -> str:
-    """Return the relative link from directory ``from_dir`` to file ``to_path`` (both repo-relative, posix)."""
+    """Return the markdown link destination from directory ``from_dir`` to file ``to_path`` (both repo-relative,
+    posix): the relative path percent-encoded where CommonMark needs it (spaces, parentheses, non-ASCII, ``#``...;
+    ``guides/my notes.md`` → ``guides/my%20notes.md``), so every renderer reads it as a link."""
+    return urllib.parse.quote(relative_path(from_dir, to_path), safe="/")
+
+
+def relative_path(from_dir: str, to_path: str) -> str:
+    """Return the relative path from directory ``from_dir`` to file ``to_path`` (both repo-relative, posix)."""
     if from_dir and to_path.startswith(from_dir + "/"):
         return to_path[len(from_dir) + 1 :]
     source = [part for part in from_dir.split("/") if part]
