@@ -211,8 +211,12 @@ class KnowledgeSettings(_Section):
 
     def page_names(self) -> dict[str, str]:
         """Return generated page key (index, whats_new, sprint_history, health) → file name."""
-        return {"index": self.index_page, "whats_new": self.whats_new_page,
-                "sprint_history": self.sprint_history_page, "health": self.health_page}
+        return {
+            "index": self.index_page,
+            "whats_new": self.whats_new_page,
+            "sprint_history": self.sprint_history_page,
+            "health": self.health_page,
+        }
 
 
 class GitSettings(_Section):

@@ -43,11 +43,19 @@ GENERATED_NAMES = {
     "health": "DOC-HEALTH.md",
 }
 """Default file names of the generated pages (``[kb] index_page`` ... change them)."""
-GENERATED_BLOCKS = {"index": "index", "whats_new": "whats-new", "sprint_history": "sprint-history",
-                    "health": "doc-health"}
+GENERATED_BLOCKS = {
+    "index": "index",
+    "whats_new": "whats-new",
+    "sprint_history": "sprint-history",
+    "health": "doc-health",
+}
 """Managed-block name that receives a generated page inside a human page holding the page's name."""
-GENERATED_SETTINGS = {"index": "index_page", "whats_new": "whats_new_page", "sprint_history": "sprint_history_page",
-                      "health": "health_page"}
+GENERATED_SETTINGS = {
+    "index": "index_page",
+    "whats_new": "whats_new_page",
+    "sprint_history": "sprint_history_page",
+    "health": "health_page",
+}
 """The ``[kb]`` setting naming each generated page."""
 TYPE_TITLES = {
     "feat": "Features",
@@ -970,16 +978,19 @@ def name_collision(layout: Layout, name: str) -> HealthIssue:
     it: what was not written, and the settings that resolve it."""
     path, block = layout.generated(name), GENERATED_BLOCKS[name]
     file = path.rpartition("/")[2]
-    what = (f"{file} is a page a human wrote (its first line is not the generated mark), so the generated "
-            f"{name.replace('_', ' ')} page was not written there. Resolve with one of: [kb] generated_dir = "
-            f'"generated" (generated pages in their own folder), [kb] {GENERATED_SETTINGS[name]} = "<another name>" '
-            f"in ceremonies.toml, or the markers <!-- ceremonies:begin {block} --> <!-- ceremonies:end {block} --> in "
-            "the page (the generated text goes between them)")
+    what = (
+        f"{file} is a page a human wrote (its first line is not the generated mark), so the generated "
+        f"{name.replace('_', ' ')} page was not written there. Resolve with one of: [kb] generated_dir = "
+        f'"generated" (generated pages in their own folder), [kb] {GENERATED_SETTINGS[name]} = "<another name>" '
+        f"in ceremonies.toml, or the markers <!-- ceremonies:begin {block} --> <!-- ceremonies:end {block} --> in "
+        "the page (the generated text goes between them)"
+    )
     return HealthIssue("name-collision", path, 1, what)
 
 
-def generated_text(layout: Layout, name: str, current: str | None, rendered: str) -> tuple[str | None, HealthIssue |
-                                                                                                   None]:
+def generated_text(
+    layout: Layout, name: str, current: str | None, rendered: str
+) -> tuple[str | None, HealthIssue | None]:
     """Return (text to write, collision) for generated page ``name`` whose file now holds ``current``.
 
     Absent or generated (first line is the mark): the rendered page, whole. A human page with a managed block named
@@ -1330,8 +1341,9 @@ class SlaReport:
             "pending": self.pending,
             "breached": self.breached,
             "late_count": len(self.late),
-            "late": [{"sha": c.sha, "subject": c.subject, "date": c.date, "age_hours": c.age_hours}
-                     for c in self.oldest()],
+            "late": [
+                {"sha": c.sha, "subject": c.subject, "date": c.date, "age_hours": c.age_hours} for c in self.oldest()
+            ],
             "baseline": self.baseline,
         }
 
@@ -1340,11 +1352,15 @@ class SlaReport:
         if self.breached:
             shown = ", ".join(f"{c.sha[:8]} ({c.age_hours:.0f} h)" for c in self.oldest())
             more = f" and {len(self.late) - SLA_SHOWN} more" if len(self.late) > SLA_SHOWN else ""
-            return (f"KB freshness SLA breached: {len(self.late)} merged commit(s) older than {self.hours} h; "
-                    f"oldest {shown}{more}")
+            return (
+                f"KB freshness SLA breached: {len(self.late)} merged commit(s) older than {self.hours} h; "
+                f"oldest {shown}{more}"
+            )
         if self.synced_through is None:
-            return (f"KB first sync: the {self.baseline} merged commit(s) older than {self.hours} h before it are the "
-                    "baseline, not SLA breaches")
+            return (
+                f"KB first sync: the {self.baseline} merged commit(s) older than {self.hours} h before it are the "
+                "baseline, not SLA breaches"
+            )
         return f"KB freshness OK: {self.pending} merged commit(s) pending, none older than {self.hours} h."
 
     def describe(self) -> str:

@@ -443,16 +443,25 @@ def _section_role(title: str) -> str | None:
     return None
 
 
+_STRONG_SCOPE = re.compile(r"scope|backlog|items|stor(?:y|ies)|tasks|deliverables", re.I)
+
+
 def _roles(parts: list[Part]) -> dict[int, str]:
-    """Return part index → role: the carry-over, the standing, the retro section, and the first scope section."""
+    """Return part index → role: the first carry-over, standing and retro section, and the scope section — the first
+    one named like scope, backlog, items, stories or tasks, else the first like commitment, to-do or work."""
     roles: dict[int, str] = {}
+    scopes: list[tuple[int, int]] = []
     for index, part in enumerate(parts):
         role = _section_role(part.title) if part.title else None
-        if role is not None and role not in roles.values():
+        if role == "scope":
+            scopes.append((0 if _STRONG_SCOPE.search(plain(part.title or "")) else 1, index))
+        elif role is not None and role not in roles.values():
             roles[index] = role
-    if "retro" in roles.values() and "scope" not in roles.values():
+    if scopes:
+        roles[min(scopes)[1]] = "scope"
+    elif "retro" in roles.values():
         roles = {index: ("scope" if role == "retro" else role) for index, role in roles.items()}
-    return roles
+    return dict(sorted(roles.items()))
 
 
 def _action_entry(action: RetroAction, refs: dict[str, str], outline: TeamOutline) -> str:

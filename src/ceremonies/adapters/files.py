@@ -64,11 +64,14 @@ def write_repo_file(
     if target.exists() and not replace_human:
         current = target.read_bytes()
         shown = current.decode("utf-8", errors="replace")
-        if not (is_generated(shown) or (tool_wrote is not None and tool_wrote(current))
-                or only_blocks_differ(shown, text)):
+        if not (
+            is_generated(shown) or (tool_wrote is not None and tool_wrote(current)) or only_blocks_differ(shown, text)
+        ):
             raise HumanEditError(
                 "holds text a human wrote (no generated mark, not what ceremonies last wrote there, and the change "
-                "is not confined to managed blocks); not overwritten", path=relative)
+                "is not confined to managed blocks); not overwritten",
+                path=relative,
+            )
     return write_atomic(target, text)
 
 

@@ -60,8 +60,12 @@ class Holder:
 
     def to_json(self) -> dict[str, object]:
         """Return a JSON-ready dict (what the lock file holds)."""
-        return {"job": self.job, "pid": self.pid, "host": self.host,
-                "since": self.since.isoformat() if self.since else None}
+        return {
+            "job": self.job,
+            "pid": self.pid,
+            "host": self.host,
+            "since": self.since.isoformat() if self.since else None,
+        }
 
     @classmethod
     def from_json(cls, data: object) -> Holder | None:
@@ -78,8 +82,12 @@ class Holder:
 def busy_error(repo: str | Path, holder: Holder | None, waited: float) -> RepoBusyError:
     """Return the RepoBusyError naming ``holder`` and since when it holds ``repo``."""
     who = f"{holder.describe()} holds {repo} since {holder.since_text()}" if holder else f"another run holds {repo}"
-    return RepoBusyError(f"another run is in progress: {who} (waited {waited:.0f} s); nothing done", repo=str(repo),
-                         holder=holder.to_json() if holder else None, waited=waited)
+    return RepoBusyError(
+        f"another run is in progress: {who} (waited {waited:.0f} s); nothing done",
+        repo=str(repo),
+        holder=holder.to_json() if holder else None,
+        waited=waited,
+    )
 
 
 def wait_seconds_default() -> float:

@@ -104,17 +104,29 @@ def exit_on_issues(issues: Sequence[str]) -> None:
 
 LockWaitOption = Annotated[
     float | None,
-    typer.Option("--lock-wait", help="Seconds to wait for another run on this work tree to finish (default 120, "
-                 "env CEREMONIES_LOCK_WAIT_SECONDS); then exit 0 with 'another run is in progress'.",
-                 metavar="SECONDS", min=0),
+    typer.Option(
+        "--lock-wait",
+        help="Seconds to wait for another run on this work tree to finish (default 120, "
+        "env CEREMONIES_LOCK_WAIT_SECONDS); then exit 0 with 'another run is in progress'.",
+        metavar="SECONDS",
+        min=0,
+    ),
 ]
 
 
 def busy(error: RepoBusyError, as_json: bool) -> typer.Exit:
     """Say that another run holds the repo (stdout: a line, or JSON with ``status: busy``); return Exit(0)."""
     if as_json:
-        print_json({"status": "busy", "repo": error.repo, "message": error.message, "holder": error.holder,
-                    "committed": False, "commit": None})
+        print_json(
+            {
+                "status": "busy",
+                "repo": error.repo,
+                "message": error.message,
+                "holder": error.holder,
+                "committed": False,
+                "commit": None,
+            }
+        )
     else:
         typer.echo(error.message)
     return typer.Exit(error.exit_code)

@@ -370,13 +370,19 @@ def check_command(
         typer.echo(f"note: no sprint docs under {repo / settings.paths.sprint_dir}", err=True)
     from ceremonies.jobs.refresh_kb import name_collisions  # git and the KB rules: only when checking
 
-    kb_problems = [{"path": i.path, "line": i.line, "message": i.message}
-                   for i in name_collisions(repo.resolve(), settings)]
+    kb_problems = [
+        {"path": i.path, "line": i.line, "message": i.message} for i in name_collisions(repo.resolve(), settings)
+    ]
     ok = not config_problems and not kb_problems and not any(doc["blocking"] for doc in docs)
     if json_output:
         people = [{"handle": handle, "path": path} for handle, path in unmapped.items()]
-        report = {"repo": str(repo), "ok": ok, "config_errors": config_problems, "kb_errors": kb_problems,
-                  "documents": docs}
+        report = {
+            "repo": str(repo),
+            "ok": ok,
+            "config_errors": config_problems,
+            "kb_errors": kb_problems,
+            "documents": docs,
+        }
         print_json({**report, "unmapped_people": people})
     else:
         typer.echo(_check_text(repo, config_problems + kb_problems, docs))

@@ -60,7 +60,13 @@ def remind(
             stream = sys.stderr if as_json else None
             notifier = make_remind_notifier(_settings(repo, channel), os.environ.get("SLACK_BOT_TOKEN"), when, stream)
         result = run_remind(
-            repo, branch=branch, channel=channel, now=when, horizon=horizon, dry_run=dry_run, notifier=notifier,
+            repo,
+            branch=branch,
+            channel=channel,
+            now=when,
+            horizon=horizon,
+            dry_run=dry_run,
+            notifier=notifier,
             lock_wait=lock_wait,
         )
     except RepoBusyError as error:

@@ -154,8 +154,10 @@ def _plain_bounded(loaded: Any, content: str, first_line: int, path: str) -> Any
         try:
             out[str(key)] = _plain(item, budget)
         except _TooManyNodes:
-            line = next((first_line + number for number, text in enumerate(content.split("\n"))
-                         if text.startswith(f"{key}:")), first_line)
+            line = next(
+                (first_line + number for number, text in enumerate(content.split("\n")) if text.startswith(f"{key}:")),
+                first_line,
+            )
             raise SprintDocError(path, line, _too_many_nodes(str(key))) from None
     return out
 
@@ -163,8 +165,10 @@ def _plain_bounded(loaded: Any, content: str, first_line: int, path: str) -> Any
 def _too_many_nodes(key: str | None = None) -> str:
     """Return the message for frontmatter that expands past the node limit."""
     where = f" (at key {key!r})" if key else ""
-    return (f"frontmatter refused: its YAML expands to more than {MAX_YAML_NODES:,} values{where}, e.g. aliases "
-            "repeating aliases (an alias bomb); limit MAX_YAML_NODES in ceremonies.domain.frontmatter")
+    return (
+        f"frontmatter refused: its YAML expands to more than {MAX_YAML_NODES:,} values{where}, e.g. aliases "
+        "repeating aliases (an alias bomb); limit MAX_YAML_NODES in ceremonies.domain.frontmatter"
+    )
 
 
 def quote_reserved_scalars(content: str) -> str:

@@ -852,7 +852,7 @@ def run_next_sprint(
     git fails; nothing is committed then.
     """
     docs = open_docs(repo, branch)
-    with docs, (contextlib.nullcontext() if dry_run else docs.lock(FLOW_NAME, lock_wait)):
+    with docs, contextlib.nullcontext() if dry_run else docs.lock(FLOW_NAME, lock_wait):
         settings = sync(docs, pull=not dry_run)
         history = load(docs.root, settings)
         require_plans(docs.root, history, settings)
@@ -881,7 +881,8 @@ def run_next_sprint(
             mark_announced(docs, target.path, doc)
         shown = message if outcome.status not in KEPT else None
         landed = our_commit_landed(docs, sha, pushed)
-        result = result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run,
-                           landed=landed)
+        result = result_of(
+            docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run, landed=landed
+        )
         result.warnings = notes + result.warnings
         return result

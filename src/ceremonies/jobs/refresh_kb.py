@@ -361,8 +361,9 @@ def name_collisions(root: Path, settings: Settings) -> list[kb.HealthIssue]:
     return found
 
 
-def _affected_generated(inp: KbInput, reparsed: set[str], history_changed: set[str], sprints_changed: bool,
-                        new_work: Sequence[MergedCommit]) -> set[str]:
+def _affected_generated(
+    inp: KbInput, reparsed: set[str], history_changed: set[str], sprints_changed: bool, new_work: Sequence[MergedCommit]
+) -> set[str]:
     """Return which generated pages an incremental refresh must render (all of them on a full rebuild)."""
     if not inp.incremental:
         return set(kb.GENERATED_NAMES)
@@ -477,12 +478,17 @@ def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
     which = _affected_generated(inp, set(candidates), history_changed, sprints_changed, new_work)
     known, exists = _link_checker(inp, base)
     occupied = {name: blocks.get(path) or _read(root, path)[0] for name, path in _generated_paths(layout).items()}
-    collisions = {name: issue for name, text in occupied.items()
-                  if (issue := kb.generated_text(layout, name, text, "")[1]) is not None}
+    collisions = {
+        name: issue
+        for name, text in occupied.items()
+        if (issue := kb.generated_text(layout, name, text, "")[1]) is not None
+    }
     if collisions or _touched(inp.commits) & layout.generated_paths():
         which.add("health")
-    issues = sorted([*kb.health_issues(state, layout, exists), *collisions.values()],
-                    key=lambda i: (i.kind, i.path, i.line or 0, i.message))
+    issues = sorted(
+        [*kb.health_issues(state, layout, exists), *collisions.values()],
+        key=lambda i: (i.kind, i.path, i.line or 0, i.message),
+    )
     state = replace(state, link_exists=known)
     generated = _render_all(state, inp, renderer, which - set(collisions), issues)
     rendered = dict(blocks)
@@ -645,8 +651,11 @@ def result_of(
     deliveries: Sequence[Delivery] = (),
 ) -> RefreshResult:
     """Return the RefreshResult of a run."""
-    issues = [f"{i.path}:{i.line}: {i.message}" if i.line else f"{i.path}: {i.message}" for i in plan.issues
-              if i.kind in ("invalid-yaml", "unreadable", "managed-block", "name-collision")]
+    issues = [
+        f"{i.path}:{i.line}: {i.message}" if i.line else f"{i.path}: {i.message}"
+        for i in plan.issues
+        if i.kind in ("invalid-yaml", "unreadable", "managed-block", "name-collision")
+    ]
     return RefreshResult(
         repo=str(inp.root),
         mode="incremental" if inp.incremental else "full",
@@ -691,13 +700,21 @@ def run_refresh_kb(
     repo lock (RepoBusyError, exit code 0, when another run keeps it longer than ``lock_wait`` seconds).
     """
     docs = open_docs(repo, branch)
-    with docs, (contextlib.nullcontext() if dry_run else docs.lock(FLOW_NAME, lock_wait)):
+    with docs, contextlib.nullcontext() if dry_run else docs.lock(FLOW_NAME, lock_wait):
         settings = sync(docs, pull=not dry_run)
         return _refresh(docs, settings, full, dry_run, commit, push, now, notifier)
 
 
-def _refresh(docs: DocsRepo, settings: Settings, full: bool, dry_run: bool, commit: bool, push: bool,
-             now: datetime | None, notifier: Notifier | None) -> RefreshResult:
+def _refresh(
+    docs: DocsRepo,
+    settings: Settings,
+    full: bool,
+    dry_run: bool,
+    commit: bool,
+    push: bool,
+    now: datetime | None,
+    notifier: Notifier | None,
+) -> RefreshResult:
     """Run the refresh steps on an opened (and, unless dry, locked and pulled) repo; return the result."""
     with gc_paused():
         inp = load_kb(docs.root, settings, full=full, now=now)

@@ -250,7 +250,7 @@ def run_remind(
     and sends nothing.
     """
     docs = open_docs(repo, branch)
-    with docs, (contextlib.nullcontext() if dry_run else docs.lock(JOB_NAME, lock_wait)):
+    with docs, contextlib.nullcontext() if dry_run else docs.lock(JOB_NAME, lock_wait):
         if not dry_run and docs.has_remote():
             docs.pull()
         settings = with_channel(load_config(docs.root), channel)

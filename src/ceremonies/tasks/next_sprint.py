@@ -197,8 +197,9 @@ def result(
     """Return the NextSprintResult of the flow run."""
     shown = message if outcome.status not in job.KEPT else None
     landed = job.our_commit_landed(docs, sha, pushed)
-    return job.result_of(docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run,
-                         landed=landed)
+    return job.result_of(
+        docs.root, decision, planned, target, doc, outcome, sha, pushed, shown, deliveries, dry_run, landed=landed
+    )
 
 
 def artifact_markdown(outcome: job.NextSprintResult) -> str:
