@@ -1,4 +1,4 @@
-"""Flow ``refresh_kb``: regenerate the knowledge base from merged work (safe to schedule every 15 minutes).
+"""Flow ``refresh_kb``: regenerate the knowledge base from merged work (started by ceremonies.docs.pushed).
 
 load → compute → write → commit (one, with the ``KB-Synced-Through`` trailer) → push → Slack summary, plus a
 markdown artifact with the summary. Runs on the same repo wait for each other (per-repo lock).
