@@ -22,6 +22,8 @@ from typing import Any
 
 from ceremonies.domain.commits import MergedCommit
 from ceremonies.domain.frontmatter import is_placeholder, split_frontmatter
+from ceremonies.domain.identity import Identity as AgreedIdentity
+from ceremonies.domain.identity import Vote, agree
 from ceremonies.domain.managed import ANY_END as _ANY_END
 from ceremonies.domain.managed import BEGIN, has_block
 from ceremonies.domain.managed import GENERATED_MARK as GENERATED_MARK
@@ -31,7 +33,7 @@ from ceremonies.domain.managed import is_generated as is_generated
 from ceremonies.domain.model import ONGOING, ExecutionSummary, Retro, RetroAction, SprintHistory, WorkItem
 from ceremonies.errors import SprintDocError
 
-STATE_VERSION = 3
+STATE_VERSION = 4
 WHATS_NEW_LIMIT = 100
 """What's new lists this many most recent merged commits."""
 RECENT_LIMIT = 5
@@ -479,10 +481,17 @@ def parse_kb_page(
         docid_line = _key_line(lines, first, "docid") or docid_line
     names, block_issues = _block_issues(path, text)
     issues += block_issues
+    if front.inner_bom:
+        issues.append(HealthIssue("bom", path, front.block_lines[-1] if front.block_lines else 1,
+                                  "a UTF-8 byte order mark (BOM) inside the file hides the frontmatter block or "
+                                  "text after it from most tools"))
+    docid, title, identity = page_identity(path, front.block_metas or (meta,), front.body, front.block_lines)
+    if identity.dissent:
+        issues.append(HealthIssue("identity-disagreement", path, docid_line or 1, identity.describe()))
     return KbPage(
         path=path,
-        docid=_text(meta.get("docid")),
-        title=_text(meta.get("title")) or _first_heading(front.body),
+        docid=docid,
+        title=title,
         owner=_text(meta.get("owner")),
         status=_text(meta.get("status")),
         sources=_sources(meta.get("sources")),
@@ -492,6 +501,54 @@ def parse_kb_page(
         blocks=tuple(names),
         issues=tuple(issues),
     )
+
+
+_LOOSE_ID = re.compile(r"(?<![\w-])(?P<prefix>[A-Z][A-Z0-9]*(?:-[A-Z][A-Z0-9]*)*)[-_ ](?P<num>\d{1,6})(?![\w.-])")
+
+
+def _doc_id_in(text: Any) -> str | None:
+    """Return the doc id ``text`` names (``KB-050``, ``KB 050 Plan Act Control`` → ``KB-050``), else None."""
+    if not isinstance(text, str) or is_placeholder(text):
+        return None
+    found = _LOOSE_ID.search(text)
+    return f"{found['prefix']}-{found['num']}" if found and not _NOT_IDS.match(found["prefix"] + "-") else None
+
+
+def page_identity(path: str, blocks: Sequence[Mapping[str, Any]], body: str, block_lines: Sequence[int] = (),
+                  ) -> tuple[str | None, str | None, AgreedIdentity]:
+    """Return (docid, title, the vote) of a KB page by the agreement rule of :mod:`ceremonies.domain.identity`.
+
+    Votes, most trusted first: each frontmatter block's ``docid`` (later blocks first: a generated placeholder block
+    comes before the real one), the doc id named in each block's ``title``, in the file name and in the H1. The
+    title is the one of the latest block whose ``docid`` is the winner (else of the latest block with a title, else
+    the H1). A page whose placeholder block says ``KB-120`` / ``KB 050 Plan Act Control`` and whose real block says
+    ``KB-050`` / ``Plan-Act-Control Practical Guide`` is KB-050, "Plan-Act-Control Practical Guide".
+    """
+    order = list(reversed(list(enumerate(blocks))))
+    lines = list(block_lines) + [None] * (len(blocks) - len(block_lines))
+    votes = []
+    for index, block in order:
+        found = _doc_id_in(block.get("docid"))
+        if found:
+            votes.append(Vote(f"docid (frontmatter block {index + 1})", found, str(block.get("docid")), lines[index]))
+    for index, block in order:
+        found = _doc_id_in(block.get("title"))
+        if found:
+            votes.append(Vote(f"title (frontmatter block {index + 1})", found, str(block.get("title")), lines[index]))
+    heading = _first_heading(body)
+    for source, text in (("file name", path.rpartition("/")[2].rsplit(".", 1)[0]), ("heading", heading)):
+        found = _doc_id_in(text)
+        if found:
+            votes.append(Vote(source, found, str(text)))
+    identity = agree(votes)
+    titled = [block for _, block in order if _text(block.get("title"))]
+    chosen = next((block for block in titled if _doc_id_in(block.get("docid")) == identity.value), None)
+    chosen = chosen or (titled[0] if titled else None)
+    title = _text(chosen.get("title")) if chosen else None
+    docid = identity.value
+    if docid is None:
+        docid = next((_text(block.get("docid")) for _, block in order if _text(block.get("docid"))), None)
+    return docid, title or heading, identity
 
 
 def _first_heading(body: str) -> str | None:
