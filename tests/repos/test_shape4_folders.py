@@ -12,7 +12,15 @@ from repo_shapes import padded_folders, spaced_folders, unpadded_with_periods
 
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.config import parse_config
-from ceremonies.domain.layout import UnitStyle, classify_path, next_unit, unit_path
+from ceremonies.domain.layout import (
+    UnitStyle,
+    classify_path,
+    next_unit,
+    role_patterns_of,
+    sprint_candidates,
+    style_of,
+    unit_path,
+)
 from ceremonies.jobs.init import inspect_repo, write_config
 from ceremonies.jobs.next_sprint import run_next_sprint
 from ceremonies.testing.gitrepo import TeamRepo, commit_as_human, make_team_repo
@@ -54,6 +62,15 @@ def test_shape4_unit_styles_spell_the_next_sprint_their_way() -> None:
     assert next_unit(last, style, starts_in_year=2027) == (1, 2027)
     assert style.format(*next_unit(last, style, starts_in_year=2027)) == "Sprint 2027-01"
     assert next_unit(last, style, starts_in_year=2026) == (27, 2026)
+
+
+def test_shape4_file_names_that_repeat_the_sprint_number_become_one_pattern() -> None:
+    paths = [f"docs/Sprint_{n}/sprint{n}_plan.md" for n in (1, 2, 3)] + ["docs/Sprint_3/sprint3_retro.md"]
+    candidates = sprint_candidates(paths)
+    assert style_of(candidates) == "Sprint_{n}"
+    assert role_patterns_of(candidates) == {"plan": "{key}/sprint*_plan.md", "retro": "{key}/sprint*_retro.md"}
+    assert unit_path("{key}/sprint*_plan.md", UnitStyle("Sprint_{n}"), 4) == "Sprint_4/sprint4_plan.md"
+    assert classify_path("Sprint_4/sprint4_plan.md", {"plan": "{key}/sprint*_plan.md"}, UnitStyle("Sprint_{n}")).role
 
 
 def test_shape4_classify_by_path() -> None:

@@ -167,8 +167,14 @@ def classify_path(relative: str, patterns: dict[str, str], style: UnitStyle) -> 
 
 
 def unit_path(pattern: str, style: UnitStyle, number: int, year: int | None = None) -> str:
-    """Return the path (relative to the sprint dir) of the role file of sprint ``number`` by ``pattern``."""
-    return pattern.replace("{key}", style.format(number, year)).replace("*", "")
+    """Return the path (relative to the sprint dir) of the role file of sprint ``number`` by ``pattern``: a ``*``
+    next to ``{key}`` (a topic) is dropped, one in another segment (``sprint*_plan.md``) is the sprint's number."""
+    key = style.format(number, year)
+    segments = [
+        segment.replace("{key}", key).replace("*", "") if "{key}" in segment else segment.replace("*", str(number))
+        for segment in pattern.split("/")
+    ]
+    return "/".join(segments)
 
 
 def next_unit(unit: Unit, style: UnitStyle, starts_in_year: int | None = None) -> tuple[int, int | None]:
@@ -279,7 +285,8 @@ def role_patterns_of(candidates: list[Candidate]) -> dict[str, str]:
             name = parts[-1]
             role = role_of_name(name)
             if role is not None:
-                names.setdefault(role, []).append("{key}/" + name)
+                generic = re.sub(rf"(?<!\d)0*{int(candidate.digits)}(?!\d)", "*", name)
+                names.setdefault(role, []).append("{key}/" + generic)
         else:
             stem_part = _CANDIDATE.match(parts[-1].rsplit(".", 1)[0])
             if stem_part is None:
