@@ -320,8 +320,11 @@ def test_the_failure_automation_posts_for_a_crashed_run(stack: Stack) -> None:
     hang_remote(team.work)  # the run hangs in `git fetch` (up to CEREMONIES_GIT_TIMEOUT) until we kill it
     deployment_id = stack.deployment_ids["refresh-kb"]
     run_id = asyncio.run(start_run(deployment_id, form_parameters(deployment_id, repo=str(team.work))))
+    lock = repo_lock_name(str(team.work))
+    held = lambda: asyncio.run(lock_slots(lock))  # noqa: E731
+    poll_until(held, lambda taken: taken == 1, timeout=90, interval=0.3, what="the run to hold the repo lock")
     pid = poll_until(lambda: flow_run_process(run_id), bool, timeout=60, interval=0.2, what="the run's process")
-    os.kill(pid, signal.SIGKILL)
+    os.kill(pid, signal.SIGKILL)  # while it holds the repo lock and hangs in `git fetch`
     notices = poll_until(
         lambda: [t for t in stack.slack_texts() if str(run_id) in t],
         bool,
@@ -332,6 +335,26 @@ def test_the_failure_automation_posts_for_a_crashed_run(stack: Stack) -> None:
     assert "Crashed" in notices[0] and f"{stack.server.ui_url}/runs/flow-run/{run_id}" in notices[0]
     assert TOKEN not in notices[0]
     assert len(notices) == 1
+    # the killed run held the repo lock: its 60 s lease runs out and the repo is free again
+    poll_until(
+        held,
+        lambda taken: taken == 0,
+        timeout=180,
+        interval=2,
+        what="the killed run's repo lock to be released",
+    )
+
+
+async def lock_slots(name: str) -> int | None:
+    """Return how many slots of the global concurrency limit ``name`` are taken (None: no such limit yet)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    async with get_client() as client:
+        try:
+            return int((await client.read_global_concurrency_limit_by_name(name)).active_slots)
+        except ObjectNotFound:
+            return None
 
 
 async def start_run(deployment_id: UUID, parameters: dict[str, Any]) -> UUID:
