@@ -30,15 +30,23 @@ def network_timeout() -> float:
 
     Raises UsageError when the variable is set to something that is not a positive number.
     """
-    raw = os.environ.get(TIMEOUT_ENV, "").strip()
+    return seconds_from_env(TIMEOUT_ENV, DEFAULT_TIMEOUT)
+
+
+def seconds_from_env(name: str, default: float) -> float:
+    """Return the positive number of seconds in environment variable ``name`` (``default`` when unset or empty).
+
+    Raises UsageError quoting the variable and its value when it is not a positive number.
+    """
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return DEFAULT_TIMEOUT
+        return default
     try:
         value = float(raw)
     except ValueError:
-        raise UsageError(f"{TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
+        raise UsageError(f"{name}={raw!r} is not a number of seconds") from None
     if not value > 0:
-        raise UsageError(f"{TIMEOUT_ENV}={raw!r} must be more than 0 seconds")
+        raise UsageError(f"{name}={raw!r} must be more than 0 seconds")
     return value
 
 

@@ -31,6 +31,7 @@ from prefect.utilities.annotations import quote
 
 from ceremonies.adapters.git import check_repo_spec
 from ceremonies.adapters.notify import ConsoleNotifier
+from ceremonies.adapters.repolock import WAIT_ENV, wait_seconds_default
 from ceremonies.adapters.slack import make_notifier
 from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.config import Settings, load_config
@@ -421,30 +422,17 @@ async def aensure_repo_limit(repo: str) -> str:
     return name
 
 
-LOCK_WAIT_ENV = "CEREMONIES_LOCK_WAIT_SECONDS"
-DEFAULT_LOCK_WAIT = 120.0
-"""Seconds a run waits for another run on the same repo before it gives up (``CEREMONIES_LOCK_WAIT_SECONDS``,
-the same variable as the CLI's)."""
+LOCK_WAIT_ENV = WAIT_ENV
+"""The repo-lock wait variable, the same for the CLI (work-tree lock) and the flows."""
 LOCK_LEASE_SECONDS = 60.0
 """Lease of a held repo lock: renewed while the run lives, so a killed run frees the repo within about a minute
 (Prefect's smallest lease)."""
 
 
 def lock_wait() -> float:
-    """Return how long a run waits for the repo lock (``CEREMONIES_LOCK_WAIT_SECONDS``, default 120).
-
-    Raises UsageError when the variable is not a positive number.
-    """
-    raw = os.environ.get(LOCK_WAIT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_LOCK_WAIT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise UsageError(f"{LOCK_WAIT_ENV}={raw!r} is not a number of seconds") from None
-    if not value > 0:
-        raise UsageError(f"{LOCK_WAIT_ENV}={raw!r} must be more than 0 seconds")
-    return value
+    """Return how long a flow run waits for the repo lock: ``CEREMONIES_LOCK_WAIT_SECONDS`` read exactly as the
+    CLI's work-tree lock reads it (default 120; ``0`` = one quick try, here half a second)."""
+    return max(wait_seconds_default(), 0.5)
 
 
 def _holder_text(runs: list[Any], name: str, me: str | None) -> str:
