@@ -256,6 +256,19 @@ class GitSettings(_Section):
         return re.sub(r"-{2,}", "-", name)
 
 
+DOC_BYTES_CEILING = 4 * 1024 * 1024
+"""The largest sprint doc or KB page ceremonies reads or writes (4 MiB); ``[limits] max_doc_bytes`` may lower it."""
+
+
+class LimitSettings(_Section):
+    """Input size limits: one per kind of input, named in the error that refuses an input."""
+
+    max_doc_bytes: int = Field(
+        DOC_BYTES_CEILING, ge=1024, le=DOC_BYTES_CEILING,
+        description="Largest sprint doc or KB page read (and plan written), in bytes.",
+    )
+
+
 class Settings(_Section):
     """All settings of one team's docs repo."""
 
@@ -267,6 +280,7 @@ class Settings(_Section):
     bot: BotSettings = Field(default_factory=BotSettings)
     kb: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     git: GitSettings = Field(default_factory=GitSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
 
 def _line_of(text: str, dotted_key: str) -> int | None:

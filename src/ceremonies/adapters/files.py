@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from ceremonies.adapters.parse_cache import ParseCache
-from ceremonies.config import CONFIG_FILE, Settings
+from ceremonies.config import CONFIG_FILE, DOC_BYTES_CEILING, Settings
 from ceremonies.domain.layout import RoleMatch, Unit, classify_path
 from ceremonies.domain.managed import is_generated, only_blocks_differ
 from ceremonies.domain.model import DocKind, Document, Sprint, SprintHistory
@@ -77,7 +77,7 @@ def write_repo_file(
 
 # ------------------------------------------------------------------------------------------------ reading sprint docs
 
-MAX_DOC_BYTES = 4 * 1024 * 1024
+MAX_DOC_BYTES = DOC_BYTES_CEILING
 DOC_SUFFIXES = (".md", ".markdown")
 
 
@@ -100,25 +100,32 @@ def _decode(path: Path, data: bytes) -> str:
         raise SprintDocError(path, line, f"not UTF-8 text (byte 0x{bad} at offset {exc.start})") from None
 
 
-def read_doc_text(path: Path) -> str:
+def read_doc_text(path: Path, limit: int | None = None) -> str:
     """Return the text of the sprint doc at ``path``; raise SprintDocError naming the file when it is unreadable.
 
-    Unreadable means: missing, not a regular file, larger than MAX_DOC_BYTES, binary (NUL bytes) or not UTF-8.
-    A UTF-8 BOM is kept (the parser records it); newlines are left as they are.
+    Unreadable means: missing, not a regular file, larger than ``limit`` bytes (``[limits] max_doc_bytes``), binary
+    (NUL bytes) or not UTF-8. A UTF-8 BOM is kept (the parser records it); newlines are left as they are.
     """
     path = Path(path)
-    return _decode(path, read_doc_bytes(path))
+    return _decode(path, read_doc_bytes(path, limit))
 
 
-def read_doc_bytes(path: Path) -> bytes:
+def too_large(size: int, limit: int, what: str = "") -> str:
+    """Return the message for an input over the size limit: the size, the limit and the setting that sets it."""
+    return (f"{what}too large: {size:,} bytes, over the limit of {limit:,} bytes ([limits] max_doc_bytes in "
+            f"{CONFIG_FILE}, at most {DOC_BYTES_CEILING:,})")
+
+
+def read_doc_bytes(path: Path, limit: int | None = None) -> bytes:
     """Return the bytes of the sprint doc at ``path``; raise SprintDocError naming the file when it is missing,
-    not a regular file, larger than MAX_DOC_BYTES or unreadable (see :func:`read_doc_text`)."""
+    not a regular file, larger than ``limit`` (default MAX_DOC_BYTES) or unreadable (see :func:`read_doc_text`)."""
+    limit = MAX_DOC_BYTES if limit is None else limit
     try:
         if not path.is_file():
             raise SprintDocError(path, None, "no such file" if not path.exists() else "not a regular file")
         size = path.stat().st_size
-        if size > MAX_DOC_BYTES:
-            raise SprintDocError(path, None, f"too large ({size} bytes, limit {MAX_DOC_BYTES})")
+        if size > limit:
+            raise SprintDocError(path, None, too_large(size, limit))
         return path.read_bytes()
     except OSError as exc:
         raise SprintDocError(path, None, f"cannot read: {exc.strerror or exc}") from None
@@ -235,7 +242,7 @@ def read_document(
         escape = SprintDocError(shown, None, "symlink points outside the repo")
         return Document(shown, DocKind.UNKNOWN, errors=(escape,))
     try:
-        data = read_doc_bytes(path)
+        data = read_doc_bytes(path, settings.limits.max_doc_bytes)
         text = _decode(path, data)
     except SprintDocError as error:
         return Document(shown, DocKind.UNKNOWN, errors=(SprintDocError(shown, error.line, error.what),))

@@ -53,7 +53,8 @@ from ceremonies.domain.retros import (
 )
 from ceremonies.errors import SprintDocError
 
-MAX_TEXT = 2_000_000
+MAX_TEXT = 4 * 1024 * 1024
+"""The parser's own ceiling (characters; the same number as the largest ``[limits] max_doc_bytes``)."""
 _KEY = re.compile(r"^\s*([A-Z][A-Z0-9]{0,9}-\d{1,6})(?![\w])")
 _NUMBER_IN_TEXT = re.compile(r"\bSprint\s+(\d{4}-\d{1,3}|\d{1,4})\b", re.IGNORECASE)
 _POINTS_VALUE = re.compile(rf"^~?\s*(?P<n>\d+(?:[.,]\d+)?)\s*{POINTS_UNIT}?(?:\s|$|[(/,;])", re.I)
@@ -724,7 +725,8 @@ def _split(text: str, path: str) -> tuple[Frontmatter, list[SprintDocError]]:
 def _read(text: str, path: str, kind: DocKind | None, key: str | None) -> Document:
     """Return the Document in ``text`` (the body of :func:`parse_document`, which adds the safety net)."""
     if len(text) > MAX_TEXT:
-        return Document(path, DocKind.UNKNOWN, errors=(SprintDocError(path, None, f"too large ({len(text)} chars)"),))
+        what = f"too large: {len(text):,} characters, over the limit of {MAX_TEXT:,} ([limits] max_doc_bytes)"
+        return Document(path, DocKind.UNKNOWN, errors=(SprintDocError(path, None, what),))
     front, errors = _split(text, path)
     if not front.body.strip() and not front.meta:
         return Document(

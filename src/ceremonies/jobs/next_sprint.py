@@ -36,6 +36,7 @@ from ceremonies.adapters.files import (
     parse_at,
     read_doc_text,
     sprint_dir,
+    too_large,
     write_atomic,
     write_repo_file,
 )
@@ -418,6 +419,23 @@ def _team_outline(
     return team_plan.TeamOutline(text, blank, previous_text, new_path, retro, dict(retro_paths))
 
 
+def check_fits(doc: str, next_plan: planning.NextSprintPlan, settings: Settings) -> None:
+    """Raise SprintDocError naming the input that makes the new plan too big (the previous plan's scope or the
+    retro's actions, whichever gives more items), with the size, the limit and its setting."""
+    size, limit = len(doc.encode("utf-8")), settings.limits.max_doc_bytes
+    if size <= limit:
+        return
+    previous, retro = next_plan.previous, next_plan.retro
+    carried, actions = len(next_plan.carried_over), len(retro.actions) if retro else 0
+    if retro is not None and retro.path and actions > len(previous.items):
+        source, why = retro.path, f"{actions:,} retro actions"
+    else:
+        source, why = previous.path or settings.paths.sprint_dir, f"{len(previous.items):,} scope items"
+    raise SprintDocError(source, None, too_large(
+        size, limit, f"the plan of {next_plan.sprint.label} would be built from its {why} ({carried:,} carried "
+                     f"over) and is ") + " — nothing planned, nothing committed")
+
+
 def render(root: Path, settings: Settings, next_plan: planning.NextSprintPlan) -> str:
     """Return the new plan's markdown; raise TemplateError naming the template file (and line) when it is broken or
     when its output would not read back as this sprint's plan (the next run and the reminders read it).
@@ -426,11 +444,13 @@ def render(root: Path, settings: Settings, next_plan: planning.NextSprintPlan) -
     if settings.paths.plan_style == "team" and next_plan.previous.path:
         outline = _team_outline(root, settings, next_plan, dict(next_plan.retro_paths))
         doc = team_plan.render(next_plan, outline)
+        check_fits(doc, next_plan, settings)
         where = settings.paths.plan_outline or next_plan.previous.path
         check_reads_back(doc, outline.new_path, next_plan, where, settings)
         return doc
     renderer, name = renderer_for(root, settings)
     doc = renderer.render(name, planning.sprint_doc_context(next_plan, settings))
+    check_fits(doc, next_plan, settings)
     source = renderer.source_of(name)
     check_reads_back(doc, target_path(root, settings, next_plan), next_plan, str(source or name), settings)
     return doc
