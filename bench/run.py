@@ -762,9 +762,9 @@ class Bench:
             if cold:
                 cache = work / ".git" / "ceremonies" / "parse-cache.json"
                 cache.unlink(missing_ok=True)
-            run = self.worker("process", argv=command)
-            if not run.get("ok"):
-                self.rows.append(_fail_row(name, run))
+            run = self.worker("process", argv=command, any_exit=True)  # exit 1: a page was unreadable, rest done
+            if not run.get("ok") or run.get("exit_code") not in (0, 1):
+                self.rows.append(_fail_row(name, run if not run.get("ok") else {"error": run.get("stderr")}))
                 continue
             self.direct["kb_full_cli" if cold else "kb_full_cli_2nd"] = run["seconds"]
             self.rows.append(
@@ -781,7 +781,8 @@ class Bench:
                         if cold
                         else "parse cache warm (every sprint doc unchanged since the previous rebuild)"
                     )
-                    + f"; CPU {_fmt_ms(run.get('cpu_seconds'))}; `ceremonies refresh-kb --full` incl. interpreter "
+                    + f"; exit {run.get('exit_code')}; CPU {_fmt_ms(run.get('cpu_seconds'))}; `ceremonies refresh-kb "
+                    f"--full` incl. interpreter "
                     f"start, `git pull` and {len(pages)} pages "
                     f"read; nothing new to commit (the in-process rebuild pushed the same pages); "
                     f"{_short(run.get('stdout'), 120)}",
@@ -837,7 +838,9 @@ class Bench:
             return
         name = "KB incremental after 1 merge, CLI process end to end"
         run = self.worker(
-            "process", argv=["{ceremonies}", "refresh-kb", "--repo", str(work), "--now", self._now(work), "--json"]
+            "process",
+            argv=["{ceremonies}", "refresh-kb", "--repo", str(work), "--now", self._now(work), "--json"],
+            any_exit=True,  # exit 1 when a page could not be read: the refresh is done all the same
         )
         page = next((p for p in _changed_by_head(work) if p.endswith(".md")), None) if run.get("ok") else None
         raw = self.worker("floor_git_sync", work=str(work), files=[page or "README.md"], branch="bench-raw-git")
@@ -868,7 +871,8 @@ class Bench:
                 "≤ 0.6 s, flat (≤ 1.3× from 1,000 to 10,000 pages)",
                 run["rss_mb"],
                 raw.get("rss_mb"),
-                f"`ceremonies refresh-kb` incl. interpreter start, imports, `git pull`, commit and push (CPU "
+                f"`ceremonies refresh-kb` (exit {run.get('exit_code')}) incl. interpreter start, imports, `git pull`, "
+                f"commit and push (CPU "
                 f"{_fmt_ms(run.get('cpu_seconds'))}); floor = raw git above; {_short(run.get('stdout'), 140)}",
             )
         )
