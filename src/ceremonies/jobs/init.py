@@ -33,9 +33,11 @@ from ceremonies.domain.layout import (
     sprint_candidates,
     style_of,
 )
+from ceremonies.domain.managed import is_generated
 from ceremonies.domain.messages import named_people
 from ceremonies.domain.model import Document, Sprint, SprintHistory
 from ceremonies.errors import CeremoniesError, GitError
+from ceremonies.knowledge import GENERATED_NAMES
 
 DEFAULT_PATTERNS = {"plan": "{key}/plan.md", "retro": "{key}/retrospective.md", "summary": "{key}/review.md"}
 _KB_DIRS = (".ai/knowledgebase", "docs/knowledgebase", "docs/knowledge-base", "docs/kb", "knowledgebase", "kb")
@@ -79,6 +81,9 @@ class InitReport:
     patterns: dict[str, str] = field(default_factory=dict)
     plan_outline: str | None = None
     kb_dir: str | None = None
+    kb_generated_dir: str | None = None
+    """A sub-folder of kb_dir for the generated pages, proposed when human pages hold their default names."""
+    kb_collisions: list[str] = field(default_factory=list)
     cadence_days: int | None = None
     start_rule: str | None = None
     timezone: str | None = None
@@ -110,6 +115,8 @@ class InitReport:
             "patterns": self.patterns,
             "plan_outline": self.plan_outline,
             "kb_dir": self.kb_dir,
+            "kb_generated_dir": self.kb_generated_dir,
+            "kb_collisions": self.kb_collisions,
             "cadence_days": self.cadence_days,
             "start_rule": self.start_rule,
             "timezone": self.timezone,
@@ -213,6 +220,29 @@ def _kb_dir(root: Path) -> str | None:
     return next((candidate for candidate in _KB_DIRS if (root / candidate).is_dir()), None)
 
 
+_GENERATED_DIRS = ("generated", "_generated", "ceremonies-generated")
+
+
+def _human_pages_at(folder: Path) -> list[str]:
+    """Return the default generated page names that human pages (no generated mark) hold in ``folder``."""
+    taken = []
+    for name in GENERATED_NAMES.values():
+        page = folder / name
+        if page.is_file() and not is_generated(page.read_bytes()[:200].decode("utf-8", errors="replace")):
+            taken.append(name)
+    return taken
+
+
+def kb_generated_dir(root: Path, kb_dir: str) -> tuple[str | None, list[str]]:
+    """Return (sub-folder for the generated pages, the names human pages hold in kb_dir): None when nothing collides,
+    else the first of ``generated``, ``_generated``, ``ceremonies-generated`` where no human page holds a name."""
+    taken = _human_pages_at(root / kb_dir)
+    if not taken:
+        return None, []
+    free = next((sub for sub in _GENERATED_DIRS if not _human_pages_at(root / kb_dir / sub)), None)
+    return free, taken
+
+
 # ------------------------------------------------------------------------------------------------ calendar
 
 
@@ -266,6 +296,9 @@ def config_text(report: InitReport) -> str:
     lines.append('plan_style = "team"')
     if report.plan_outline:
         lines.append(f"plan_outline = {_toml_string(report.plan_outline)}")
+    if report.kb_generated_dir:
+        lines += ["", "[kb]", f"generated_dir = {_toml_string(report.kb_generated_dir)}   # human pages hold "
+                  + ", ".join(report.kb_collisions) + " in kb_dir"]
     lines += ["", "[sprint]"]
     if report.cadence_days:
         lines.append(f"cadence_days = {report.cadence_days}")
@@ -346,6 +379,11 @@ def inspect_repo(repo: str | Path) -> InitReport:
         }
     report.plan_outline = _template_outline(root, parent)
     report.kb_dir = _kb_dir(root)
+    if report.kb_dir:
+        report.kb_generated_dir, report.kb_collisions = kb_generated_dir(root, report.kb_dir)
+        if report.kb_collisions and report.kb_generated_dir:
+            report.notes.append(f"{', '.join(report.kb_collisions)} in {report.kb_dir} are human pages: the generated "
+                                f"pages go to {report.kb_dir}/{report.kb_generated_dir} ([kb] generated_dir)")
     report.config = config_text(report)
     settings = parse_config(report.config, CONFIG_FILE)
     _read_with(root, settings, report)
