@@ -63,7 +63,8 @@ async def refresh_kb(
         sha = None if dry_run else steps.commit(docs, as_is(inp), as_is(plan), written, settings)
         outcome = steps.push(docs, settings) if not dry_run and steps.needs_push(docs, sha, settings) else None
         message = steps.summary(inp, plan, written)
-        deliveries = steps.notify(settings, message, dry_run, docs) if written else []
+        landed = dry_run or docs.commit_landed(sha, outcome)  # a commit dropped for an identical one: its pusher posts
+        deliveries = steps.notify(settings, message, dry_run, docs) if written and landed else []
         result = steps.result(inp, plan, written, sha, outcome, dry_run, message, deliveries)
     await apublish_markdown("refresh-kb", result.summary_markdown(), "KB refresh summary")
     return steps.as_json(result)
