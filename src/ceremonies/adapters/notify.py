@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, TextIO
 
 from ceremonies.domain.messages import Message
@@ -39,6 +40,15 @@ class Notifier(Protocol):
     def send(self, messages: list[Message]) -> list[Delivery]:
         """Post or schedule ``messages``; return what happened to each."""
         ...
+
+
+def cache_channels(notifier: object, git_dir: Path) -> None:
+    """Let a notifier that resolves channel names (Slack's: ``cache_channels_in``) keep the ids it resolves in the
+    docs repo's git dir; other notifiers: nothing. Here, not in the Slack adapter, so a job run without Slack does
+    not import slack_sdk."""
+    keep = getattr(notifier, "cache_channels_in", None)
+    if callable(keep):
+        keep(git_dir)
 
 
 class ConsoleNotifier:

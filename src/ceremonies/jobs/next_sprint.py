@@ -41,8 +41,7 @@ from ceremonies.adapters.files import (
     write_repo_file,
 )
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
-from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, slack_markdown
-from ceremonies.adapters.slack import cache_channels
+from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, cache_channels, slack_markdown
 from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.adapters.templates import TemplateRenderer
 from ceremonies.config import Settings, load_config

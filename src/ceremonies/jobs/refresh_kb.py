@@ -25,8 +25,7 @@ from ceremonies.adapters import history as githistory
 from ceremonies.adapters.files import read_doc_text, read_document, scan_sprint_dir, write_atomic, write_repo_file
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
 from ceremonies.adapters.kb_render import KbRenderer
-from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, slack_markdown
-from ceremonies.adapters.slack import cache_channels
+from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, cache_channels, slack_markdown
 from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.commits import SYNC_TRAILER, MergedCommit
