@@ -421,6 +421,13 @@ def test_the_ui_in_a_real_browser_shows_the_plan_and_a_one_line_failure(stack: S
     failed_url = f"{ui}/runs/flow-run/{failed.id}"
     message = str(failed.state.message or "")
     assert message and "\n" not in message.strip() and "Traceback" not in message, message
+    poll_until(  # the page shows the error in the run's logs: wait until the server has them
+        lambda: [line for line in logs_of(failed.id) if "no such repository path" in line.message],
+        bool,
+        timeout=60,
+        interval=0.5,
+        what="the failed run's error in its stored logs",
+    )
     page, shown = "", []
     for _ in range(3):  # the page loads its logs after the run's details; a loaded machine may need a second look
         page = dump_dom(failed_url)
