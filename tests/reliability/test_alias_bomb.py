@@ -24,7 +24,8 @@ code = main(sys.argv[1:])
 elapsed = time.monotonic() - started
 status = open("/proc/self/status").read()
 hwm = next((int(l.split()[1]) for l in status.splitlines() if l.startswith("VmHWM:")), 0) // 1024
-rss = max(hwm, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+# VmHWM is this program's own peak (reset at exec); ru_maxrss would include the forking pytest process's peak
+rss = hwm or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 sys.stderr.write("MEASURED " + json.dumps({"code": code, "seconds": elapsed, "rss_mb": rss}) + "\\n")
 """
 
