@@ -192,18 +192,6 @@ class SlackRenderer(TemplateRenderer):
             fallback=parts.get("fallback", ""),
         )
 
-    def _load(self, name: str) -> jinja2.Template:
-        """Return template ``name``; TemplateError naming the file and line for a syntax error or a missing one."""
-        try:
-            return self._env.get_template(name)
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(
-                f"template syntax error: {exc.message}", path=exc.filename or name, line=exc.lineno
-            ) from None
-        except jinja2.TemplateNotFound:
-            dirs = ", ".join(str(path) for path in self.search_dirs) or "(no template dir exists)"
-            raise TemplateError(f"template {name!r} not found in {dirs}", path=name) from None
-
 
 def render_message(
     renderer: SlackRenderer,

@@ -60,10 +60,10 @@ class TemplateRenderer:
                 return candidate
         return None
 
-    def render(self, name: str, context: dict[str, Any]) -> str:
-        """Return template ``name`` rendered with ``context``; raise TemplateError naming the template file and line."""
+    def _load(self, name: str) -> jinja2.Template:
+        """Return template ``name``; TemplateError naming the file and line for a syntax error or a missing one."""
         try:
-            template = self._env.get_template(name)
+            return self._env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(
                 f"template syntax error: {exc.message}", path=exc.filename or name, line=exc.lineno
@@ -71,6 +71,10 @@ class TemplateRenderer:
         except jinja2.TemplateNotFound:
             dirs = ", ".join(str(path) for path in self.search_dirs) or "(no template dir exists)"
             raise TemplateError(f"template {name!r} not found in {dirs}", path=name) from None
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        """Return template ``name`` rendered with ``context``; raise TemplateError naming the template file and line."""
+        template = self._load(name)
         try:
             return template.render(**context)
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
