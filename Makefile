@@ -6,13 +6,14 @@ STAMP  := $(VENV)/.installed
 
 CORPORA_TOOL := ../shared/tools/corpus-report
 
-.PHONY: corpora help venv demo test test-dates test-fast test-e2e test-reliability lint typecheck check bench bench-large bench-tools clean
+.PHONY: corpora help venv demo test test-dates test-fast test-e2e test-reliability goldens lint typecheck check bench bench-large bench-tools clean
 
 help:
 	@echo "make demo              run next-sprint, KB refresh and reminders on the bundled example team repo"
 	@echo "make test              lint, architecture contracts, the test suite and test-dates"
 	@echo "make test-dates        the date-sensitive tests (marker dates) with now pinned to each of tests/pinned_clock.py's TEST_DATES"
 	@echo "make test-reliability  the full fault/race campaign (slow)"
+	@echo "make goldens           rewrite the golden files (generated plan, KB pages, Slack messages) after an intended change"
 	@echo "make corpora           replay the real teams' sprint histories (../shared/corpora): plans made, actions carried"
 	@echo "make bench             benchmarks at the medium size; rewrites BENCHMARKS.md"
 
@@ -51,6 +52,10 @@ test-fast: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(BIN)/python -m pytest -m e2e
+
+# Golden files (tests/goldens, tests/slack/goldens): rewritten from what the code produces now; review `git diff`.
+goldens: $(STAMP)
+	UPDATE_GOLDENS=1 $(BIN)/python -m pytest tests/goldens tests/slack/test_message_goldens.py -q -p no:cacheprovider
 
 test-reliability: $(STAMP)
 	CEREMONIES_RELIABILITY_FULL=1 $(BIN)/python -m pytest tests/reliability -m "reliability_full or not reliability_full" -q

@@ -1,7 +1,8 @@
 """Golden Block Kit JSON of every message kind, validated against Slack's limits and posted to the emulator; and a
 property test: doc text with mentions, links and entities never survives unescaped in any message kind.
 
-Regenerate the goldens after a deliberate change of a template or of the Block Kit layout:
+Regenerate the goldens after a deliberate change of a template or of the Block Kit layout (`make goldens` does this
+and tests/goldens):
 
     UPDATE_GOLDENS=1 .venv/bin/python -m pytest tests/slack/test_message_goldens.py
 """
