@@ -1,0 +1,195 @@
+""":class:`KbState`: what the KB knows after applying merged work oldest first (last human change of each page, commits
+that touched its ``sources:`` since, recent work), and its JSON form cached between runs. The same
+:func:`apply_commits` serves the full rebuild and the incremental refresh, so both give byte-identical pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ceremonies.domain.commits import MergedCommit
+from ceremonies.knowledge.commits import display_subject
+from ceremonies.knowledge.globs import SourceIndex, ancestor_dirs
+from ceremonies.knowledge.pages import KbPage
+from ceremonies.knowledge.sprints import SprintFacts
+
+STATE_VERSION = 4
+"""Version of the cached state's JSON form; a cache of another version is ignored (rebuilt)."""
+WHATS_NEW_LIMIT = 100
+"""What's new lists this many most recent merged commits."""
+RECENT_LIMIT = 5
+"""A ``recent-changes`` block lists this many most recent commits touching the page's sources."""
+
+
+@dataclass(frozen=True)
+class CommitRef:
+    """The few facts of a commit that pages show: sha, committer date, author, subject."""
+
+    sha: str
+    date: str
+    author: str
+    subject: str
+
+    @classmethod
+    def of(cls, commit: MergedCommit) -> CommitRef:
+        """Return the ref of ``commit`` (a merge commit shows its pull request's title when the body has one)."""
+        return cls(commit.sha, commit.date.isoformat(), commit.author, display_subject(commit.subject, commit.body))
+
+
+@dataclass(frozen=True)
+class PageHistory:
+    """What history says about one page: its last human change and the merged work on its sources since.
+
+    ``stale_count`` commits touched the page's sources after ``last``; ``stale_first``/``stale_last`` name the
+    oldest and newest of them. ``recent`` keeps the newest commits touching the sources (pages with a
+    ``recent-changes`` block only), newest first.
+    """
+
+    last: CommitRef | None = None
+    stale_count: int = 0
+    stale_first: CommitRef | None = None
+    stale_last: CommitRef | None = None
+    recent: tuple[CommitRef, ...] = ()
+
+    def to_list(self) -> list[Any]:
+        """Return a compact JSON-ready list (see :meth:`from_list`)."""
+
+        def ref(value: CommitRef | None) -> list[str] | None:
+            return None if value is None else [value.sha, value.date, value.author, value.subject]
+
+        return [
+            ref(self.last),
+            self.stale_count,
+            ref(self.stale_first),
+            ref(self.stale_last),
+            [ref(item) for item in self.recent],
+        ]
+
+    @classmethod
+    def from_list(cls, data: Sequence[Any]) -> PageHistory:
+        """Return the history stored by :meth:`to_list`."""
+
+        def ref(value: Sequence[str] | None) -> CommitRef | None:
+            return None if value is None else CommitRef(*value)
+
+        return cls(
+            ref(data[0]),
+            data[1],
+            ref(data[2]),
+            ref(data[3]),
+            tuple(item for item in (ref(value) for value in data[4]) if item is not None),
+        )
+
+
+@dataclass(frozen=True)
+class KbState:
+    """Everything the KB pages are computed from; stored (JSON) between runs so a refresh only applies new work.
+
+    ``synced_through`` is the last main-branch commit applied; ``work`` the newest merged commits (oldest first,
+    at most :data:`WHATS_NEW_LIMIT`, files dropped).
+    """
+
+    synced_through: str | None = None
+    pages: Mapping[str, KbPage] = field(default_factory=dict)
+    history: Mapping[str, PageHistory] = field(default_factory=dict)
+    work: tuple[MergedCommit, ...] = ()
+    sprints: SprintFacts = field(default_factory=SprintFacts)
+    link_exists: Mapping[str, bool] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (see :meth:`from_dict`)."""
+        return {
+            "version": STATE_VERSION,
+            "synced_through": self.synced_through,
+            "pages": [page.to_list() for page in self.pages.values()],
+            "history": {path: item.to_list() for path, item in self.history.items()},
+            "work": [commit.to_dict() for commit in self.work],
+            "sprints": self.sprints.to_dict(),
+            "link_exists": dict(self.link_exists),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KbState | None:
+        """Return the state stored by :meth:`to_dict`, or None when it is from another version or malformed."""
+        if data.get("version") != STATE_VERSION:
+            return None
+        try:
+            pages = {item[0]: KbPage.from_list(item) for item in data["pages"]}
+            return cls(
+                synced_through=data["synced_through"],
+                pages=pages,
+                history={path: PageHistory.from_list(item) for path, item in data["history"].items()},
+                work=tuple(MergedCommit.from_dict(item) for item in data["work"]),
+                sprints=SprintFacts.from_dict(data["sprints"]),
+                link_exists=dict(data.get("link_exists", {})),
+            )
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+
+
+def _touch_page(history: PageHistory, ref: CommitRef) -> PageHistory:
+    """Return ``history`` after a human change of the page itself: nothing stale any more."""
+    return replace(history, last=ref, stale_count=0, stale_first=None, stale_last=None)
+
+
+def _touch_sources(history: PageHistory, ref: CommitRef, keep_recent: bool) -> PageHistory:
+    """Return ``history`` after merged work touched the page's sources (not the page)."""
+    recent = ((ref, *history.recent)[:RECENT_LIMIT]) if keep_recent else history.recent
+    return replace(
+        history,
+        stale_count=history.stale_count + 1,
+        stale_first=history.stale_first or ref,
+        stale_last=ref,
+        recent=recent,
+    )
+
+
+def apply_commits(
+    state: KbState, commits: Sequence[MergedCommit], pages: Mapping[str, KbPage], head: str | None
+) -> tuple[KbState, set[str]]:
+    """Return the state after the merged ``commits`` (oldest first) on top of ``state``, with ``pages`` current,
+    and the paths of the pages whose history changed.
+
+    A page's last change is its last commit that is not the bot's KB commit; merged work touching a page's
+    ``sources:`` after that makes it stale. The bot's own KB commits are not merged work.
+    """
+    changed: set[str] = set()
+    dirs = ancestor_dirs(path for commit in commits if not commit.is_kb_sync for path in commit.touched_paths())
+    index = SourceIndex(pages.values(), dirs)
+    history = dict(state.history)
+    work = list(state.work)
+    for path in list(history):
+        if path not in pages:
+            del history[path]
+    for commit in commits:
+        if commit.is_kb_sync:
+            continue
+        ref = CommitRef.of(commit)
+        touched = set(commit.touched_paths())
+        for path in touched:
+            if path in pages:
+                history[path] = _touch_page(history.get(path, PageHistory()), ref)
+                changed.add(path)
+        affected: set[str] = set()
+        for path in touched:
+            affected |= index.pages_for(path)
+        for page_path in affected:
+            keep = "recent-changes" in pages[page_path].blocks
+            current = history.get(page_path, PageHistory())
+            if page_path in touched:  # the page was updated with its sources: recent, but nothing to review
+                if keep:
+                    history[page_path] = replace(current, recent=(ref, *current.recent)[:RECENT_LIMIT])
+            else:
+                history[page_path] = _touch_sources(current, ref, keep)
+            changed.add(page_path)
+        work.append(replace(commit, files=()))
+    new_state = KbState(
+        synced_through=head,
+        pages=dict(pages),
+        history=history,
+        work=tuple(work[-WHATS_NEW_LIMIT:]),
+        sprints=state.sprints,
+        link_exists=state.link_exists,
+    )
+    return new_state, changed
