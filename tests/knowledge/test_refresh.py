@@ -14,7 +14,8 @@ from kb_team_files import BROKEN_YAML, PAYMENTS_PAGE
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.config import load_config
 from ceremonies.errors import HumanEditError
-from ceremonies.jobs.refresh_kb import RefreshResult, check_freshness, run_refresh_kb
+from ceremonies.jobs.kb_load import check_freshness
+from ceremonies.jobs.refresh_kb import RefreshResult, run_refresh_kb
 from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, merge_branch
 
 KB = ".ai/knowledgebase"

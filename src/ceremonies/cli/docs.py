@@ -368,7 +368,7 @@ def check_command(
     unmapped = unmapped_people(scanned, settings)
     if not docs:
         typer.echo(f"note: no sprint docs under {repo / settings.paths.sprint_dir}", err=True)
-    from ceremonies.jobs.refresh_kb import name_collisions  # git and the KB rules: only when checking
+    from ceremonies.jobs.kb_compute import name_collisions  # git and the KB rules: only when checking
 
     kb_problems = [
         {"path": i.path, "line": i.line, "message": i.message} for i in name_collisions(repo.resolve(), settings)

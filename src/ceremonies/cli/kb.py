@@ -96,7 +96,7 @@ def refresh_kb(
 def kb_freshness(repo: RepoOption, now: NowOption = None, as_json: JsonOption = False) -> None:
     """Report merged work the KB does not reflect yet; exit code 1 when any of it is older than the SLA."""
     from ceremonies.config import load_config
-    from ceremonies.jobs.refresh_kb import check_freshness
+    from ceremonies.jobs.kb_load import check_freshness
 
     try:
         when = parse_now(now)
