@@ -137,7 +137,7 @@ async def served_run_latency(api_env: dict[str, str], repeat: int, poll_seconds:
                     latencies.append(time.perf_counter() - start)
                 return latencies
         finally:
-            from ceremonies.testing.prefect_server import stop_process_group
+            from tests.support.prefect_server import stop_process_group
 
             stop_process_group(proc)
 
@@ -149,7 +149,7 @@ def median(values: list[float]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Measure and print the overhead table; return 0."""
-    from ceremonies.testing.prefect_server import running_prefect_server
+    from tests.support.prefect_server import running_prefect_server
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)

@@ -995,7 +995,7 @@ class Bench:
         self._prefect_rows("ephemeral", env)
         self._probe_rows("ephemeral", dict(EPHEMERAL_TIMEOUT))
         try:
-            server_module = importlib.import_module("ceremonies.testing.prefect_server")
+            server_module = importlib.import_module("tests.support.prefect_server")
         except ImportError:
             return
         try:

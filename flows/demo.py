@@ -35,7 +35,7 @@ _local_prefect()
 
 from ceremonies.adapters.files import load_history  # noqa: E402
 from ceremonies.config import load_config  # noqa: E402
-from ceremonies.testing.gitrepo import TeamRepo, git, make_team_repo  # noqa: E402
+from ceremonies.example import TeamRepo, git, make_team_repo  # noqa: E402
 from next_sprint import next_sprint  # noqa: E402  (flows/ is on sys.path when this file runs)
 from refresh_kb import refresh_kb  # noqa: E402
 from remind import remind  # noqa: E402

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,12 +48,65 @@ def test_domain_reads_no_clock() -> None:
 
 
 def test_tests_read_no_clock() -> None:
-    """Tests take "now" from tests/pinned_clock.py (the now/today fixtures), never from the machine's clock."""
+    """Tests take "now" from tests/pinned_clock.py (the now/today fixtures), never from the machine's clock.
+
+    The one exception is the Slack emulator's own clock (tests/support/slack.py), which is the real clock until a
+    test pins it with ``set_now``: as a stand-in for Slack it must run on real time for a real Prefect server and
+    for ``python -m tests.support.slack``; tests that build data from it pin it first."""
     needles = ("date.today(", "datetime.now(", "datetime.utcnow(", "time.time(")
+    allowed = {("tests/support/slack.py", "return self._now if self._now is not None else datetime.now(UTC)")}
     offenders = []
     for path in (ROOT / "tests").rglob("*.py"):
         if path.name == "test_architecture.py":
             continue
+        where = path.relative_to(ROOT).as_posix()
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            offenders.extend(f"{path.relative_to(ROOT)}:{number}: {n}" for n in needles if n in line)
+            if (where, line.strip()) not in allowed:
+                offenders.extend(f"{where}:{number}: {n}" for n in needles if n in line)
     assert offenders == []
+
+
+TEST_DOUBLES = ("support", "tests", "ceremonies.testing")
+"""Where the test doubles live (tests/support, imported as ``support.*`` or ``tests.support.*``; once
+``ceremonies.testing``): production code may import none of them."""
+
+
+def _imported_modules(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """Yield (line, module) of every absolute import and every ``importlib.import_module("...")`` in ``tree``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            yield node.lineno, node.args[0].value
+
+
+def test_production_code_imports_no_test_double() -> None:
+    """src/ and flows/ (both ship in the wheel) import nothing from the test doubles; import-linter checks the
+    package too, this also covers flows/ (outside the package) and dynamic imports."""
+    assert not (ROOT / "src" / "ceremonies" / "testing").exists(), "test doubles are back inside the package"
+    offenders = []
+    for path in [*(ROOT / "src").rglob("*.py"), *(ROOT / "flows").rglob("*.py")]:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for line, module in _imported_modules(tree):
+            if any(module == double or module.startswith(f"{double}.") for double in TEST_DOUBLES):
+                offenders.append(f"{path.relative_to(ROOT)}:{line}: {module}")
+    assert offenders == []
+
+
+def test_the_scan_for_test_double_imports_finds_each_spelling() -> None:
+    source = (
+        "import support.slack\nfrom tests.support.gitrepo import git\nfrom ceremonies.testing import slack\n"
+        "import importlib\nimportlib.import_module('support.prefect_server')\nfrom ceremonies import example\n"
+    )
+    found = [module for _, module in _imported_modules(ast.parse(source))]
+    doubles = [m for m in found if any(m == d or m.startswith(f"{d}.") for d in TEST_DOUBLES)]
+    assert doubles == ["support.slack", "tests.support.gitrepo", "ceremonies.testing", "support.prefect_server"]

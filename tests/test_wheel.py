@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from ceremonies.testing.gitrepo import TeamRepo, make_team_repo
+from support.gitrepo import TeamRepo, make_team_repo
 
 pytestmark = pytest.mark.slow
 
@@ -94,6 +94,23 @@ def test_the_wheel_ships_templates_flows_and_prefect_yaml_and_no_caches(installe
         assert f"ceremonies/project/{source.relative_to(ROOT)}" in names, f"{source.relative_to(ROOT)} not shipped"
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")], "the wheel carries bytecode caches"
     assert any(n.endswith("licenses/LICENSE") for n in names), "the wheel carries no LICENSE"
+
+
+DOUBLE_MARKERS = ("class SlackEmulator", "def running_prefect_server", "def running_postgres", "def dump_dom",
+                  "def commit_as_human", "def hang_remote")
+"""Definitions only the test doubles (tests/support) hold: none may ship."""
+
+
+def test_the_wheel_ships_no_test_doubles(installed: Installed) -> None:
+    wheel = zipfile.ZipFile(installed.wheel)
+    names = wheel.namelist()
+    assert not [n for n in names if n.startswith(("ceremonies/testing/", "support/", "tests/"))], names
+    assert "ceremonies/example.py" in names, "the demo's example-repo builder is product code and must ship"
+    shipped = {n: wheel.read(n).decode("utf-8") for n in names if n.endswith(".py")}
+    offenders = [f"{n}: {marker}" for n, text in shipped.items() for marker in DOUBLE_MARKERS if marker in text]
+    assert offenders == [], "test doubles inside the wheel"
+    probe = "import importlib.util as u; print([m for m in ('ceremonies.testing', 'support') if u.find_spec(m)])"
+    assert _run([installed.python, "-c", probe], cwd=installed.wheel.parent, env=installed.env).strip() == "[]"
 
 
 def test_installed_package_runs_from_the_fresh_environment_not_the_checkout(

@@ -18,7 +18,7 @@ import pytest
 
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome, format_message, redact
 from ceremonies.errors import GitError, PushRejectedError, UsageError
-from ceremonies.testing.gitrepo import (
+from support.gitrepo import (
     DANA,
     TeamRepo,
     clone_again,

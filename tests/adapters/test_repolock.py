@@ -88,7 +88,7 @@ def test_a_writing_command_that_cannot_get_the_lock_exits_0_saying_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:
     from ceremonies.cli import main
-    from ceremonies.testing.gitrepo import make_team_repo
+    from support.gitrepo import make_team_repo
 
     team = make_team_repo(tmp_path / "team", {"README.md": "# docs\n"}, date="2026-05-20T10:00:00+02:00")
     proc = _holder_process(team.work / ".git", tmp_path / "ready")

@@ -24,8 +24,8 @@ from ceremonies.adapters.slack import SlackNotifier, make_client
 from ceremonies.domain.parsing import parse_document
 from ceremonies.jobs.next_sprint import run_next_sprint
 from ceremonies.jobs.remind import run_calendar, run_remind
-from ceremonies.testing.gitrepo import TeamRepo, git, make_team_repo
-from ceremonies.testing.slack import SlackEmulator, running_emulator
+from support.gitrepo import TeamRepo, git, make_team_repo
+from support.slack import SlackEmulator, running_emulator
 
 pytestmark = pytest.mark.dates
 

@@ -36,8 +36,8 @@ from typing import Any
 import pytest
 from golden_files import check_golden_dir, normalise
 
-from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo, merge_branch
-from ceremonies.testing.slack import SlackEmulator
+from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo, merge_branch
+from support.slack import SlackEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "team-repo"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from kb_team_files import team_files
 
-from ceremonies.testing.gitrepo import TeamRepo, make_team_repo
+from support.gitrepo import TeamRepo, make_team_repo
 
 START = "2026-03-03T10:00:00+01:00"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 
-from ceremonies.testing.gitrepo import TeamRepo, git
+from support.gitrepo import TeamRepo, git
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "flows"))
 from refresh_kb import refresh_kb

@@ -9,7 +9,7 @@ import pytest
 
 from ceremonies.adapters import history
 from ceremonies.errors import GitError
-from ceremonies.testing.gitrepo import TeamRepo, commit_as_human, git, merge_branch
+from support.gitrepo import TeamRepo, commit_as_human, git, merge_branch
 
 
 def test_first_parent_work_with_merge_and_squash(team: TeamRepo) -> None:

@@ -20,7 +20,7 @@ from ceremonies.cli import main
 from ceremonies.domain.managed import outside_blocks
 from ceremonies.errors import HumanEditError
 from ceremonies.jobs.refresh_kb import RefreshResult, run_refresh_kb
-from ceremonies.testing.gitrepo import TeamRepo, commit_as_human, git, make_team_repo
+from support.gitrepo import TeamRepo, commit_as_human, git, make_team_repo
 
 KB = ".ai/knowledgebase"
 NOW = datetime.fromisoformat("2026-03-17T12:00:00+01:00")

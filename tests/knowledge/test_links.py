@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from ceremonies import knowledge as kb
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.jobs.refresh_kb import run_refresh_kb
-from ceremonies.testing.gitrepo import make_team_repo
+from support.gitrepo import make_team_repo
 
 KB = ".ai/knowledgebase"
 ODD = [f"{KB}/guides/my notes.md", f"{KB}/Übersicht (neu).md", f"{KB}/a#b/c d.md"]

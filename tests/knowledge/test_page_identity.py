@@ -12,7 +12,7 @@ from kb_team_files import team_files
 from ceremonies import knowledge as kb
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.jobs.refresh_kb import run_refresh_kb
-from ceremonies.testing.gitrepo import make_team_repo
+from support.gitrepo import make_team_repo
 
 KB = ".ai/knowledgebase"
 PLACEHOLDER_THEN_REAL = (

@@ -16,7 +16,7 @@ from ceremonies.config import load_config
 from ceremonies.errors import HumanEditError
 from ceremonies.jobs.kb_load import check_freshness
 from ceremonies.jobs.refresh_kb import RefreshResult, run_refresh_kb
-from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, merge_branch
+from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, merge_branch
 
 KB = ".ai/knowledgebase"
 NOW = datetime.fromisoformat("2026-03-17T12:00:00+01:00")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ceremonies.adapters.slack import SlackNotifier, make_client, strip_marker
 from ceremonies.jobs.refresh_kb import run_refresh_kb
-from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, merge_branch
-from ceremonies.testing.slack import SlackEmulator
+from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, merge_branch
+from support.slack import SlackEmulator
 
 TOKEN = "xoxb-kb-tests"
 NOW = datetime.fromisoformat("2026-03-17T12:00:00+01:00")

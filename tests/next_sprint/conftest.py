@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from next_sprint_files import team_files
 
-from ceremonies.testing.gitrepo import TeamRepo, make_team_repo
+from support.gitrepo import TeamRepo, make_team_repo
 
 
 @pytest.fixture()

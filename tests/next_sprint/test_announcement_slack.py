@@ -9,8 +9,8 @@ from next_sprint_files import DUE_DAY, PLAN_012_PATH
 
 from ceremonies.adapters.slack import SlackNotifier, make_client, strip_marker
 from ceremonies.jobs.next_sprint import run_next_sprint
-from ceremonies.testing.gitrepo import TeamRepo, commit_as_human
-from ceremonies.testing.slack import SlackEmulator
+from support.gitrepo import TeamRepo, commit_as_human
+from support.slack import SlackEmulator
 
 TOKEN = "xoxb-announce-tests"
 PEOPLE = """

@@ -20,7 +20,7 @@ from ceremonies.adapters.gitnet import TIMEOUT_ENV
 from ceremonies.cli import main
 from ceremonies.errors import GitError, GitTimeoutError, LockTimeoutError
 from ceremonies.tasks.common import LOCK_WAIT_ENV, repo_lock_name
-from ceremonies.testing.gitrepo import TeamRepo, git, hang_pushes, hang_remote
+from support.gitrepo import TeamRepo, git, hang_pushes, hang_remote
 
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT / "flows"))

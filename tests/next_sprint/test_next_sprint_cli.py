@@ -11,8 +11,8 @@ import pytest
 from next_sprint_files import NEW_PLAN_PATH, PLAN_012_PATH, RETRO_012_PATH
 
 from ceremonies.cli import main
-from ceremonies.testing.gitrepo import TeamRepo, commit_as_human, git
-from ceremonies.testing.slack import SlackEmulator
+from support.gitrepo import TeamRepo, commit_as_human, git
+from support.slack import SlackEmulator
 
 DUE = "2026-03-17"
 

@@ -16,8 +16,8 @@ from prefect.client.orchestration import get_client
 
 from ceremonies.domain.parsing import parse_document
 from ceremonies.errors import SprintDocError, UsageError
-from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
-from ceremonies.testing.slack import SlackEmulator
+from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
+from support.slack import SlackEmulator
 
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT / "flows"))

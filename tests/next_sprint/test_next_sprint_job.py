@@ -13,7 +13,7 @@ from ceremonies.domain.parsing import parse_document
 from ceremonies.errors import SprintDocError, TemplateError
 from ceremonies.jobs import next_sprint as job
 from ceremonies.jobs.next_sprint import run_next_sprint
-from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git
+from support.gitrepo import TeamRepo, clone_again, commit_as_human, git
 
 
 def head(path: Path, ref: str = "HEAD") -> str:

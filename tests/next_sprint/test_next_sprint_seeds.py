@@ -12,7 +12,7 @@ import pytest
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.domain.parsing import parse_document
 from ceremonies.jobs.next_sprint import run_next_sprint
-from ceremonies.testing.gitrepo import make_team_repo
+from support.gitrepo import make_team_repo
 
 SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="seed documents not available")

@@ -11,7 +11,7 @@ from next_sprint_files import DUE_DAY, NEW_PLAN_PATH
 
 from ceremonies.cli import main
 from ceremonies.config import GitSettings
-from ceremonies.testing.gitrepo import TeamRepo, commit_as_human, git, install_hook
+from support.gitrepo import TeamRepo, commit_as_human, git, install_hook
 
 PROTECT_MAIN = """while read old new ref; do
   if [ "$ref" = refs/heads/main ]; then echo "main is protected: open a merge request" >&2; exit 1; fi

@@ -11,7 +11,7 @@ import pytest
 from ceremonies.adapters.files import read_doc_text
 from ceremonies.errors import SprintDocError
 from ceremonies.jobs.next_sprint import run_next_sprint
-from ceremonies.testing.gitrepo import make_team_repo
+from support.gitrepo import make_team_repo
 
 SPRINTS = ".ai/sprint"
 ITEMS = 300

@@ -21,8 +21,8 @@ from uuid import UUID
 import pytest
 
 from ceremonies.tasks.deployments import DeploymentSpec, load_specs
-from ceremonies.testing.gitrepo import TeamRepo, git
-from ceremonies.testing.prefect_server import PrefectServer
+from support.gitrepo import TeamRepo, git
+from support.prefect_server import PrefectServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CEREMONIES = str(Path(sys.executable).with_name("ceremonies"))
@@ -48,14 +48,14 @@ def require_deployment(name: str) -> None:
 
 
 def slack_emulator_available() -> bool:
-    """Return True when the project's Slack Web API emulator (ceremonies.testing.slack) is installed."""
-    return importlib.util.find_spec("ceremonies.testing.slack") is not None
+    """Return True when the project's Slack Web API emulator (tests/support/slack.py) is importable."""
+    return importlib.util.find_spec("support.slack") is not None
 
 
 def require_slack_emulator() -> None:
-    """Skip the calling test while ceremonies.testing.slack.SlackEmulator has not landed yet."""
+    """Skip the calling test while support.slack.SlackEmulator has not landed yet."""
     if not slack_emulator_available():
-        pytest.skip("ceremonies.testing.slack (Slack Web API emulator) has not landed in this checkout yet")
+        pytest.skip("support.slack (Slack Web API emulator) has not landed in this checkout yet")
 
 
 def team_files(today: date, ends_in_days: int = 1) -> dict[str, str]:

@@ -73,7 +73,7 @@ def test_hook_install_writes_a_post_receive_hook_and_never_replaces_a_foreign_on
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from ceremonies.tasks.events import DOCS_PUSHED, repo_resource_id
-    from ceremonies.testing.gitrepo import git
+    from support.gitrepo import git
 
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # written into the hook, not contacted
     bare = tmp_path / "docs.git"

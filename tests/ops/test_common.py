@@ -18,8 +18,8 @@ from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
 from prefect.logging import get_logger
 
 from ceremonies.tasks import common
-from ceremonies.testing.gitrepo import git
 from polling import poll_until
+from support.gitrepo import git
 
 TOKEN = "xoxb-1234567890-abcdefABCDEF"
 

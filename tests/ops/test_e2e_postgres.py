@@ -26,8 +26,8 @@ from e2e_support import (
 )
 
 from ceremonies.tasks.common import repo_lock_name
-from ceremonies.testing.gitrepo import TeamRepo, git, make_team_repo
-from ceremonies.testing.prefect_server import (
+from support.gitrepo import TeamRepo, git, make_team_repo
+from support.prefect_server import (
     PostgresUnavailable,
     running_postgres,
     running_prefect_server,

@@ -48,10 +48,10 @@ from e2e_support import (
 )
 
 from ceremonies.tasks.common import repo_lock_name
-from ceremonies.testing.browser import chromium, dump_dom, elements_containing, headings, screenshot
-from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, hang_remote, make_team_repo
-from ceremonies.testing.prefect_server import PrefectServer, running_prefect_server, stop_process_group
 from polling import poll_until
+from support.browser import chromium, dump_dom, elements_containing, headings, screenshot
+from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, hang_remote, make_team_repo
+from support.prefect_server import PrefectServer, running_prefect_server, stop_process_group
 
 pytestmark = pytest.mark.e2e
 
@@ -106,7 +106,7 @@ def _slack_emulator() -> Any:
     """Return a started-on-enter Slack emulator with the team's channel, or None while it has not landed."""
     if not slack_emulator_available():
         return None
-    from ceremonies.testing.slack import SlackEmulator
+    from support.slack import SlackEmulator
 
     return SlackEmulator(token=TOKEN, channels={CHANNEL_ID: CHANNEL.lstrip("#")})
 

@@ -14,8 +14,8 @@ from uuid import UUID
 import pytest
 from e2e_support import ROOT, api, artifacts_of, logs_of, team_files
 
-from ceremonies.testing.gitrepo import make_team_repo
-from ceremonies.testing.prefect_server import running_prefect_server
+from support.gitrepo import make_team_repo
+from support.prefect_server import running_prefect_server
 
 pytestmark = pytest.mark.e2e
 

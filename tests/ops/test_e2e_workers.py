@@ -34,8 +34,8 @@ from e2e_support import (
 )
 from test_prefect_yaml import SCHEDULE_SNAPSHOT
 
-from ceremonies.testing.gitrepo import make_team_repo
-from ceremonies.testing.prefect_server import (
+from support.gitrepo import make_team_repo
+from support.prefect_server import (
     PrefectServer,
     free_port,
     prefect_executable,

@@ -10,7 +10,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from ceremonies.testing.gitrepo import git
+from support.gitrepo import git
 
 HERE = Path(__file__).resolve().parent
 KB = ".ai/knowledgebase"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from reliability_support import CAMPAIGN_LINES, KB, SPRINTS, team_files
 
-from ceremonies.testing.gitrepo import make_team_repo
+from support.gitrepo import make_team_repo
 
 MAX_RSS_MB = 200
 CHILD = """

@@ -33,7 +33,7 @@ from ceremonies.domain.frontmatter import split_frontmatter
 from ceremonies.domain.parsing import parse_document
 from ceremonies.errors import SprintDocError
 from ceremonies.jobs.refresh_kb import run_refresh_kb
-from ceremonies.testing.gitrepo import commit_as_human, git, make_team_repo
+from support.gitrepo import commit_as_human, git, make_team_repo
 
 _OPENED: list[str] | None = None
 

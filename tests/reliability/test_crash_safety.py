@@ -21,7 +21,7 @@ from reliability_support import COUNTS, HERE, KB, SPRINTS, bot_commits, run_chil
 
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.jobs.refresh_kb import run_refresh_kb
-from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
+from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
 
 NOW = "2026-05-22T12:00:00+02:00"
 STEPS = ("after_render", "mid_write", "after_write", "after_commit", "before_push")

@@ -17,7 +17,7 @@ from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.errors import SprintDocError
 from ceremonies.jobs.refresh_kb import run_refresh_kb
 from ceremonies.knowledge import find_blocks
-from ceremonies.testing.gitrepo import commit_as_human, git, make_team_repo
+from support.gitrepo import commit_as_human, git, make_team_repo
 
 FULL = os.environ.get("CEREMONIES_RELIABILITY_FULL") == "1"
 LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"

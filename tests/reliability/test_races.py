@@ -27,8 +27,8 @@ from reliability_support import (
 
 from ceremonies.adapters.slack import read_marker
 from ceremonies.jobs.remind import run_remind
-from ceremonies.testing.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
-from ceremonies.testing.slack import SlackEmulator
+from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
+from support.slack import SlackEmulator
 
 FULL = os.environ.get("CEREMONIES_RELIABILITY_FULL") == "1"
 RACERS = 20 if FULL else 4

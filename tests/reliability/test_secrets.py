@@ -17,8 +17,8 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import LogFilter
 from reliability_support import COUNTS, FAKE_TOKEN, SLACK_CHANNEL, TOKEN_TAIL, remind_files
 
-from ceremonies.testing.gitrepo import git, make_team_repo
-from ceremonies.testing.slack import SlackEmulator
+from support.gitrepo import git, make_team_repo
+from support.slack import SlackEmulator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "flows"))
 from next_sprint import next_sprint

@@ -20,8 +20,8 @@ from reliability_support import CAMPAIGN_LINES, COUNTS, FAKE_TOKEN, SLACK_CHANNE
 from ceremonies.adapters.slack import SlackNotifier, make_client, read_marker
 from ceremonies.errors import CeremoniesError
 from ceremonies.jobs.remind import run_remind
-from ceremonies.testing.gitrepo import make_team_repo
-from ceremonies.testing.slack import FAULT_KINDS, SlackEmulator
+from support.gitrepo import make_team_repo
+from support.slack import FAULT_KINDS, SlackEmulator
 
 START = datetime.fromisoformat("2026-05-29T08:00:00+02:00")
 MAX_ATTEMPTS = 60

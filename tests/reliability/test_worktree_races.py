@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from reliability_support import CAMPAIGN_LINES, FAKE_TOKEN, HERE, bot_commits, team_files
 
-from ceremonies.testing.gitrepo import TeamRepo, git, make_team_repo
-from ceremonies.testing.slack import SlackEmulator
+from support.gitrepo import TeamRepo, git, make_team_repo
+from support.slack import SlackEmulator
 
 FULL = os.environ.get("CEREMONIES_RELIABILITY_FULL") == "1"
 TRIALS = 20 if FULL else 2

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from remind_support import CHANNEL, NOW, TOKEN, team_files
 
-from ceremonies.testing.gitrepo import TeamRepo, make_team_repo
-from ceremonies.testing.slack import SlackEmulator, running_emulator
+from support.gitrepo import TeamRepo, make_team_repo
+from support.slack import SlackEmulator, running_emulator
 
 
 @pytest.fixture()

@@ -13,8 +13,8 @@ from remind_support import CHANNEL, NOW, SEEDS, TOKEN, config_text
 
 from ceremonies.cli import main
 from ceremonies.jobs.remind import run_calendar
-from ceremonies.testing.gitrepo import TeamRepo, make_team_repo
-from ceremonies.testing.slack import SlackEmulator
+from support.gitrepo import TeamRepo, make_team_repo
+from support.slack import SlackEmulator
 
 
 def events_of(path: Path) -> list:

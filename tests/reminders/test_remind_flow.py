@@ -10,8 +10,8 @@ import pytest
 from prefect.client.orchestration import get_client
 from remind_support import CHANNEL, NOW, TOKEN
 
-from ceremonies.testing.gitrepo import TeamRepo
-from ceremonies.testing.slack import SlackEmulator
+from support.gitrepo import TeamRepo
+from support.slack import SlackEmulator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "flows"))
 from remind import remind

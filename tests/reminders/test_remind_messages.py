@@ -15,7 +15,7 @@ from ceremonies.config import parse_config
 from ceremonies.domain.messages import blocks_text
 from ceremonies.domain.parsing import build_history, parse_document
 from ceremonies.jobs.remind import plan_reminders, render_messages
-from ceremonies.testing.gitrepo import write_files
+from support.gitrepo import write_files
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

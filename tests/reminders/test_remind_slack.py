@@ -14,8 +14,8 @@ from ceremonies.adapters.slack import SlackNotifier, make_client, read_marker
 from ceremonies.domain.messages import blocks_text
 from ceremonies.errors import SlackError
 from ceremonies.jobs.remind import run_remind
-from ceremonies.testing.gitrepo import TeamRepo, commit_as_human, git, make_team_repo
-from ceremonies.testing.slack import SlackEmulator
+from support.gitrepo import TeamRepo, commit_as_human, git, make_team_repo
+from support.slack import SlackEmulator
 
 SPR9 = ".ai/sprint/SPR-009-iteration-template.md"
 DENVER_TIMES = {

@@ -1,6 +1,6 @@
 """Synthetic team repos imitating the layouts real teams use (written here; no real team's text).
 
-Each builder returns ``{repo-relative path: text}`` for :func:`ceremonies.testing.gitrepo.make_team_repo`.
+Each builder returns ``{repo-relative path: text}`` for :func:`support.gitrepo.make_team_repo`.
 """
 
 from __future__ import annotations

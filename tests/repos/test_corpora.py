@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ceremonies.config import load_config
-from ceremonies.testing.gitrepo import git
+from support.gitrepo import git
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPORA = ROOT.parent / "shared" / "corpora"

@@ -8,7 +8,7 @@ from pathlib import Path
 from repo_shapes import RunCli, padded_folders
 
 from ceremonies.config import load_config
-from ceremonies.testing.gitrepo import make_team_repo
+from support.gitrepo import make_team_repo
 
 
 def test_init_reports_the_layout_and_writes_the_config_once(tmp_path: Path, run_cli: RunCli) -> None:

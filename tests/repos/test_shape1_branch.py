@@ -13,7 +13,7 @@ from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.errors import GitError
 from ceremonies.jobs.init import inspect_repo
 from ceremonies.jobs.next_sprint import run_next_sprint
-from ceremonies.testing.gitrepo import TeamRepo, commit_as_human, git, make_team_repo
+from support.gitrepo import TeamRepo, commit_as_human, git, make_team_repo
 
 END_OF_3 = date(2026, 3, 22)
 

@@ -13,7 +13,7 @@ from repo_shapes import RunCli
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.jobs.init import inspect_repo
 from ceremonies.jobs.next_sprint import run_next_sprint
-from ceremonies.testing.gitrepo import TeamRepo, commit_as_human, make_team_repo
+from support.gitrepo import TeamRepo, commit_as_human, make_team_repo
 
 
 def _spr_plan(number: int, start: str, end: str) -> str:

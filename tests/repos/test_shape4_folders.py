@@ -23,7 +23,7 @@ from ceremonies.domain.layout import (
 )
 from ceremonies.jobs.init import inspect_repo, write_config
 from ceremonies.jobs.next_sprint import run_next_sprint
-from ceremonies.testing.gitrepo import TeamRepo, commit_as_human, make_team_repo
+from support.gitrepo import TeamRepo, commit_as_human, make_team_repo
 
 
 def _initialised(tmp_path: Path, files: dict[str, str]) -> TeamRepo:

@@ -11,7 +11,7 @@ from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.jobs.init import inspect_repo
 from ceremonies.jobs.next_sprint import run_next_sprint
 from ceremonies.team_plan import split_parts
-from ceremonies.testing.gitrepo import commit_as_human, make_team_repo
+from support.gitrepo import commit_as_human, make_team_repo
 
 
 def _plan(number: str, start: str, end: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from repo_shapes import RunCli, padded_folders
 
-from ceremonies.testing.gitrepo import make_team_repo
+from support.gitrepo import make_team_repo
 
 
 def test_shape9_unconfigured_layout_explains_and_exits_1(tmp_path: Path, run_cli: RunCli) -> None:

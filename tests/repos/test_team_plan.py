@@ -15,7 +15,7 @@ from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.jobs.init import inspect_repo, write_config
 from ceremonies.jobs.next_sprint import run_next_sprint
 from ceremonies.team_plan import date_writer, redate, split_parts, strip_frontmatter, table_columns
-from ceremonies.testing.gitrepo import TeamRepo, commit_as_human, make_team_repo
+from support.gitrepo import TeamRepo, commit_as_human, make_team_repo
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -8,7 +8,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_support import CHANNEL_ID, NOW, OTHER_ID, TOKEN
 
-from ceremonies.testing.slack import SlackEmulator, running_emulator
+from support.slack import SlackEmulator, running_emulator
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from message_kinds import build, contexts
 
 from ceremonies.adapters.slack import make_client
-from ceremonies.testing.slack import SlackEmulator
+from support.slack import SlackEmulator
 
 GOLDENS = Path(__file__).parent / "goldens"
 KINDS = contexts()

@@ -16,7 +16,7 @@ from ceremonies.adapters.slack import CHANNEL_CACHE, SlackCallError, SlackNotifi
 from ceremonies.adapters.slack_render import People, SlackRenderer
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
-from ceremonies.testing.slack import running_emulator
+from support.slack import running_emulator
 
 
 def error_of(call: object) -> str:

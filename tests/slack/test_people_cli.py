@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ceremonies.cli import app
-from ceremonies.testing.gitrepo import make_team_repo
+from support.gitrepo import make_team_repo
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "team-repo"
 

@@ -17,6 +17,7 @@ import socket
 import urllib.error
 from datetime import timedelta
 from http.client import RemoteDisconnected
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_support import CHANNEL_ID, NOW, OTHER_ID, TOKEN
 
-from ceremonies.testing.slack import SlackEmulator, running_emulator
+from support.slack import SlackEmulator, running_emulator
 
 
 def error_of(call: Any) -> str:
@@ -468,7 +469,8 @@ def test_runs_as_a_process_and_prints_its_url() -> None:
     import sys
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "ceremonies.testing.slack", "--token", TOKEN, "--channel", "C0PROC01=proc"],
+        [sys.executable, "-m", "tests.support.slack", "--token", TOKEN, "--channel", "C0PROC01=proc"],
+        cwd=Path(__file__).resolve().parents[2],  # from a checkout's root, as README tells a platform engineer
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -35,7 +35,7 @@ from ceremonies.adapters.slack import (
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message, escape_slack
 from ceremonies.errors import SlackError
-from ceremonies.testing.slack import SlackEmulator, running_emulator
+from support.slack import SlackEmulator, running_emulator
 
 
 def notifier(emulator: SlackEmulator, channel: str = CHANNEL_ID, client: WebClient | None = None) -> SlackNotifier:

@@ -85,7 +85,7 @@ def server(
     ] = None,
 ) -> None:
     """Start a local Prefect server (SQLite) whose UI talks to this port; prints the URLs to export."""
-    from ceremonies.testing.prefect_server import prefect_executable, server_settings
+    from ceremonies.adapters.prefect_cli import prefect_executable, server_settings
 
     prefect_home = (home or Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect"))).expanduser().resolve()
     prefect_home.mkdir(parents=True, exist_ok=True)

@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
-import sys
 from pathlib import Path
 
 from ceremonies.adapters.files import write_atomic
+from ceremonies.adapters.prefect_cli import prefect_executable
 from ceremonies.errors import UsageError
 from ceremonies.tasks.common import repo_lock_name, run_logger
 
@@ -71,17 +70,6 @@ def post_receive_hook(repo: str, branch: str, api_url: str, prefect: str) -> str
         "done\n"
         "exit 0\n"
     )
-
-
-def prefect_executable() -> str:
-    """Return the ``prefect`` command next to this Python (the venv's), else the one on PATH."""
-    beside = Path(sys.executable).with_name("prefect")
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("prefect")
-    if not found:
-        raise UsageError("cannot find the `prefect` command: install prefect where the docs repo is hosted")
-    return found
 
 
 def install_hook(

@@ -905,12 +905,12 @@ def running_emulator(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Serve the emulator until interrupted: ``python -m ceremonies.testing.slack [--port N] [--token T]
+    """Serve the emulator until interrupted: ``python -m tests.support.slack [--port N] [--token T]
     [--channel C0ID=name ...]``; prints the base URL to use as SLACK_API_URL."""
     import argparse
     import time
 
-    parser = argparse.ArgumentParser(prog="python -m ceremonies.testing.slack", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.support.slack", description=main.__doc__)
     parser.add_argument("--port", type=int, default=0, help="loopback port (default: a free one)")
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="the bot token it accepts")
     parser.add_argument("--channel", action="append", default=[], metavar="ID=NAME", help="a channel the bot is in")

@@ -1,5 +1,6 @@
-"""Real git repos for tests, the demo and benchmarks: a team's work tree with a bare remote, other users' clones,
-human commits and real merge commits.
+"""Real git repos for tests and benchmarks: a team's work tree with a bare remote (the product's
+``ceremonies.example``, which ``make demo`` uses), other users' clones, human commits and real merge commits, hung
+remotes.
 
 Every repo made here gets its own ``user.name``/``user.email`` (and no signing, no autocrlf), and every git call runs
 with the global and system git config ignored, so nothing depends on the machine's git setup.
@@ -8,45 +9,35 @@ with the global and system git config ignored, so nothing depends on the machine
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ceremonies import example
 from ceremonies.adapters.git import Identity
+from ceremonies.example import ISOLATED_ENV, TeamRepo, identity_env, write_files
+
+__all__ = [
+    "DANA", "HANGING_URL", "SAM", "TeamRepo", "clone_again", "commit_as_human", "configure", "git", "hang_pushes",
+    "hang_remote", "install_hook", "make_team_repo", "merge_branch", "write_files",
+]
 
 DANA = Identity("Dana Human", "dana@example.org")
 """The human who owns the team repo in tests."""
 SAM = Identity("Sam Colleague", "sam@example.org")
 """Another human, working in a second clone (``clone_again``)."""
 
-_ISOLATED_ENV = {
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_TERMINAL_PROMPT": "0",
-    "LC_ALL": "C",
-}
-
-
-@dataclass(frozen=True)
-class TeamRepo:
-    """A team's docs repo: the human's work tree (``work``) and the bare repo it pushes to (``remote``)."""
-
-    work: Path
-    remote: Path
-
 
 def git(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
-    """Run ``git args`` in ``cwd`` with the global/system config ignored and return stdout; raise on failure
-    with git's own message."""
+    """Run ``git args`` in ``cwd`` with the global/system config ignored and return stdout; raise RuntimeError with
+    git's own message on failure (tests match on it)."""
     done = subprocess.run(
         ["git", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={**os.environ, **_ISOLATED_ENV, **(env or {})},
+        env={**os.environ, **ISOLATED_ENV, **(env or {})},
         check=False,
     )
     if done.returncode != 0:
@@ -56,34 +47,21 @@ def git(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
 
 def configure(work: Path, identity: Identity) -> None:
     """Give the repo at ``work`` a local identity and neutral settings (no signing, no line-ending conversion)."""
-    for key, value in (
-        ("user.name", identity.name),
-        ("user.email", identity.email),
-        ("commit.gpgsign", "false"),
-        ("core.autocrlf", "false"),
-        ("init.defaultBranch", "main"),
-    ):
-        git(work, "config", key, value)
+    example.configure(work, identity.name, identity.email)
 
 
-def _date_env(date: datetime | str | None) -> dict[str, str]:
-    if date is None:
-        return {}
-    stamp = date.isoformat() if isinstance(date, datetime) else date
-    return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
-
-
-def write_files(work: Path, files: Mapping[str, str | bytes | None]) -> list[str]:
-    """Write ``files`` (relative path → text written byte-exact as UTF-8, bytes, or None to delete) under ``work``;
-    return the relative paths."""
-    for name, content in files.items():
-        target = work / name
-        if content is None:
-            target.unlink(missing_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return list(files)
+def make_team_repo(
+    tmp: Path,
+    source: Path | Mapping[str, str | bytes | None],
+    *,
+    message: str = "Team docs",
+    date: datetime | str | None = None,
+    branch: str = "main",
+) -> TeamRepo:
+    """Return a team repo under ``tmp`` (``work`` + bare ``remote``) holding the ``source`` dir or files, committed
+    as Dana Human: the product's :func:`ceremonies.example.make_team_repo`, which ``make demo`` uses too."""
+    author = (DANA.name, DANA.email)
+    return example.make_team_repo(tmp, source, message=message, date=date, branch=branch, author=author)
 
 
 def commit_as_human(
@@ -98,13 +76,7 @@ def commit_as_human(
     paths = write_files(work, files)
     if paths:
         git(work, "add", "-A", "--", *paths)
-    env = {
-        "GIT_AUTHOR_NAME": identity.name,
-        "GIT_AUTHOR_EMAIL": identity.email,
-        "GIT_COMMITTER_NAME": identity.name,
-        "GIT_COMMITTER_EMAIL": identity.email,
-        **_date_env(date),
-    }
+    env = identity_env(identity.name, identity.email, date)
     git(work, "commit", "-q", "--allow-empty", "--no-verify", "-m", message, env=env)
     return git(work, "rev-parse", "HEAD").strip()
 
@@ -126,47 +98,11 @@ def merge_branch(
     git(work, "checkout", "-q", "-b", branch)
     commit_as_human(work, files, message, identity=identity, date=date)
     git(work, "checkout", "-q", base)
-    env = {
-        "GIT_AUTHOR_NAME": identity.name,
-        "GIT_AUTHOR_EMAIL": identity.email,
-        "GIT_COMMITTER_NAME": identity.name,
-        "GIT_COMMITTER_EMAIL": identity.email,
-        **_date_env(date),
-    }
+    env = identity_env(identity.name, identity.email, date)
     text = merge_message or f"Merge branch '{branch}'"
     git(work, "merge", "-q", "--no-ff" if no_ff else "--ff", "--no-edit", "-m", text, branch, env=env)
     git(work, "branch", "-q", "-D", branch)
     return git(work, "rev-parse", "HEAD").strip()
-
-
-def make_team_repo(
-    tmp: Path,
-    source: Path | Mapping[str, str | bytes | None],
-    *,
-    message: str = "Team docs",
-    date: datetime | str | None = None,
-    branch: str = "main",
-) -> TeamRepo:
-    """Return a team repo under ``tmp``: ``work`` (``git init -b <branch>``) holding a copy of the ``source`` dir
-    (its ``.git`` skipped) or the given files, committed as Dana Human and pushed to a new bare ``remote`` whose
-    HEAD names ``branch``."""
-    tmp = Path(tmp)
-    work, remote = tmp / "work", tmp / "remote.git"
-    if work.exists() or remote.exists():
-        raise FileExistsError(f"{work} or {remote} already exists")
-    if isinstance(source, Mapping):
-        work.mkdir(parents=True)
-        write_files(work, source)
-    else:
-        shutil.copytree(Path(source), work, ignore=shutil.ignore_patterns(".git"), symlinks=True)
-    git(work, "init", "-q", "-b", branch)
-    configure(work, DANA)
-    git(work, "add", "-A")
-    commit_as_human(work, {}, message, date=date)
-    git(tmp, "init", "-q", "--bare", "-b", branch, str(remote))
-    git(work, "remote", "add", "origin", str(remote))
-    git(work, "push", "-q", "-u", "origin", branch)
-    return TeamRepo(work=work, remote=remote)
 
 
 def clone_again(remote: Path, dest: Path, *, identity: Identity = SAM) -> Path:

@@ -12,7 +12,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -21,6 +20,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ceremonies.adapters.prefect_cli import prefect_executable, server_settings
+
+__all__ = [
+    "PostgresUnavailable", "PrefectServer", "ServerStartError", "free_port", "postgres_bin_dir", "prefect_executable",
+    "running_postgres", "running_prefect_server", "server_settings", "stop_process_group", "wait_healthy",
+]
 
 
 class ServerStartError(RuntimeError):
@@ -36,38 +42,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def prefect_executable() -> str:
-    """Return the ``prefect`` CLI next to the running interpreter (the venv's), else the one on PATH."""
-    candidate = Path(sys.executable).with_name("prefect")
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("prefect")
-    if not found:
-        raise ServerStartError("the prefect CLI is not installed next to the interpreter nor on PATH")
-    return found
-
-
-def server_settings(port: int, home: Path, database_url: str | None = None, ui: bool = True) -> dict[str, str]:
-    """Return the PREFECT_* environment of a local server on ``port`` whose UI calls *this* port's API.
-
-    Without PREFECT_UI_API_URL the UI of ``prefect server start --port X`` still calls port 4200.
-    """
-    api = f"http://127.0.0.1:{port}/api"
-    return {
-        "PREFECT_HOME": str(home),
-        "PREFECT_API_URL": api,
-        "PREFECT_UI_API_URL": api,
-        "PREFECT_UI_URL": f"http://127.0.0.1:{port}",
-        "PREFECT_SERVER_API_HOST": "127.0.0.1",
-        "PREFECT_SERVER_API_PORT": str(port),
-        "PREFECT_API_DATABASE_CONNECTION_URL": database_url or f"sqlite+aiosqlite:///{home / 'prefect.db'}",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_SERVER_UI_ENABLED": "true" if ui else "false",
-        "PREFECT_UI_ENABLED": "true" if ui else "false",
-        "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
-    }
 
 
 @dataclass

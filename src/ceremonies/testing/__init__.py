@@ -1,1 +1,0 @@
-"""Test doubles we own and run for real (e.g. the Slack Web API emulator on loopback)."""
