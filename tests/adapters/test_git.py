@@ -16,6 +16,7 @@ from typing import ClassVar
 
 import pytest
 
+from ceremonies.adapters import state
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome, format_message, redact
 from ceremonies.errors import GitError, PushRejectedError, UsageError
 from support.gitrepo import (
@@ -487,7 +488,7 @@ def test_a_rebase_left_by_a_crashed_run_is_aborted_on_open(team: TeamRepo, tmp_p
     git(other, "push", "-q", "origin", "main")
     ours = bot_commit(repo, "README.md", "# Bot\n")
     git(team.work, "fetch", "-q")
-    (repo.git_dir / "ceremonies-rebase").write_text("origin/main")
+    state.save(repo.git_dir, state.REBASE, {"upstream": "origin/main"})
     with pytest.raises(RuntimeError):  # a conflicting rebase, as if the process died in the middle of it
         git(team.work, "-c", "user.name=x", "-c", "user.email=x@y", "rebase", "origin/main")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ceremonies.adapters import parse_cache
+from ceremonies.adapters import parse_cache, state
 from ceremonies.adapters.files import read_doc_text, scan_sprint_dir
 from ceremonies.config import load_config
 from ceremonies.domain import docjson
@@ -85,8 +85,8 @@ def test_second_scan_parses_nothing_and_gives_the_same_docs(repo: Path, parses: 
     first = scan_sprint_dir(repo, settings)
     assert len(parses) >= 5 and set(parses) <= {doc.path for doc in first}  # an unreadable file is never parsed
     assert any(doc.errors or doc.warnings for doc in first)  # problems are cached too
-    cache_file = repo / ".git" / parse_cache.CACHE_FILE
-    assert json.loads(cache_file.read_text(encoding="utf-8"))["version"] == parse_cache.parser_version()
+    cache_file = state.PARSE_CACHE.path(repo / ".git")
+    assert json.loads(cache_file.read_text(encoding="utf-8"))["data"]["parser"] == parse_cache.parser_version()
 
     parses.clear()
     second = scan_sprint_dir(repo, settings)
@@ -131,8 +131,9 @@ def test_a_broken_cache_file_is_ignored_and_replaced(repo: Path, parses: list[st
     settings = load_config(repo)
     first = scan_sprint_dir(repo, settings)
     parsed = sorted(parses)
-    cache_file = repo / ".git" / parse_cache.CACHE_FILE
-    cache_file.write_text('{"version": "' + parse_cache.parser_version() + '", "entries": {"x": [1', encoding="utf-8")
+    cache_file = state.PARSE_CACHE.path(repo / ".git")
+    broken = '{"state": "parse-cache", "version": 1, "data": {"parser": "' + parse_cache.parser_version()
+    cache_file.write_text(broken + '", "entries": {"x": [1', encoding="utf-8")
     parses.clear()
     assert _as_data(scan_sprint_dir(repo, settings)) == _as_data(first)
     assert sorted(parses) == parsed
@@ -147,7 +148,7 @@ def test_a_deleted_doc_leaves_the_cache(repo: Path) -> None:
     (repo / ".ai" / "sprint" / "SPR-030-iteration-template.md").unlink()
     (repo / ".ai" / "sprint" / "SPR-021-iteration-template.md").write_text("# Sprint 21\n", encoding="utf-8")
     scan_sprint_dir(repo, settings)
-    entries = json.loads((repo / ".git" / parse_cache.CACHE_FILE).read_text(encoding="utf-8"))["entries"]
+    entries = json.loads(state.PARSE_CACHE.path(repo / ".git").read_text(encoding="utf-8"))["data"]["entries"]
     assert ".ai/sprint/SPR-030-iteration-template.md" not in entries
     assert ".ai/sprint/SPR-020-retrospective.md" in entries
 
@@ -170,7 +171,7 @@ def test_a_linked_worktree_keeps_its_cache_in_its_own_git_dir(repo: Path, tmp_pa
     git_dir = parse_cache.git_dir_of(linked)
     assert git_dir is not None and git_dir.resolve() == Path(_git(linked, "rev-parse", "--absolute-git-dir").strip())
     scan_sprint_dir(linked, load_config(linked))
-    assert (git_dir / parse_cache.CACHE_FILE).is_file()
+    assert state.PARSE_CACHE.path(git_dir).is_file()
 
 
 def test_blob_id_is_what_git_says(repo: Path) -> None:

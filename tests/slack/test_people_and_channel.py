@@ -3,7 +3,6 @@ the channel id looked up once and cached in the git dir, missing scopes named, B
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +11,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_support import CHANNEL_ID, NOW, TOKEN
 
-from ceremonies.adapters.slack import CHANNEL_CACHE, SlackCallError, SlackNotifier, make_client
+from ceremonies.adapters import state
+from ceremonies.adapters.slack import SlackCallError, SlackNotifier, make_client
 from ceremonies.adapters.slack_render import People, SlackRenderer
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
@@ -83,7 +83,7 @@ def test_the_channel_is_looked_up_once_and_its_id_cached_in_the_git_dir(tmp_path
             notifier.send([message])
         lookups = [c.method for c in emu.calls if c.method.startswith("conversations.")]
         assert lookups == ["conversations.list"], "one lookup, then the cached id"
-        assert json.loads((git_dir / CHANNEL_CACHE).read_text())["channels"] == {"#sprint": CHANNEL_ID}
+        assert state.load(git_dir, state.SLACK)["channels"] == {"#sprint": CHANNEL_ID}
         assert len(emu.scheduled) == 1
 
 
@@ -137,4 +137,4 @@ def test_when_slack_drops_the_invisible_ref_the_notifier_switches_to_a_visible_o
     assert statuses == ["scheduled", "skipped"], "the rerun recognises the message by its visible ref"
     assert pending["text"].startswith("Planning\n(ref: SPR-014/planning/day-before ")
     assert len(emu.deleted) == 1, "the copy without a readable ref was withdrawn"
-    assert json.loads((tmp_path / CHANNEL_CACHE).read_text())["ref"] == "visible"
+    assert state.load(tmp_path, state.SLACK)["ref"] == "visible"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from ceremonies.adapters.atomic import write_atomic as write_atomic
 from ceremonies.adapters.parse_cache import ParseCache
 from ceremonies.config import CONFIG_FILE, DOC_BYTES_CEILING, Settings
 from ceremonies.domain.layout import RoleMatch, Unit, classify_path
@@ -17,31 +17,6 @@ from ceremonies.domain.managed import is_generated, only_blocks_differ
 from ceremonies.domain.model import DocKind, Document, Sprint, SprintHistory
 from ceremonies.domain.parsing import build_history, parse_document
 from ceremonies.errors import ConfigError, HumanEditError, Problem, SprintDocError
-
-
-def write_atomic(path: str | Path, data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temp file in the same dir, fsync, rename); return the path.
-
-    Text is written as UTF-8 exactly as given (no newline translation), so callers control CRLF vs LF.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(tmp_name, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return target
 
 
 def write_repo_file(

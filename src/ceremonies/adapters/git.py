@@ -30,6 +30,7 @@ from pathlib import Path
 import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
+from ceremonies.adapters import state
 from ceremonies.adapters.gitnet import run_network
 from ceremonies.adapters.repolock import Holder, repo_lock
 from ceremonies.errors import GitError, PushRejectedError, UsageError
@@ -38,8 +39,6 @@ log = logging.getLogger(__name__)
 
 REMOTE = "origin"
 ZERO_SHA = "0" * 40
-REBASE_MARKER = "ceremonies-rebase"
-"""File in the git dir saying the rebase in progress was started by us (so a crashed run's rebase may be aborted)."""
 COMMIT_ATTEMPTS = 20
 """How often commit_files rebuilds its commit when another process moved the branch in between."""
 _GIT_ENV = {
@@ -682,8 +681,7 @@ class DocsRepo:
     def _rebase(self, upstream: str) -> None:
         """Rebase local commits onto ``upstream`` (autostashing unrelated local edits); on conflict abort and
         raise GitError naming the conflicting files."""
-        marker = self.git_dir / REBASE_MARKER
-        marker.write_text(upstream, encoding="utf-8")
+        state.save(self.git_dir, state.REBASE, {"upstream": upstream})
         status, out, err = self._try(
             "-c",
             "commit.gpgsign=false",
@@ -695,11 +693,11 @@ class DocsRepo:
             env=_identity_env(self.committer, None),
         )
         if status == 0:
-            marker.unlink(missing_ok=True)
+            state.clear(self.git_dir, state.REBASE)
             return
         conflicts = self._conflicted_files()
         self._try("rebase", "--abort")
-        marker.unlink(missing_ok=True)
+        state.clear(self.git_dir, state.REBASE)
         named = ", ".join(conflicts) if conflicts else _last_line(err or out) or "unknown reason"
         raise GitError(
             redact(
@@ -756,15 +754,14 @@ class DocsRepo:
         Raises GitError when a rebase or merge someone else started is in progress (we never touch those).
         """
         in_rebase = (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists()
-        marker = self.git_dir / REBASE_MARKER
-        if in_rebase and marker.exists():
+        if in_rebase and state.load(self.git_dir, state.REBASE):
             log.warning("aborting a rebase left by an interrupted run in %s", self.root)
             self._try("rebase", "--abort")
         elif in_rebase:
             raise GitError("a rebase is in progress; finish it or run `git rebase --abort`", path=self.root)
         elif (self.git_dir / "MERGE_HEAD").exists():
             raise GitError("a merge is in progress; finish it or run `git merge --abort`", path=self.root)
-        marker.unlink(missing_ok=True)
+        state.clear(self.git_dir, state.REBASE)
 
     @contextlib.contextmanager
     def lock(self, job: str = "ceremonies", wait_seconds: float | None = None) -> Iterator[Holder]:

@@ -5,32 +5,31 @@ the same. The sync point lives in git itself: the trailer ``KB-Synced-Through: <
 commit. Shallow clones are deepened (``git fetch --unshallow``) or refused with a clear GitError — merged work
 is never silently dated today.
 
-The KB refresh also keeps a small cache in the git dir (``<git-dir>/ceremonies/kb-state.json``) so unchanged
-pages are not parsed again; it is only an optimisation — losing it costs one full read.
+The KB refresh also keeps a small cache in the git dir (:data:`ceremonies.adapters.state.KB_STATE` and
+``KB_SPRINT_DOCS``) so unchanged pages are not parsed again; it is only an optimisation — losing it costs one full read.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import pickle
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ceremonies.adapters.files import write_atomic
+from ceremonies.adapters import state
 from ceremonies.adapters.gitnet import run_network
+from ceremonies.adapters.parse_cache import parser_version
+from ceremonies.domain import docjson
 from ceremonies.domain.commits import SYNC_TRAILER, FileChange, MergedCommit
+from ceremonies.domain.model import Document
 from ceremonies.errors import GitError
 
 RECORD = "\x1e"
 UNIT = "\x1f"
 TRAILER_SEP = "\x1d"
 LOG_FORMAT = "%x1e%H%x1f%P%x1f%cI%x1f%an%x1f%ae%x1f%s%x1f%b%x1f%(trailers:unfold,separator=%x1d)%x1f"
-STATE_FILE = "ceremonies/kb-state.json"
-SPRINT_DOCS_FILE = "ceremonies/kb-sprint-docs.pickle"
 _GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
 
 
@@ -234,28 +233,19 @@ def read_merged_work(facts: RepoFacts, since: str | None = None) -> list[MergedC
     return parse_log(done.stdout)
 
 
-def state_path(facts: RepoFacts) -> Path:
-    """Return where the KB refresh keeps its cache inside the git dir."""
-    return facts.git_dir / STATE_FILE
-
-
 def load_state(facts: RepoFacts) -> dict[str, Any] | None:
     """Return the cached KB state, or None when there is none or it cannot be read (the cache is optional)."""
-    try:
-        data = json.loads(state_path(facts).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return state.load(facts.git_dir, state.KB_STATE) or None
 
 
 def save_state(facts: RepoFacts, data: dict[str, Any]) -> None:
     """Store the KB state in the git dir (atomically)."""
-    write_atomic(state_path(facts), json.dumps(data, separators=(",", ":")))
+    state.save(facts.git_dir, state.KB_STATE, data)
 
 
 def clear_state(facts: RepoFacts) -> None:
     """Remove the cached KB state (a full rebuild starts from nothing)."""
-    state_path(facts).unlink(missing_ok=True)
+    state.clear(facts.git_dir, state.KB_STATE)
 
 
 def list_files(facts: RepoFacts, under: str) -> list[str]:
@@ -278,21 +268,30 @@ def dirty_paths(facts: RepoFacts, paths: list[str]) -> list[str]:
     return sorted(dirty)
 
 
-def load_sprint_docs(facts: RepoFacts) -> tuple[str | None, dict[str, Any]] | None:
-    """Return the cached parsed sprint docs ``(synced_through, path → Document)``, or None (cache is optional).
-
-    The cache is a pickle in our own git dir (written only by :func:`save_sprint_docs`).
-    """
+def load_sprint_docs(facts: RepoFacts) -> tuple[str | None, dict[str, Document]] | None:
+    """Return the cached parsed sprint docs ``(synced_through, path → Document)``, or None (the cache is optional:
+    none, unreadable, or written by another parser version)."""
+    data = state.load(facts.git_dir, state.KB_SPRINT_DOCS)
+    encoded = data.get("docs")
+    if data.get("parser") != parser_version() or not isinstance(encoded, dict):
+        return None
     try:
-        data = pickle.loads((facts.git_dir / SPRINT_DOCS_FILE).read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        docs = {str(path): docjson.decode(item) for path, item in encoded.items()}
+    except (ValueError, TypeError, KeyError, IndexError):
         return None
-    if not (isinstance(data, tuple) and len(data) == 2 and isinstance(data[1], dict)):
+    if not all(isinstance(doc, Document) for doc in docs.values()):
         return None
-    return data[0], data[1]
+    synced = data.get("synced_through")
+    return (synced if isinstance(synced, str) else None), docs
 
 
-def save_sprint_docs(facts: RepoFacts, synced_through: str | None, docs: dict[str, Any]) -> None:
-    """Cache the parsed sprint docs next to the KB state (atomically)."""
-    payload = pickle.dumps((synced_through, docs), protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomic(facts.git_dir / SPRINT_DOCS_FILE, payload)
+def save_sprint_docs(facts: RepoFacts, synced_through: str | None, docs: dict[str, Document]) -> None:
+    """Cache the parsed sprint docs next to the KB state (atomically); a doc the JSON codec cannot hold drops the
+    whole cache (a partial one would hide that doc from the next incremental refresh)."""
+    try:
+        encoded = {path: docjson.encode(doc) for path, doc in docs.items()}
+    except docjson.NotEncodable:
+        state.clear(facts.git_dir, state.KB_SPRINT_DOCS)
+        return
+    data = {"parser": parser_version(), "synced_through": synced_through, "docs": encoded}
+    state.save(facts.git_dir, state.KB_SPRINT_DOCS, data)

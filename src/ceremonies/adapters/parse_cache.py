@@ -1,6 +1,6 @@
 """The parse cache: a sprint doc whose bytes did not change is not parsed again.
 
-Kept in the repo's git dir (``<git-dir>/ceremonies/parse-cache.json``, JSON, never committed), shared by every
+Kept in the repo's git dir (:data:`ceremonies.adapters.state.PARSE_CACHE`, JSON, never committed), shared by every
 job that reads sprint docs (they all read through :func:`ceremonies.adapters.files.read_document`). An entry is
 keyed by the doc's repo-relative path and holds the git blob id of the bytes it was parsed from (the id
 ``git ls-files -s`` shows, computed here from the bytes the reader reads anyway, so an uncommitted edit is a
@@ -20,11 +20,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ceremonies.adapters import state
 from ceremonies.domain import docjson
 from ceremonies.domain.model import DocKind, Document
 from ceremonies.domain.parsing import parse_document
 
-CACHE_FILE = "ceremonies/parse-cache.json"
 # Bump to drop every cache when the entry format changes (the parser's own changes are caught by the hash).
 FORMAT = 1
 # The libraries whose behaviour the parsed result depends on (the versions installed next to them are part of the
@@ -88,10 +88,10 @@ def git_dir_of(root: Path) -> Path | None:
 class ParseCache:
     """Parsed docs by path and blob id, loaded from and saved to one JSON file (or only in memory)."""
 
-    def __init__(self, file: Path | None) -> None:
-        """Open the cache kept in ``file`` (None: in memory only); a missing or stale file gives an empty cache."""
-        self.file = file
-        self.entries: dict[str, list[Any]] = self._load() if file is not None else {}
+    def __init__(self, git_dir: Path | None) -> None:
+        """Open the cache kept in ``git_dir`` (None: in memory only); a missing or stale file gives an empty cache."""
+        self.git_dir = git_dir
+        self.entries: dict[str, list[Any]] = self._load()
         self.used: set[str] = set()
         self.dirty = False
         self.hits = 0
@@ -100,17 +100,12 @@ class ParseCache:
     @classmethod
     def for_repo(cls, root: Path) -> ParseCache:
         """Return the cache of the repo at ``root`` (in its git dir; in memory when it has none)."""
-        git_dir = git_dir_of(root)
-        return cls(git_dir / CACHE_FILE if git_dir is not None else None)
+        return cls(git_dir_of(root))
 
     def _load(self) -> dict[str, list[Any]]:
         """Return the entries of the cache file, or none when it is missing, unreadable or of another version."""
-        assert self.file is not None
-        try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("version") != parser_version():
+        data = state.load(self.git_dir, state.PARSE_CACHE)
+        if data.get("parser") != parser_version():
             return {}
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
@@ -152,16 +147,10 @@ class ParseCache:
     def save(self, root: Path) -> None:
         """Write the cache back when it changed (dropping entries of docs no longer under ``root``); a cache that
         cannot be written is left alone (it only costs the next run time)."""
-        if self.file is None or not self.dirty:
+        if self.git_dir is None or not self.dirty:
             return
         for shown in [shown for shown in self.entries if shown not in self.used]:
             if not (root / shown).is_file():
                 del self.entries[shown]
-        from ceremonies.adapters.files import write_atomic  # files imports this module
-
-        payload = json.dumps({"version": parser_version(), "entries": self.entries}, separators=(",", ":"))
-        try:
-            write_atomic(self.file, payload)
-        except OSError:
-            return
-        self.dirty = False
+        if state.save_quietly(self.git_dir, state.PARSE_CACHE, {"parser": parser_version(), "entries": self.entries}):
+            self.dirty = False

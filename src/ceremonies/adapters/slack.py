@@ -49,6 +49,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from ceremonies.adapters import state
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
@@ -67,8 +68,6 @@ SAME_TIME = timedelta(seconds=60)
 """Two post_at values this close count as the same time (covers MIN_LEAD shifts)."""
 MAX_TEXT = 40_000
 LIST_PAGE = 100
-CHANNEL_CACHE = "ceremonies/slack.json"
-"""Inside the docs repo's git dir: the channel ids resolved once (``{"channels": {name or id: id}}``)."""
 
 STATUS_POSTED = "posted"
 STATUS_SCHEDULED = "scheduled"
@@ -377,48 +376,34 @@ class SlackNotifier:
         self._users: dict[str, str | None] = {}
         self.now = now or (lambda: datetime.now(UTC))
         self._ids: dict[str, str] = {}
-        self._cache_file: Path | None = None
+        self._git_dir: Path | None = None
         self.visible_ref = False
         """True once Slack was seen dropping the invisible ref: refs are then written as a visible last line."""
 
     def cache_channels_in(self, git_dir: Path) -> None:
-        """Keep resolved channel ids (and the ref style) in ``git_dir``/ceremonies/slack.json: later runs look the
-        channel up no more."""
-        self._cache_file = Path(git_dir) / CHANNEL_CACHE
+        """Keep resolved channel ids (and the ref style) in ``git_dir`` (:data:`ceremonies.adapters.state.SLACK`):
+        later runs look the channel up no more."""
+        self._git_dir = Path(git_dir)
         self.visible_ref = self.visible_ref or self._cache().get("ref") == "visible"
 
     def _cache(self) -> dict[str, Any]:
-        """Return the cache file's JSON object (empty when there is none or it is unreadable)."""
-        if self._cache_file is None:
-            return {}
-        try:
-            data = json.loads(self._cache_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        """Return the cached Slack facts (empty when there is no cache or it is unreadable)."""
+        return state.load(self._git_dir, state.SLACK)
 
     def _cached_ids(self) -> dict[str, str]:
-        """Return channel → id from the cache file (empty when there is none or it is unreadable)."""
+        """Return channel → id from the cache (empty when there is none or it is unreadable)."""
         channels = self._cache().get("channels")
         return {str(k): str(v) for k, v in channels.items()} if isinstance(channels, dict) else {}
 
     def _remember(self, channel: str, channel_id: str) -> None:
-        """Write ``channel`` → ``channel_id`` into the cache file (a failure only costs a lookup next run)."""
+        """Write ``channel`` → ``channel_id`` into the cache (a failure only costs a lookup next run)."""
         known = self._cached_ids()
         if known.get(channel) != channel_id:
             self._write_cache({**self._cache(), "channels": {**known, channel: channel_id}})
 
     def _write_cache(self, data: dict[str, Any]) -> None:
-        """Write the cache file atomically (nothing without a cache file; a failure is logged, not raised)."""
-        if self._cache_file is None:
-            return
-        try:
-            self._cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._cache_file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-            os.replace(tmp, self._cache_file)
-        except OSError as exc:
-            log.warning("Could not write the Slack cache %s: %s", self._cache_file, exc)
+        """Write the cache (nothing without a git dir; a failure is logged, not raised)."""
+        state.save_quietly(self._git_dir, state.SLACK, data)
 
     # -- Notifier
 

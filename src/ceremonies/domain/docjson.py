@@ -71,23 +71,31 @@ def encode(value: Any) -> Any:
 
 def decode(data: Any) -> Any:
     """Return the value :func:`encode` wrote as ``data``; raise NotEncodable on data it did not write."""
-    if not isinstance(data, list):
+    if type(data) is not list:
         return data
-    tag, rest = data[0], data[1:]
+    tag = data[0]
     if tag == "C":
-        cls = _CLASSES.get(rest[0])
+        cls = _CLASSES.get(data[1])
         if cls is None:
-            raise NotEncodable(f"unknown class {rest[0]!r}")
-        return cls(**dict(zip(_FIELDS[cls], [decode(item) for item in rest[1]], strict=True)))
+            raise NotEncodable(f"unknown class {data[1]!r}")
+        values = _decode_items(data[2])
+        if len(values) != len(_FIELDS[cls]):
+            raise NotEncodable(f"{data[1]} with {len(values)} fields")
+        return cls(*values)  # _FIELDS are the init fields in order (no keyword-only fields in the domain)
     if tag == "T":
-        return tuple(decode(item) for item in rest)
+        return tuple(_decode_items(data[1:]))
     if tag == "L":
-        return [decode(item) for item in rest]
+        return _decode_items(data[1:])
     if tag == "M":
-        return {decode(key): decode(item) for key, item in rest[0]}
+        return {decode(key): decode(item) for key, item in data[1]}
     if tag == "X":
-        return SprintDocError(rest[0], rest[1], rest[2])
-    return _decode_scalar(tag, rest[0])
+        return SprintDocError(data[1], data[2], data[3])
+    return _decode_scalar(tag, data[1])
+
+
+def _decode_items(items: list[Any]) -> list[Any]:
+    """Return the decoded ``items`` (plain values kept as they are without a call: most of a document is text)."""
+    return [decode(item) if type(item) is list else item for item in items]
 
 
 def _decode_scalar(tag: str, text: Any) -> Any:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import hashlib
-import json
 import re
 import uuid
 from dataclasses import dataclass, field, replace
@@ -30,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ceremonies import planning, team_plan
+from ceremonies.adapters import state
 from ceremonies.adapters.files import (
     load_history,
     no_plans_explained,
@@ -59,10 +59,6 @@ RUN_TRAILER = "Ceremonies-Run"
 SPRINT_TRAILER = "Sprint"
 BACKUP_DIR = ".ceremonies/backups"
 """Where ``force`` keeps the human's version of a file it replaces (repo-relative)."""
-RECORD_FILE = "ceremonies/next-sprint.json"
-"""Inside the git dir: path → sha256 of the text this job last wrote there (never committed)."""
-ANNOUNCED_FILE = "ceremonies/next-sprint-announced.json"
-"""Inside the git dir: ``path@sha256`` of the plans whose announcement was sent (or left to the run that won)."""
 
 CREATED, UPDATED, REPLACED, UNCHANGED = "created", "updated", "replaced", "unchanged"
 NOT_DUE, HUMAN_EDITED, ALREADY_PLANNED = "not-due", "human-edited", "already-planned"
@@ -500,35 +496,26 @@ def _digest(text: str) -> str:
 
 def _records(docs: DocsRepo) -> dict[str, str]:
     """Return path → digest of the texts this job wrote (empty when none recorded or the record is unreadable)."""
-    path = docs.git_dir / RECORD_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    return {str(k): str(v) for k, v in state.load(docs.git_dir, state.NEXT_SPRINT_RECORDS).items()}
 
 
 def record_written(docs: DocsRepo, path: str, text: str) -> None:
     """Remember (in the git dir, never committed) that this job wrote ``text`` to ``path``."""
     records = _records(docs)
     records[path] = _digest(text)
-    write_atomic(docs.git_dir / RECORD_FILE, json.dumps(records, indent=1, sort_keys=True) + "\n")
+    state.save(docs.git_dir, state.NEXT_SPRINT_RECORDS, records, indent=1)
 
 
 def _announced(docs: DocsRepo) -> dict[str, bool]:
     """Return ``path@digest`` → True for the plans already announced (empty when none or unreadable)."""
-    try:
-        data = json.loads((docs.git_dir / ANNOUNCED_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(key): True for key in data} if isinstance(data, dict) else {}
+    return {str(key): True for key in state.load(docs.git_dir, state.NEXT_SPRINT_ANNOUNCED)}
 
 
 def mark_announced(docs: DocsRepo, path: str, text: str) -> None:
     """Remember (in the git dir) that the plan ``text`` at ``path`` needs no announcement any more."""
     seen = _announced(docs)
     seen[f"{path}@{_digest(text)}"] = True
-    write_atomic(docs.git_dir / ANNOUNCED_FILE, json.dumps(seen, indent=1, sort_keys=True) + "\n")
+    state.save(docs.git_dir, state.NEXT_SPRINT_ANNOUNCED, seen, indent=1)
 
 
 def announcement_due(docs: DocsRepo, path: str, text: str, status: str) -> bool:

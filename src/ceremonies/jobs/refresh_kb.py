@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +19,7 @@ from typing import Any
 
 from ceremonies import knowledge as kb
 from ceremonies.adapters import history as githistory
+from ceremonies.adapters import state
 from ceremonies.adapters.files import write_atomic, write_repo_file
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, cache_channels, slack_markdown
@@ -127,10 +127,6 @@ def sync(docs: DocsRepo, pull: bool = True) -> Settings:
     return load_config(docs.root)
 
 
-JOURNAL_FILE = "ceremonies-kb-journal.json"
-"""In the git dir: path → sha256 of what the running refresh writes; removed once the files are committed."""
-
-
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -141,13 +137,9 @@ def discard_own_leftovers(docs: DocsRepo) -> list[str]:
     Only files whose bytes are exactly what that run wrote (the journal holds their sha256) are restored, and
     only our own temp files next to them are removed; anything a human changed since stays as it is.
     """
-    root, journal = docs.root, docs.git_dir / JOURNAL_FILE
-    try:
-        written = json.loads(journal.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
+    root, written = docs.root, state.load(docs.git_dir, state.KB_JOURNAL)
     restored = []
-    for path, digest in sorted(written.items()) if isinstance(written, dict) else ():
+    for path, digest in sorted(written.items()):
         target = root / path
         for temp in target.parent.glob(f".{target.name}.*.tmp"):
             temp.unlink(missing_ok=True)
@@ -158,7 +150,7 @@ def discard_own_leftovers(docs: DocsRepo) -> list[str]:
             else:
                 write_atomic(target, committed)
             restored.append(path)
-    journal.unlink(missing_ok=True)
+    state.clear(docs.git_dir, state.KB_JOURNAL)
     return restored
 
 
@@ -179,7 +171,7 @@ def write_kb(inp: KbInput, plan: KbPlan) -> list[str]:
         )
     if paths:
         journal = {path: _sha256(plan.writes[path].encode("utf-8")) for path in paths}
-        write_atomic(inp.facts.git_dir / JOURNAL_FILE, json.dumps(journal, sort_keys=True))
+        state.save(inp.facts.git_dir, state.KB_JOURNAL, journal)
     for path in paths:
         write_repo_file(inp.root, path, plan.writes[path])
     return paths
@@ -187,7 +179,7 @@ def write_kb(inp: KbInput, plan: KbPlan) -> list[str]:
 
 def forget_journal(inp: KbInput) -> None:
     """Drop the write journal: the written files are committed (or meant to stay uncommitted)."""
-    (inp.facts.git_dir / JOURNAL_FILE).unlink(missing_ok=True)
+    state.clear(inp.facts.git_dir, state.KB_JOURNAL)
 
 
 def commit_kb(docs: DocsRepo, inp: KbInput, plan: KbPlan, written: Sequence[str], settings: Settings) -> str | None:

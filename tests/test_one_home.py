@@ -1,0 +1,58 @@
+"""One home each for cross-cutting helpers (issue 16): a second definition of one of them fails here.
+
+- State kept in the git dir: only :mod:`ceremonies.adapters.state` writes there (the repo lock aside), as JSON.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "ceremonies"
+
+STATE_HOME = "adapters/state.py"
+LOCK_HOME = "adapters/repolock.py"
+_WRITES = {"write_text", "write_bytes", "write_atomic", "unlink", "mkdir", "open", "replace", "rename", "touch"}
+
+
+def _modules() -> Iterator[tuple[str, ast.Module]]:
+    """Yield (path relative to src/ceremonies, parsed module) of every product module."""
+    for path in sorted(SRC.rglob("*.py")):
+        yield path.relative_to(SRC).as_posix(), ast.parse(path.read_text(encoding="utf-8"), str(path))
+
+
+def _mentions_git_dir(node: ast.AST) -> bool:
+    """Return True when ``node`` reads a name or attribute called ``git_dir``."""
+    names = (sub.id if isinstance(sub, ast.Name) else getattr(sub, "attr", None) for sub in ast.walk(node))
+    return "git_dir" in names
+
+
+def test_nothing_but_the_state_store_writes_into_the_git_dir() -> None:
+    offenders = []
+    for name, tree in _modules():
+        if name in (STATE_HOME, LOCK_HOME):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if called in _WRITES and _mentions_git_dir(node):
+                offenders.append(f"{name}:{node.lineno}: {ast.unparse(node)[:90]}")
+    assert offenders == [], "write state through ceremonies.adapters.state (one home, versioned JSON)"
+
+
+def test_no_pickle_and_no_state_file_name_outside_the_state_store() -> None:
+    offenders = []
+    for name, tree in _modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                modules = [alias.name for alias in node.names] + [getattr(node, "module", None) or ""]
+                offenders += [f"{name}:{node.lineno}: imports {m}" for m in modules if m.split(".")[0] == "pickle"]
+            if name != STATE_HOME and isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value
+                if text.startswith("ceremonies") and text.endswith((".json", ".pickle")):
+                    offenders.append(f"{name}:{node.lineno}: state file name {text!r}")
+    assert offenders == []
