@@ -38,6 +38,10 @@ _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\.?\s+([^\W\d]+)\.?,?\s+(\d{4})$")
 _MONTH_DAY_YEAR = re.compile(r"^(?:[^\W\d]+\.?,?\s+)?([^\W\d]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
 _NUMERIC_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_SPRINT_NUMBER = re.compile(r"^(?:sprint\s+)?\d{4}-\d{1,3}$", re.IGNORECASE)
+"""A sprint number (``2026-13``, ``Sprint 2026-13``): two numbers and no word dateparser reads, so never a date
+with day, month and year (tests/domain/test_dates_fast_path.py checks this against dateparser). Docs name sprints
+this way often; answering here spares dateparser's ~2 ms per text and its locale loading."""
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +120,8 @@ def _parse_cached(text: str, year: int | None) -> date | None:
         if year is None:
             return None
         text = f"{text.rstrip('.')}.{year}" if _DAY_MONTH_DOTS.search(text) else f"{text.rstrip(',. ')} {year}"
+    if _SPRINT_NUMBER.match(text):
+        return None
     common = _common_shape(text)
     if common is not False:
         return common if isinstance(common, date) else None

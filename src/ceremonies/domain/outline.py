@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
+from markdown_it.token import Token
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
@@ -97,8 +97,12 @@ class Section:
         return [section for section in self.walk() if section.level and pattern.search(plain(section.title))]
 
 
+@lru_cache(maxsize=8192)
 def plain(text: str) -> str:
-    """Return inline markdown as plain text: links as their text, no ``**``/``__``/backticks, single spaces."""
+    """Return inline markdown as plain text: links as their text, no ``**``/``__``/backticks, single spaces.
+
+    Cached: the readers ask for the same titles and lines many times per document.
+    """
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub("", text)
     return re.sub(r"[ \t]+", " ", text).strip()
@@ -118,13 +122,41 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table").disable("inline")  # raw inline text is all we read
 
 
-def _line(node: SyntaxTreeNode, offset: int) -> int:
+@dataclass(slots=True)
+class _Node:
+    """One block of markdown-it's token stream as a tree node (what ``markdown_it.tree.SyntaxTreeNode`` gives,
+    built in one pass: ``type`` without ``_open``, the opening token's ``tag`` and ``map``, a leaf's ``content``)."""
+
+    type: str
+    tag: str
+    map: list[int] | None
+    content: str = ""
+    children: list[_Node] = field(default_factory=list)
+
+
+def _tree(tokens: list[Token]) -> list[_Node]:
+    """Return the top-level nodes of a block token stream (nesting tokens paired into nodes with children)."""
+    top: list[_Node] = []
+    stack = [top]
+    for token in tokens:
+        if token.nesting == 1:
+            node = _Node(token.type[:-5], token.tag, token.map)
+            stack[-1].append(node)
+            stack.append(node.children)
+        elif token.nesting == -1:
+            stack.pop()
+        else:
+            stack[-1].append(_Node(token.type, token.tag, token.map, token.content))
+    return top
+
+
+def _line(node: _Node, offset: int) -> int:
     """Return the 1-based original line of ``node`` given the body's first line ``offset``."""
     node_map = node.map
     return (node_map[0] if node_map else 0) + offset
 
 
-def _inline_text(node: SyntaxTreeNode) -> str:
+def _inline_text(node: _Node) -> str:
     """Return the raw inline markdown of the first inline descendant of ``node`` ('' when none)."""
     for child in node.children:
         if child.type == "inline":
@@ -134,7 +166,7 @@ def _inline_text(node: SyntaxTreeNode) -> str:
     return ""
 
 
-def _list_items(node: SyntaxTreeNode, offset: int) -> list[ListItem]:
+def _list_items(node: _Node, offset: int) -> list[ListItem]:
     """Return the items of the list ``node``, with their nested lists as children."""
     ordered = node.type == "ordered_list"
     items = []
@@ -161,7 +193,7 @@ def _written_cells(source: str) -> tuple[str, ...]:
     return tuple(cell.strip() for cell in _CELL_SPLIT.split(text))
 
 
-def _table(node: SyntaxTreeNode, offset: int, source: list[str]) -> Table:
+def _table(node: _Node, offset: int, source: list[str]) -> Table:
     """Return the pipe table ``node`` as header cells and rows.
 
     markdown-it pads a row with too few cells and drops the cells beyond the header's; a row written with another
@@ -183,7 +215,7 @@ def _table(node: SyntaxTreeNode, offset: int, source: list[str]) -> Table:
     return Table(header, tuple(rows), tuple(lines), _line(node, offset))
 
 
-def _blocks(node: SyntaxTreeNode, offset: int, source: list[str]) -> list[Block]:
+def _blocks(node: _Node, offset: int, source: list[str]) -> list[Block]:
     """Return the blocks of one top-level (or blockquoted) node."""
     if node.type == "paragraph":
         return [Paragraph(_inline_text(node), _line(node, offset))]
@@ -202,7 +234,7 @@ def outline(body: str, first_line: int = 1) -> Section:
     stack = [root]
     offset = first_line
     source = body.split("\n")
-    for node in SyntaxTreeNode(_markdown().parse(body)).children:
+    for node in _tree(_markdown().parse(body)):
         if node.type == "heading":
             level = int(node.tag[1:]) if node.tag[1:].isdigit() else 6
             section = Section(_inline_text(node).strip(), level, _line(node, offset))
