@@ -10,21 +10,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ceremonies.cli._app import app, fail, print_json
-from ceremonies.domain.messages import handle_key, named_people
-from ceremonies.domain.model import (
-    Ceremony,
-    DocKind,
-    Document,
-    ExecutionSummary,
-    Retro,
-    RetroAction,
-    Sprint,
-    WorkItem,
-)
 from ceremonies.errors import EXIT_FAILURE, ConfigError, SprintDocError, UsageError
 
-if TYPE_CHECKING:  # the config (pydantic), the file adapter and the parser are imported when a command runs
+if TYPE_CHECKING:  # config (pydantic), domain model, file adapter and parser: imported when a command runs
     from ceremonies.config import Settings
+    from ceremonies.domain.model import (
+        Ceremony,
+        Document,
+        ExecutionSummary,
+        Retro,
+        RetroAction,
+        Sprint,
+        WorkItem,
+    )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
@@ -210,6 +208,7 @@ def parse_path(path: Path) -> Document:
     """Return the Document parsed from the file at ``path`` (unreadable files give a Document with the error)."""
     from ceremonies.adapters.files import name_hints, read_doc_text
     from ceremonies.config import Settings
+    from ceremonies.domain.model import DocKind, Document
     from ceremonies.domain.parsing import parse_document
 
     try:
@@ -306,6 +305,8 @@ def _check_text(repo: Path, config_problems: list[dict[str, Any]], docs: list[di
 def unmapped_people(docs: list[Document], settings: Settings) -> dict[str, str]:
     """Return handle → first doc naming it, for every handle or email ``[slack.people]`` does not map (those stay
     plain text in Slack: nobody is notified)."""
+    from ceremonies.domain.messages import handle_key, named_people
+
     mapped = {handle_key(handle) for handle in settings.slack.people}
     return {handle: path for handle, path in named_people(docs).items() if handle_key(handle) not in mapped}
 
