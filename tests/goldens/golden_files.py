@@ -10,10 +10,13 @@ After an intended change of a template or a rule, regenerate and review the diff
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 HOW_TO_UPDATE = "if the change is intended: make goldens, then review git diff tests/goldens"
@@ -68,3 +71,33 @@ def check_golden_dir(directory: Path, outputs: Mapping[str, str]) -> None:
         if (directory / name).read_bytes() != text.encode("utf-8")
     }
     assert not changed, "\n".join([*changed.values(), HOW_TO_UPDATE])
+
+
+ZERO_WIDTH_DIGITS = "\u200b\u200c\u200d\u2060"  # the wire format of the idempotency ref (adapters.slack.encode_ref)
+
+
+def visible_ref(text: str) -> tuple[str, str]:
+    """Return (the text the team reads, the invisible idempotency ref at its end decoded, its content hash replaced
+    by ``<content-hash>``: the hash covers the text before its shas are normalised)."""
+    body, edge, rest = text.partition("\u2063")
+    if not edge:
+        return text, ""
+    digits = [ZERO_WIDTH_DIGITS.index(char) for char in rest.rstrip("\u2063")]
+    data = bytes((a << 6) | (b << 4) | (c << 2) | d for a, b, c, d in zip(*[iter(digits)] * 4, strict=True))
+    key, _, _content_hash = data.decode("utf-8").removeprefix("(ref: ").removesuffix(")").rpartition(" ")
+    return body, f"(ref: {key} <content-hash>)"
+
+
+def slack_message(message: Mapping[str, Any], zone: tzinfo | None) -> dict[str, Any]:
+    """Return what the team sees of a message the Slack emulator holds (posted or scheduled; no ts, no
+    scheduled-message id), its invisible idempotency ref decoded into ``ref``, ``post_at`` as ISO time in ``zone``."""
+    text, ref = visible_ref(message["text"])
+    shown = {"channel": message["channel"], "text": text, "ref": ref, "blocks": message["blocks"]}
+    if "post_at" in message:
+        shown["post_at"] = datetime.fromtimestamp(message["post_at"], zone).isoformat()
+    return shown
+
+
+def as_json(value: Any) -> str:
+    """Return ``value`` as the golden files spell JSON: indented, keys sorted, non-ASCII kept, final newline."""
+    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True) + "\n"

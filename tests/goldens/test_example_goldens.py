@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from golden_files import check_golden_dir, normalise
+from golden_files import as_json, check_golden_dir, normalise, slack_message
 
 from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo, merge_branch
 from support.slack import SlackEmulator
@@ -118,30 +118,6 @@ def _cli(team: TeamRepo, home: Path, slack: SlackEmulator, *args: str, at: str) 
     return answer
 
 
-ZERO_WIDTH_DIGITS = "\u200b\u200c\u200d\u2060"  # the wire format of the idempotency ref (adapters.slack.encode_ref)
-
-
-def _visible_ref(text: str) -> tuple[str, str]:
-    """Return (the text the team reads, the invisible idempotency ref at its end decoded to readable text)."""
-    body, edge, rest = text.partition("\u2063")
-    if not edge:
-        return text, ""
-    digits = [ZERO_WIDTH_DIGITS.index(char) for char in rest.rstrip("\u2063")]
-    data = bytes((a << 6) | (b << 4) | (c << 2) | d for a, b, c, d in zip(*[iter(digits)] * 4, strict=True))
-    key, _, _content_hash = data.decode("utf-8").removeprefix("(ref: ").removesuffix(")").rpartition(" ")
-    return body, f"(ref: {key} <content-hash>)"  # the hash covers the text before its shas are normalised
-
-
-def _slack_message(message: dict[str, Any]) -> dict[str, Any]:
-    """Return what the team sees of a posted or scheduled message (no ts, no scheduled-message id), with the
-    invisible idempotency ref decoded into ``ref``."""
-    text, ref = _visible_ref(message["text"])
-    shown = {"channel": message["channel"], "text": text, "ref": ref, "blocks": message["blocks"]}
-    if "post_at" in message:
-        shown["post_at"] = datetime.fromtimestamp(message["post_at"], EMULATOR_NOW.tzinfo).isoformat()
-    return shown
-
-
 @pytest.fixture(scope="module")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     tmp = tmp_path_factory.mktemp("goldens")
@@ -181,7 +157,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
 
         _cli(team, home, slack, "remind", "--now", "2026-12-15T12:30:00+01:00", "--horizon", "48h",
              at="2026-12-15T12:30:00+01:00")
-        messages = [_slack_message(m) for m in slack.posted] + [_slack_message(m) for m in slack.scheduled]
+        messages = [slack_message(m, EMULATOR_NOW.tzinfo) for m in [*slack.posted, *slack.scheduled]]
     yield Story(team=team, tmp=tmp, messages=messages, plan_path=planned["path"])
 
 
@@ -229,9 +205,7 @@ def test_every_slack_message_of_the_story_matches_its_golden(story: Story) -> No
     assert {"next-sprint", "kb-refresh", "planning", "demo", "retro"} <= {kind.split("-")[0] if kind.startswith(
         ("planning", "demo", "retro")) else kind for kind in kinds}, kinds
     outputs = {
-        f"{number:02d}-{_kind(message)}.json": _normalised(
-            story, json.dumps(message, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-        )
+        f"{number:02d}-{_kind(message)}.json": _normalised(story, as_json(message))
         for number, message in enumerate(story.messages, start=1)
     }
     check_golden_dir(GOLDEN / "slack", outputs)
