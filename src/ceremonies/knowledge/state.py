@@ -145,14 +145,28 @@ def _touch_sources(history: PageHistory, ref: CommitRef, keep_recent: bool) -> P
     )
 
 
+def deleted_paths(commit: MergedCommit) -> set[str]:
+    """Return the paths ``commit`` deleted (the old side of a rename included)."""
+    gone = set()
+    for change in commit.files:
+        if change.status == "D":
+            gone.add(change.path)
+        elif change.status == "R" and change.old_path:
+            gone.add(change.old_path)
+    return gone
+
+
 def apply_commits(
     state: KbState, commits: Sequence[MergedCommit], pages: Mapping[str, KbPage], head: str | None
 ) -> tuple[KbState, set[str]]:
     """Return the state after the merged ``commits`` (oldest first) on top of ``state``, with ``pages`` current,
     and the paths of the pages whose history changed.
 
-    A page's last change is its last commit that is not the bot's KB commit; merged work touching a page's
-    ``sources:`` after that makes it stale. The bot's own KB commits are not merged work.
+    A page's history starts with its first commit and ends when a commit deletes it (a page added again starts
+    afresh): its last change is its last commit that is not the bot's KB commit; merged work touching a page's
+    ``sources:`` after that makes it stale. So replaying the whole history (full rebuild) and replaying only the
+    new commits onto the cached state (incremental) give the same history. The bot's own KB commits are not
+    merged work.
     """
     changed: set[str] = set()
     dirs = ancestor_dirs(path for commit in commits if not commit.is_kb_sync for path in commit.touched_paths())
@@ -167,16 +181,22 @@ def apply_commits(
             continue
         ref = CommitRef.of(commit)
         touched = set(commit.touched_paths())
+        gone = deleted_paths(commit)
         for path in touched:
-            if path in pages:
+            if path in gone:
+                if history.pop(path, None) is not None:
+                    changed.add(path)
+            elif path in pages:
                 history[path] = _touch_page(history.get(path, PageHistory()), ref)
                 changed.add(path)
         affected: set[str] = set()
         for path in touched:
             affected |= index.pages_for(path)
         for page_path in affected:
+            current = history.get(page_path)
+            if current is None:  # the page does not exist (yet, or any more) at this commit
+                continue
             keep = "recent-changes" in pages[page_path].blocks
-            current = history.get(page_path, PageHistory())
             if page_path in touched:  # the page was updated with its sources: recent, but nothing to review
                 if keep:
                     history[page_path] = replace(current, recent=(ref, *current.recent)[:RECENT_LIMIT])
