@@ -110,3 +110,63 @@ def test_the_scan_for_test_double_imports_finds_each_spelling() -> None:
     found = [module for _, module in _imported_modules(ast.parse(source))]
     doubles = [m for m in found if any(m == d or m.startswith(f"{d}.") for d in TEST_DOUBLES)]
     assert doubles == ["support.slack", "tests.support.gitrepo", "ceremonies.testing", "support.prefect_server"]
+
+
+# The sprint rules :mod:`ceremonies.ledger` owns. A function of one of these names (leading underscores ignored)
+# anywhere else in src/ is a second copy that can drift from the ledger's (as planning's and reminders'
+# ``_same_sprint`` did: ``SPR-13`` named ``SPR-013`` for one and not the other).
+LEDGER_RULES = {
+    "same_sprint",
+    "compare_label",
+    "names_sprint",
+    "rolling_velocity",
+    "velocity_before",
+    "completed_sprints",
+    "delivered_points",
+    "find_summary",
+    "find_retro",
+    "retro_of",
+    "previous_plan",
+    "ceremony_day",
+    "planned_day",
+    "default_ceremonies",
+    "points_text",
+    "sprint_key",
+    "display_name",
+}
+
+
+def second_definitions(root: Path, owner: Path, names: set[str]) -> list[str]:
+    """Return ``file:line: name`` of every module-level function or alias named in ``names`` (leading underscores
+    ignored) under ``root`` outside ``owner``."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path == owner:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in tree.body:
+            defined: list[str] = []
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                defined = [node.name]
+            elif isinstance(node, ast.Assign):  # rolling_velocity = lambda ...: also a definition
+                defined = [target.id for target in node.targets if isinstance(target, ast.Name)]
+            found += [
+                f"{path.relative_to(root)}:{node.lineno}: {name}"
+                for name in defined
+                if name.lstrip("_") in names
+            ]
+    return found
+
+
+def test_each_sprint_rule_is_defined_once_in_the_ledger() -> None:
+    source = ROOT / "src" / "ceremonies"
+    assert second_definitions(source, source / "ledger.py", LEDGER_RULES) == []
+
+
+def test_the_ledger_check_finds_a_second_definition(tmp_path: Path) -> None:
+    (tmp_path / "ledger.py").write_text("def same_sprint(label, sprint):\n    return True\n", encoding="utf-8")
+    (tmp_path / "rules.py").write_text(
+        "def _same_sprint(label, sprint):\n    return False\n\n\nrolling_velocity = max\n", encoding="utf-8"
+    )
+    found = second_definitions(tmp_path, tmp_path / "ledger.py", LEDGER_RULES)
+    assert found == ["rules.py:1: _same_sprint", "rules.py:5: rolling_velocity"]

@@ -7,6 +7,8 @@
 - **Reminder policy** — :func:`reminders_for` gives each reminded ceremony its send times (``lead_minutes`` before,
   and ``day_before_at`` on the previous working day), never on a weekend or a day off; :func:`due_reminders` keeps
   those in ``[now, now + horizon]``.
+- **Sprint facts** — same-sprint matching, summaries, retros, velocity, default ceremonies and their holiday moves
+  come from :mod:`ceremonies.ledger` (the planner reads the same).
 - **Messages** — :func:`message_context` is what ``templates/slack/<ceremony>.md.j2`` renders: doc text as
   written (the Slack template environment escapes every value, see :mod:`ceremonies.adapters.slack_render`).
 """
@@ -21,8 +23,19 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ceremonies.config import Settings
-from ceremonies.domain.model import Ceremony, CeremonyKind, ExecutionSummary, Retro, Sprint, SprintHistory, WorkItem
+from ceremonies.domain.model import Ceremony, CeremonyKind, Retro, Sprint, SprintHistory, WorkItem
 from ceremonies.errors import UsageError
+from ceremonies.ledger import (
+    ceremony_day,
+    ceremony_minutes,
+    default_ceremonies,
+    points_text,
+    previous_plan,
+    retro_of,
+    sprint_key,
+    summary_of,
+    velocity_before,
+)
 from ceremonies.workdays import DaysOff, team_days_off
 
 DAY_BEFORE = "day-before"
@@ -32,9 +45,8 @@ TEMPLATE_DIR = "slack"
 # ---------------------------------------------------------------------------------------------------- days off
 
 
-def days_off(settings: Settings, years: Iterable[int]) -> DaysOff:
-    """Return the team's days off in ``years``; raise ConfigError for an unknown country or a bad extra holiday."""
-    return team_days_off(settings, years)
+days_off = team_days_off
+"""Return the team's days off in ``years`` (see :func:`ceremonies.workdays.team_days_off`)."""
 
 
 # ---------------------------------------------------------------------------------------------------- calendar
@@ -69,11 +81,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "ceremony"
 
 
-def sprint_key(sprint: Sprint) -> str:
-    """Return the sprint's key as used in reminder keys and UIDs (``SPR-014``; else number, name or title)."""
-    return re.sub(r"\s+", "-", sprint.label.strip())
-
-
 def team_zone(sprint: Sprint | None, settings: Settings) -> ZoneInfo:
     """Return the sprint's own IANA time zone when it names a valid one, else the configured one."""
     for name in ((sprint.timezone if sprint else None), settings.sprint.timezone):
@@ -92,58 +99,6 @@ def local_datetime(day: date, at: time, zone: ZoneInfo) -> datetime:
     return aware.astimezone(ZoneInfo("UTC")).astimezone(zone)
 
 
-def _planned_day(day: date, sprint: Sprint, settings: Settings, off: DaysOff) -> date | None:
-    """Return the day a ceremony planned on ``day`` happens per holiday_policy (None when skipped)."""
-    if off.is_working_day(day):
-        return day
-    policy = settings.ceremonies.holiday_policy
-    if policy == "keep":
-        return day
-    if policy == "skip":
-        return None
-    if policy == "previous_working_day":
-        moved = off.working_day_on_or_before(day)
-        if sprint.start and moved < sprint.start:
-            moved = off.working_day_on_or_after(day)
-    else:
-        moved = off.working_day_on_or_after(day)
-        if sprint.end and moved > sprint.end:
-            moved = off.working_day_on_or_before(day)
-    return moved
-
-
-def _configured(sprint: Sprint, settings: Settings) -> list[Ceremony]:
-    """Return planning, refinement, demo and retro at the configured times (for kinds the timetable lacks)."""
-    times = settings.ceremonies
-    found: list[Ceremony] = []
-
-    def add(name: str, kind: CeremonyKind, day: date | None, at: time, minutes: int) -> None:
-        if day is not None:
-            total = min(at.hour * 60 + at.minute + minutes, 23 * 60 + 59)
-            found.append(Ceremony(name, kind, day, at, time(total // 60, total % 60)))
-
-    refinement = None
-    if sprint.start:
-        refinement = sprint.start + timedelta(days=times.refinement_day)
-        refinement = min(refinement, sprint.end) if sprint.end else refinement
-    add("Sprint Planning", CeremonyKind.PLANNING, sprint.start, times.planning, times.planning_minutes)
-    add("Backlog Refinement", CeremonyKind.REFINEMENT, refinement, times.refinement, times.refinement_minutes)
-    add("Sprint Review/Demo", CeremonyKind.DEMO, sprint.demo_date or sprint.end, times.demo, times.demo_minutes)
-    add("Retrospective", CeremonyKind.RETRO, sprint.end, times.retro, times.retro_minutes)
-    return found
-
-
-def _default_minutes(kind: CeremonyKind, settings: Settings) -> int:
-    """Return the configured length of ``kind`` in minutes (60 for other entries)."""
-    times = settings.ceremonies
-    return {
-        CeremonyKind.PLANNING: times.planning_minutes,
-        CeremonyKind.DEMO: times.demo_minutes,
-        CeremonyKind.RETRO: times.retro_minutes,
-        CeremonyKind.REFINEMENT: times.refinement_minutes,
-    }.get(kind, 60)
-
-
 def _entries(sprint: Sprint, settings: Settings) -> list[Ceremony]:
     """Return the dated timetable entries of ``sprint`` plus configured ceremonies of kinds it does not list.
 
@@ -156,7 +111,9 @@ def _entries(sprint: Sprint, settings: Settings) -> list[Ceremony]:
         if entry.kind == CeremonyKind.DEMO and sprint.demo_date and entry.day != sprint.demo_date:
             entry = Ceremony(entry.name, entry.kind, sprint.demo_date, entry.start, entry.end, entry.line)
         entries.append(entry)
-    entries += [c for c in _configured(sprint, settings) if c.kind not in listed]
+    entries += [
+        c for c in default_ceremonies(sprint.start, sprint.end, settings, sprint.demo_date) if c.kind not in listed
+    ]
     return entries
 
 
@@ -178,12 +135,12 @@ def sprint_events(sprint: Sprint, settings: Settings, off: DaysOff) -> list[Cere
     events = []
     for entry in sorted(_entries(sprint, settings), key=lambda c: (c.day or date.min, c.start, c.name)):
         assert entry.day is not None
-        day = _planned_day(entry.day, sprint, settings, off)
+        day = ceremony_day(entry.day, settings, off, sprint.start, sprint.end)
         ceremony = _ceremony_id(entry, taken)
         if day is None:
             continue
         start = local_datetime(day, entry.start, zone)
-        minutes = _default_minutes(entry.kind, settings)
+        minutes = ceremony_minutes(entry.kind, settings)
         end = local_datetime(day, entry.end, zone) if entry.end else start + timedelta(minutes=minutes)
         if end <= start:
             end = start + timedelta(minutes=minutes)
@@ -370,60 +327,13 @@ def _item(item: WorkItem) -> dict[str, Any]:
 
 def _points(points: float | None) -> str | None:
     """Return story points as short text (``5``, ``2.5``), or None."""
-    if points is None:
-        return None
-    return f"{points:g}"
-
-
-def _same_sprint(label: str | None, sprint: Sprint) -> bool:
-    """Return True when ``label`` is the sprint's key or number."""
-    return label is not None and label in {sprint.key, sprint.number}
-
-
-def _summary_of(history: SprintHistory, sprint: Sprint) -> ExecutionSummary | None:
-    """Return the execution summary written for ``sprint``, if any."""
-    found = [s for s in history.summaries if _same_sprint(s.key, sprint) or _same_sprint(s.number, sprint)]
-    return found[-1] if found else None
-
-
-def _previous_plan(history: SprintHistory, sprint: Sprint) -> Sprint | None:
-    """Return the plan that ended last before ``sprint`` started."""
-    if sprint.start is None:
-        return None
-    before = [p for p in history.plans if p.end is not None and p.end <= sprint.start and p is not sprint]
-    before = [p for p in before if sprint_key(p) != sprint_key(sprint)]
-    return max(before, key=lambda p: p.end or date.min) if before else None
+    return None if points is None else points_text(points)
 
 
 def last_retro(history: SprintHistory, sprint: Sprint) -> Retro | None:
     """Return the retro held before ``sprint``: the previous sprint's retro (separate file or plan section)."""
-    previous = _previous_plan(history, sprint)
-    if previous is None:
-        return None
-    found = [
-        r for r in history.retros if _same_sprint(r.sprint_key, previous) or _same_sprint(r.sprint_number, previous)
-    ]
-    return found[-1] if found else previous.retro
-
-
-def rolling_velocity(history: SprintHistory, sprint: Sprint, window: int) -> tuple[float | None, int]:
-    """Return (mean delivered SP of the last ``window`` sprints before ``sprint``, how many were averaged).
-
-    Delivered SP come from execution summaries, else the checked items of earlier plans. A sprint that ends on
-    the day ``sprint`` starts still runs while it is planned, so (like the planner) it does not count yet.
-    """
-    samples: list[tuple[date, float]] = []
-    for plan in history.plans:
-        if plan.end is None or (sprint.start and plan.end >= sprint.start) or sprint_key(plan) == sprint_key(sprint):
-            continue
-        summary = _summary_of(history, plan)
-        delivered = summary.velocity if summary and summary.velocity is not None else None
-        if delivered is None and any(item.done for item in plan.items):
-            delivered = plan.done_points
-        if delivered is not None:
-            samples.append((plan.end, delivered))
-    recent = [points for _, points in sorted(samples)[-window:]]
-    return (sum(recent) / len(recent), len(recent)) if recent else (None, 0)
+    previous = previous_plan(history, sprint)
+    return retro_of(history, previous) if previous is not None else None
 
 
 def doc_link(sprint: Sprint, settings: Settings) -> str | None:
@@ -479,7 +389,8 @@ def _owners(items: Iterable[WorkItem]) -> list[str]:
 
 def planning_context(sprint: Sprint, history: SprintHistory, settings: Settings) -> dict[str, Any]:
     """Return the planning facts: plan link, goals, planned SP vs rolling velocity, carry-overs, retro scope, owners."""
-    velocity, samples = rolling_velocity(history, sprint, settings.sprint.velocity_window)
+    rolling = velocity_before(history, sprint, settings.sprint.velocity_window)
+    velocity = rolling.points
     planned = sprint.planned_points if sprint.planned_points is not None else (sprint.scope_points or None)
     return {
         "plan_link": doc_link(sprint, settings),
@@ -487,8 +398,8 @@ def planning_context(sprint: Sprint, history: SprintHistory, settings: Settings)
         "plan_is_url": bool(settings.slack.docs_url and sprint.path),
         "goals": list(sprint.goals),
         "planned_points": _points(planned),
-        "velocity": _points(round(velocity, 1)) if velocity is not None else None,
-        "velocity_samples": samples,
+        "velocity": _points(velocity),
+        "velocity_samples": len(rolling.samples),
         "over_velocity": bool(planned and velocity and planned > velocity * (1 + settings.sprint.overcommit_warning)),
         "carried_over": [_item(item) for item in sprint.items if item.carried > 0],
         "from_retro": [_item(item) for item in sprint.items if item.source],
@@ -499,7 +410,7 @@ def planning_context(sprint: Sprint, history: SprintHistory, settings: Settings)
 
 def demo_context(sprint: Sprint, history: SprintHistory, settings: Settings) -> dict[str, Any]:
     """Return the demo facts: completed items with owners, the demo owner, what is still open."""
-    summary = _summary_of(history, sprint)
+    summary = summary_of(history, sprint)
     done = [item for item in sprint.items if item.done]
     if summary is not None:
         seen = {(item.id or item.title).lower() for item in done}

@@ -11,7 +11,8 @@ from ceremonies.config import Settings, parse_config
 from ceremonies.domain.lines import parse_scope_line
 from ceremonies.domain.model import ONGOING, RetroAction, Sprint, WorkItem
 from ceremonies.domain.parsing import build_history, parse_document
-from ceremonies.planning import Due, Velocity, is_due, overcommit_warning, placement, plan_next_sprint, rolling_velocity
+from ceremonies.ledger import Velocity, rolling_velocity
+from ceremonies.planning import Due, is_due, overcommit_warning, placement, plan_next_sprint
 
 SPRINT_30 = plan_text(
     "SPR-030",
@@ -104,14 +105,16 @@ def test_velocity_from_summaries_else_checked_items() -> None:
     }
     history = history_of(files)
     settings = parse_config("[sprint]\nvelocity_window = 2\n")
-    assert rolling_velocity(history, settings, date(2026, 10, 14)) == Velocity(17.0, (("SPR-041", 21), ("SPR-042", 13)))
-    assert rolling_velocity(history, Settings(), date(2026, 10, 14)) == Velocity(
+    assert rolling_velocity(history, settings.sprint.velocity_window, date(2026, 10, 14)) == Velocity(
+        17.0, (("SPR-041", 21), ("SPR-042", 13))
+    )
+    assert rolling_velocity(history, Settings().sprint.velocity_window, date(2026, 10, 14)) == Velocity(
         18.0, (("SPR-040", 20), ("SPR-041", 21), ("SPR-042", 13))
     )
-    assert rolling_velocity(history, Settings(), date(2026, 10, 13)) == Velocity(
+    assert rolling_velocity(history, Settings().sprint.velocity_window, date(2026, 10, 13)) == Velocity(
         20.5, (("SPR-040", 20), ("SPR-041", 21))
     )
-    assert rolling_velocity(history_of({}), Settings(), date(2026, 10, 13)) == Velocity(None, ())
+    assert rolling_velocity(history_of({}), Settings().sprint.velocity_window, date(2026, 10, 13)) == Velocity(None, ())
 
     plan = plan_next_sprint(history, Settings(), date(2026, 10, 14))
     assert (plan.planned_points, plan.velocity.points) == (13, 18.0)

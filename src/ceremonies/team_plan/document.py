@@ -1,38 +1,31 @@
-"""The next plan in the team's own shape: their headings in their order, their fields, their date format, scope as
-a table when theirs is one. Pure: the outline text (their plan form, else their last plan) and the plan in, markdown
-out; no I/O, no clock.
-
-Rules, in the words of the doc they produce:
-
-* the title and the ``Label: value`` lines before the first section keep their order; the sprint number, name
-  and key are the new sprint's; a date line (``Timespan: a – b``, ``Dates: Thu a to Wed b. Review: c``) gets the
-  new start and end in the same format, later dates on it move by as much as the start did; other values are kept
-  from the last plan (empty in a blank form);
-* each section keeps its heading; the carry-over section (``Previous Sprint Backlog``, ``Carried over``) gets the
-  unfinished items, the first scope section (``Sprint Backlog``, ``Planned Items``, ``Added User Stories``) the
-  retro actions aimed at this sprint, each with a link back to its retro; a standing/DoD section the standing
-  actions; every other section is left for the team (a blank form's text is kept, a last plan's text is not);
-* a plan with no date line gets ``**Dates:** start → end`` under its title (the next run reads its dates back);
-  actions aimed later, open follow-ups and the planner's warnings go in sections at the end.
-"""
+"""The document of a team-shaped plan: details block, sections by role, closing sections (see the package
+rules). Pure: the outline text and the plan in, markdown out; no I/O, no clock."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import PurePosixPath
 
-from ceremonies.domain.dates import format_date, parse_date, short_weekday
 from ceremonies.domain.model import RetroAction, WorkItem
 from ceremonies.domain.outline import plain
-from ceremonies.planning import NextSprintPlan, owners_text, points_text
+from ceremonies.planning import NextSprintPlan, owners_text
+from ceremonies.team_plan.lists import Entry, list_style, render_entries
+from ceremonies.team_plan.text import (
+    DATE_TOKEN,
+    HEADING,
+    Part,
+    date_writer,
+    frontmatter_blocks,
+    redate,
+    shift_dates,
+    split_parts,
+    strip_frontmatter,
+)
 
 PLACEHOLDER = "<!-- to be filled in at sprint planning -->"
 
-_HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<title>.*?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 _FIELD = re.compile(
     r"^(?P<lead>\s*(?:[-*+]\s+)?(?:\*\*|__)?)(?P<label>[^:*_\n|]{1,40}?)(?P<mid>(?:\*\*|__)?:(?:\*\*|__)?\s*)"
     r"(?P<value>.*)$"
@@ -49,65 +42,6 @@ _DATES_LABEL = re.compile(r"^(?:sprint\s*)?(?:timespan|dates|period|zeitraum|tim
 _DURATION_LABEL = re.compile(r"^(?:sprint\s*)?(?:duration|dauer|length)\b", re.I)
 _START_LABEL = re.compile(r"^(?:sprint\s*)?start(?:\s*date)?$|^beginn", re.I)
 _END_LABEL = re.compile(r"^(?:sprint\s*)?end(?:\s*date)?$|^ende", re.I)
-_DATE_TOKEN = re.compile(
-    r"(?P<wd>\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?"
-    r"(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}/\d{1,2}/\d{4}"
-    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4})"
-)
-_ID_COLUMN = re.compile(r"^(?:#|id|key|ticket|issue)$", re.I)
-_TITLE_COLUMN = re.compile(r"title|item|story|task|description|summary|deliverable|what", re.I)
-_POINTS_COLUMN = re.compile(r"estimat|points|\bsp\b|est\.?|size|effort", re.I)
-_OWNER_COLUMN = re.compile(r"owner|assignee|who|responsible", re.I)
-_NOTE_COLUMN = re.compile(r"note|source|comment|origin", re.I)
-
-
-@dataclass
-class Part:
-    """One heading and its body lines (the part before the first heading has ``title`` None)."""
-
-    title: str | None
-    marks: str
-    lines: list[str] = field(default_factory=list)
-
-    @property
-    def heading(self) -> str:
-        """Return the heading line."""
-        return f"{self.marks} {self.title}"
-
-
-def split_parts(text: str) -> list[Part]:
-    """Return ``text`` (frontmatter removed) as parts by heading; headings inside code fences do not split."""
-    parts = [Part(None, "")]
-    fenced = False
-    for line in text.splitlines():
-        if _FENCE.match(line):
-            fenced = not fenced
-        found = None if fenced else _HEADING.match(line)
-        if found:
-            parts.append(Part(found["title"], found["marks"]))
-        else:
-            parts[-1].lines.append(line)
-    return parts
-
-
-def frontmatter_blocks(text: str) -> tuple[list[str], str]:
-    """Return the leading YAML frontmatter blocks of ``text`` (their inner lines joined) and the body after them
-    (a BOM before or between the blocks is dropped)."""
-    rest = text.lstrip("\ufeff")
-    blocks: list[str] = []
-    while True:
-        found = re.match(r"^\s*---\s*\n(.*?)\n---\s*(?:\n|$)", rest, re.DOTALL)
-        if not found:
-            return blocks, rest.lstrip("\ufeff")
-        blocks.append(found.group(1))
-        rest = rest[found.end() :].lstrip("\n").lstrip("\ufeff")
-
-
-def strip_frontmatter(text: str) -> str:
-    """Return ``text`` without leading YAML frontmatter blocks (and a BOM before them)."""
-    return frontmatter_blocks(text)[1]
-
-
 _YAML_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)(?P<sep>\s*:\s*)(?P<value>.*)$")
 _YAML_KEY = {"docid", "id", "key", "sprint", "sprint_key"}
 _YAML_START = {"start", "start_date", "sprint_start"}
@@ -137,77 +71,6 @@ def _frontmatter(text: str, ident: Identity) -> list[str]:
         else:
             out.append(f"{key}{sep}{_renumber(value, ident)}")
     return [*out, "---", ""]
-
-
-# ------------------------------------------------------------------------------------------------ dates
-
-
-def date_writer(sample: str) -> Callable[[date], str]:
-    """Return a function writing a date like the first date in ``sample`` (ISO when it has none)."""
-    found = _DATE_TOKEN.search(sample)
-    if found is None:
-        return lambda day: day.isoformat()
-    text, weekday = found["date"], found["wd"]
-
-    def with_weekday(formatted: str, day: date) -> str:
-        """Return ``formatted`` with the weekday in front when the sample had one."""
-        return f"{short_weekday(day)} {formatted}" if weekday else formatted
-
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return lambda day: with_weekday(day.isoformat(), day)
-    if "." in text:
-        padded = bool(re.match(r"0\d\.|\d\d\.0\d", text)) or len(text) == 10
-        return lambda day: with_weekday(
-            f"{day.day:02d}.{day.month:02d}.{day.year}" if padded else f"{day.day}.{day.month}.{day.year}", day
-        )
-    if "/" in text:
-        return lambda day: with_weekday(f"{day.month:02d}/{day.day:02d}/{day.year}", day)
-    return lambda day: with_weekday(format_date(day, "us"), day)
-
-
-_SHORT_RANGE = re.compile(
-    r"(?P<m1>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?) (?P<d1>\d{1,2})(?P<sep>\s*[-–—]\s*|\s+to\s+)"
-    r"(?P<m2>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? )?(?P<d2>\d{1,2}), (?P<y>\d{4})"
-)
-
-
-def _short_range(start: date, end: date, sep: str) -> str:
-    """Return ``Jan 21 - Feb 4, 2026`` (the start's year too when the years differ)."""
-    first = f"{start:%b} {start.day}" + (f", {start.year}" if start.year != end.year else "")
-    return f"{first}{sep}{end:%b} {end.day}, {end.year}"
-
-
-def redate(line: str, start: date, end: date) -> str:
-    """Return ``line`` with its first date set to ``start``, its second to ``end`` and later ones moved by as much
-    as the start moved (each written the way the line writes it); ``Jan 21 - Feb 4, 2026`` is one range."""
-    short = _SHORT_RANGE.search(line)
-    if short is not None:
-        return line[: short.start()] + _short_range(start, end, short["sep"]) + line[short.end() :]
-    tokens = list(_DATE_TOKEN.finditer(line))
-    if not tokens:
-        return line
-    first = parse_date(tokens[0]["date"])
-    shift = (start - first) if first else timedelta(0)
-    out, last = [], 0
-    for index, token in enumerate(tokens):
-        old = parse_date(token["date"])
-        new = start if index == 0 else end if index == 1 else (old + shift if old else None)
-        out.append(line[last : token.start()])
-        out.append(date_writer(token.group(0))(new) if new else token.group(0))
-        last = token.end()
-    out.append(line[last:])
-    return "".join(out)
-
-
-def shift_dates(text: str, by: timedelta) -> str:
-    """Return ``text`` with every date moved by ``by`` (each written the way the text writes it)."""
-
-    def moved(token: re.Match[str]) -> str:
-        """Return one date token moved."""
-        old = parse_date(token["date"])
-        return date_writer(token.group(0))(old + by) if old else token.group(0)
-
-    return _DATE_TOKEN.sub(moved, text)
 
 
 # ------------------------------------------------------------------------------------------------ the details block
@@ -248,12 +111,12 @@ def _field_line(line: str, ident: Identity, previous: dict[str, str]) -> tuple[s
         return f"{head}{spacer}{date_writer(value or ident.date_sample)(ident.start)}", True
     if _END_LABEL.match(label):
         return f"{head}{spacer}{date_writer(value or ident.date_sample)(ident.end)}", True
-    if _DATES_LABEL.search(label) or (_DURATION_LABEL.search(label) and _DATE_TOKEN.search(value)):
-        if _DATE_TOKEN.search(value):
+    if _DATES_LABEL.search(label) or (_DURATION_LABEL.search(label) and DATE_TOKEN.search(value)):
+        if DATE_TOKEN.search(value):
             return f"{head}{spacer}{redate(value, ident.start, ident.end)}".rstrip(), True
         writer = date_writer(ident.date_sample)
         return f"{head}{spacer}{writer(ident.start)} – {writer(ident.end)}", True
-    if _DATE_TOKEN.search(value) and ident.shift is not None:
+    if DATE_TOKEN.search(value) and ident.shift is not None:
         return f"{head}{spacer}{shift_dates(value, ident.shift)}", False
     if not value.strip() and previous.get(label.lower()):
         return f"{head}{spacer}{previous[label.lower()]}", False
@@ -278,121 +141,6 @@ def previous_fields(text: str) -> dict[str, str]:
             if found and found["value"].strip():
                 values.setdefault(plain(found["label"]).strip().lower(), found["value"].strip())
     return values
-
-
-# ------------------------------------------------------------------------------------------------ scope
-
-
-@dataclass(frozen=True)
-class ListStyle:
-    """How a section lists things: as a table (its header) or as list items (ordered, checkboxes)."""
-
-    header: tuple[str, ...] = ()
-    ordered: bool = False
-    checkbox: bool = False
-
-
-def list_style(lines: list[str]) -> ListStyle | None:
-    """Return how ``lines`` list things (the first table, else the first list items), None when they do not."""
-    for index, line in enumerate(lines):
-        if line.strip().startswith("|") and index + 1 < len(lines) and re.match(r"^\s*\|?\s*:?-{2,}", lines[index + 1]):
-            cells = tuple(cell.strip() for cell in line.strip().strip("|").split("|"))
-            return ListStyle(header=cells)
-    items = [line for line in lines if re.match(r"^\s*(?:[-*+]|\d+[.)])\s+", line)]
-    if not items:
-        return None
-    return ListStyle(ordered=bool(re.match(r"^\s*\d", items[0])), checkbox=any("[ ]" in i or "[x]" in i for i in items))
-
-
-def _cell(text: str) -> str:
-    """Return ``text`` fit for one table cell (one line, pipes escaped)."""
-    return re.sub(r"\s+", " ", text).replace("|", "\\|").strip()
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One scope line: the item and its backlink (markdown link to the retro, or ``carried over ×k``)."""
-
-    item: WorkItem
-    link: str
-
-
-def _first(header: tuple[str, ...], pattern: re.Pattern[str], taken: set[int]) -> int | None:
-    """Return the index of the first column of ``header`` matching ``pattern`` and not yet taken."""
-    return next((i for i, name in enumerate(header) if i not in taken and pattern.search(plain(name))), None)
-
-
-_EXACT_TITLE = re.compile(r"^(?:title|item|name|task|story|summary|description|deliverable)s?\b", re.I)
-
-
-def table_columns(header: tuple[str, ...]) -> dict[str, int]:
-    """Return role (``id``, ``title``, ``points``, ``owner``, ``note``) → column index of a scope table's header;
-    an exact ``Title``/``Item`` column wins over one that only mentions a story (``User Story ID``)."""
-    roles: dict[str, int] = {}
-    for role, pattern in (
-        ("id", _ID_COLUMN),
-        ("title", _EXACT_TITLE),
-        ("title", _TITLE_COLUMN),
-        ("points", _POINTS_COLUMN),
-        ("owner", _OWNER_COLUMN),
-        ("note", _NOTE_COLUMN),
-    ):
-        if role in roles:
-            continue
-        index = _first(header, pattern, set(roles.values()))
-        if index is not None and not (role == "title" and re.search(r"\bid\b|#", header[index], re.I)):
-            roles[role] = index
-    roles.setdefault("title", min(1, len(header) - 1) if "id" in roles else 0)
-    return roles
-
-
-def _table_row(entry: Entry, header: tuple[str, ...]) -> str:
-    """Return ``entry`` as a row of a table with ``header``: ID, title, points, owner by column name; the backlink
-    in a notes/source column when there is one, else after the title."""
-    item = entry.item
-    columns = table_columns(header)
-    cells = [""] * len(header)
-    if "id" in columns and item.id:
-        cells[columns["id"]] = _cell(item.id)
-    title = item.title if "note" in columns or not entry.link else f"{item.title} ({entry.link})"
-    cells[columns["title"]] = _cell(title)
-    if "points" in columns and item.points is not None:
-        cells[columns["points"]] = points_text(item.points)
-    if "owner" in columns and item.owners:
-        cells[columns["owner"]] = owners_text(item.owners)
-    if "note" in columns and entry.link:
-        cells[columns["note"]] = _cell(entry.link)
-    return "| " + " | ".join(cells) + " |"
-
-
-def _list_line(entry: Entry, style: ListStyle, number: int) -> str:
-    """Return ``entry`` as a list item in ``style``: ``- [ ] ID: title (@a) — link``."""
-    item = entry.item
-    marker = f"{number}." if style.ordered else "-"
-    box = "[ ] " if style.checkbox else ""
-    generated = bool(item.id and item.source and re.search(r"-RETRO-\d+$", item.id))
-    text = f"{item.id}: {item.title}" if item.id and not generated else item.title
-    if item.owners:
-        text += f" ({owners_text(item.owners)})"
-    if item.points is not None:
-        text += f" — {points_text(item.points)} SP"
-    if entry.link:
-        text += f" — {entry.link}"
-    text = re.sub(r"\s+", " ", text)
-    return f"{marker} {box}{text}"
-
-
-def render_entries(entries: list[Entry], style: ListStyle | None) -> list[str]:
-    """Return the lines listing ``entries`` in ``style`` (a table keeps its header; default: a bullet list)."""
-    style = style or ListStyle()
-    if style.header:
-        header = style.header
-        return [
-            "| " + " | ".join(header) + " |",
-            "|" + "|".join("---" for _ in header) + "|",
-            *(_table_row(entry, header) for entry in entries),
-        ]
-    return [_list_line(entry, style, number) for number, entry in enumerate(entries, start=1)]
 
 
 # ------------------------------------------------------------------------------------------------ the document
@@ -480,7 +228,7 @@ def _identity(plan: NextSprintPlan, outline: TeamOutline) -> Identity:
     assert sprint.start is not None and sprint.end is not None
     number = sprint.number or re.sub(r"^\D+", "", sprint.key or "") or "?"
     old = tuple(label for label in (previous.number,) if label)
-    sample = next((line for line in outline.previous_text.splitlines() if _DATE_TOKEN.search(line)), "")
+    sample = next((line for line in outline.previous_text.splitlines() if DATE_TOKEN.search(line)), "")
     name = sprint.name or f"Sprint {number}"
     moved = sprint.start - previous.start if previous.start else None
     return Identity(number, name, sprint.key or "", old, previous.key, sprint.start, sprint.end, sample, moved)
@@ -578,7 +326,7 @@ def _insert_dates(lines: list[str], ident: Identity) -> list[str]:
     """Return ``lines`` with ``**Dates:** start → end`` after the title (the first heading, else at the top)."""
     writer = date_writer(ident.date_sample)
     dates = f"**Dates:** {writer(ident.start)} → {writer(ident.end)}"
-    at = next((i for i, line in enumerate(lines) if _HEADING.match(line)), -1)
+    at = next((i for i, line in enumerate(lines) if HEADING.match(line)), -1)
     return [*lines[: at + 1], "", dates, "", *lines[at + 1 :]]
 
 
