@@ -131,9 +131,10 @@ LEDGER_RULES = {
     "planned_day",
     "default_ceremonies",
     "points_text",
-    "sprint_key",
     "display_name",
 }
+"""(``sprint_key`` is not among them: the reader's ``domain.doc_identity.sprint_key`` reads a key out of a doc, while
+the ledger's spells a sprint for reminder keys.)"""
 
 
 def second_definitions(root: Path, owner: Path, names: set[str]) -> list[str]:
