@@ -359,14 +359,16 @@ def op_floor_reminders(args: dict[str, Any]) -> dict[str, Any]:
 def op_remind(args: dict[str, Any]) -> dict[str, Any]:
     """Time ``run_remind`` in process (direct path: load, compute, render, print to a console notifier)."""
     from ceremonies.adapters.notify import ConsoleNotifier
-    from ceremonies.jobs.remind import run_remind
+    from ceremonies.jobs.recipe import Effects
+    from ceremonies.jobs.remind import RemindRequest, run_remind
 
     work = args["work"]
     now = datetime.fromisoformat(args["now"])
     with contextlib.redirect_stdout(io.StringIO()):
         seconds, result = _timed(
             lambda: run_remind(
-                work, now=now, horizon=args.get("horizon"), notifier=ConsoleNotifier("#b", io.StringIO())
+                RemindRequest(work, now=now, horizon=args.get("horizon")),
+                Effects(notifier=ConsoleNotifier("#b", io.StringIO())),
             ),
             args.get("profile"),
         )

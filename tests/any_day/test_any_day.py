@@ -23,7 +23,8 @@ from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.adapters.slack import SlackNotifier, make_client
 from ceremonies.domain.parsing import parse_document
 from ceremonies.jobs.next_sprint import run_next_sprint
-from ceremonies.jobs.remind import run_calendar, run_remind
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.remind import RemindRequest, run_calendar, run_remind
 from support.gitrepo import TeamRepo, git, make_team_repo
 from support.slack import SlackEmulator, running_emulator
 
@@ -137,7 +138,7 @@ def test_reminders_lie_ahead_on_working_days_at_local_time_and_are_scheduled_onc
     tmp_path: Path, now: datetime, today: date, slack: SlackEmulator
 ) -> None:
     team = _team(tmp_path / "team", today, ends_in_days=7)  # a week always holds a working day for review/retro
-    first = run_remind(str(team.work), now=now, notifier=_notifier(slack, now))
+    first = run_remind(RemindRequest(str(team.work), now=now), Effects(notifier=_notifier(slack, now)))
     scheduled = first.to_json()["scheduled"]
     assert scheduled, f"nothing was due within 480 h of {now.isoformat()}: {first.to_json()}"
     for reminder in first.plan.due:
@@ -147,7 +148,7 @@ def test_reminders_lie_ahead_on_working_days_at_local_time_and_are_scheduled_onc
     pending = sorted((m["text"], m["post_at"]) for m in slack.scheduled)
     assert len(pending) == len(scheduled)
 
-    again = run_remind(str(team.work), now=now, notifier=_notifier(slack, now))
+    again = run_remind(RemindRequest(str(team.work), now=now), Effects(notifier=_notifier(slack, now)))
     assert again.to_json()["scheduled"] == [] and sorted(again.to_json()["skipped"]) == sorted(scheduled)
     assert sorted((m["text"], m["post_at"]) for m in slack.scheduled) == pending and slack.posted == []
 

@@ -18,7 +18,8 @@ from slack_sdk import WebClient
 
 from ceremonies.adapters.slack import SlackNotifier, make_client
 from ceremonies.errors import CeremoniesError
-from ceremonies.jobs.remind import run_remind
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.remind import RemindRequest, run_remind
 
 CHANNEL = "C0SPRINT"
 
@@ -54,7 +55,7 @@ def main() -> int:
     client = make_client(os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_API_URL"], timeout=0.2, backoff=0.01)
     wait_for_start()
     try:
-        run_remind(repo, now=now, notifier=SlackNotifier(client, CHANNEL, now=lambda: now))
+        run_remind(RemindRequest(repo, now=now), Effects(notifier=SlackNotifier(client, CHANNEL, now=lambda: now)))
     except CeremoniesError as error:
         print(error)
         return 1

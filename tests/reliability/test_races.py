@@ -26,7 +26,7 @@ from reliability_support import (
 )
 
 from ceremonies.adapters.slack import read_marker
-from ceremonies.jobs.remind import run_remind
+from ceremonies.jobs.remind import RemindRequest, run_remind
 from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
 from support.slack import SlackEmulator
 
@@ -124,7 +124,7 @@ def test_concurrent_reminder_runs_schedule_each_reminder_once(tmp_path: Path) ->
         release(start, RACERS)
         codes = [proc.wait(timeout=300) for proc in procs]
         assert codes == [0] * RACERS, [proc.communicate() for proc in procs]
-        expected = run_remind(str(team.work), now=datetime.fromisoformat(moment), dry_run=True).plan.due
+        expected = run_remind(RemindRequest(str(team.work), now=datetime.fromisoformat(moment), dry_run=True)).plan.due
         keys = [read_marker(m["text"]) for m in slack.scheduled]
         calls, deleted = len(slack.calls_to("chat.scheduleMessage")), len(slack.deleted)
         counts = {r.key: sum(1 for k in keys if k and k[0] == r.key) for r in expected}

@@ -19,7 +19,8 @@ from reliability_support import CAMPAIGN_LINES, COUNTS, FAKE_TOKEN, SLACK_CHANNE
 
 from ceremonies.adapters.slack import SlackNotifier, make_client, read_marker
 from ceremonies.errors import CeremoniesError
-from ceremonies.jobs.remind import run_remind
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.remind import RemindRequest, run_remind
 from support.gitrepo import make_team_repo
 from support.slack import FAULT_KINDS, SlackEmulator
 
@@ -64,7 +65,7 @@ def _run_until_done(work: Path, slack: SlackEmulator, moment: datetime, campaign
     for _ in range(MAX_ATTEMPTS):
         campaign.runs += 1
         try:
-            result = run_remind(str(work), now=moment, notifier=_notifier(slack, moment))
+            result = run_remind(RemindRequest(str(work), now=moment), Effects(notifier=_notifier(slack, moment)))
         except CeremoniesError as error:
             campaign.failed_runs += 1
             campaign.leaks += FAKE_TOKEN in str(error) or TOKEN_TAIL in str(error)

@@ -13,7 +13,8 @@ from remind_support import CHANNEL, NOW, SEEDS, TOKEN, config_text, us_plan
 from ceremonies.adapters.slack import SlackNotifier, make_client, read_marker
 from ceremonies.domain.messages import blocks_text
 from ceremonies.errors import SlackError
-from ceremonies.jobs.remind import run_remind
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.remind import RemindRequest, run_remind
 from support.gitrepo import TeamRepo, commit_as_human, git, make_team_repo
 from support.slack import SlackEmulator
 
@@ -51,11 +52,11 @@ def expected_times() -> dict[str, list[datetime]]:
 def test_running_twice_leaves_exactly_one_scheduled_message_per_due_reminder(
     team: TeamRepo, emulator: SlackEmulator
 ) -> None:
-    first = run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
+    first = run_remind(RemindRequest(str(team.work), now=NOW, horizon="7d"), Effects(notifier=notifier(emulator)))
     assert sorted(first.to_json()["scheduled"]) == sorted(DENVER_TIMES)
     assert scheduled_by_key(emulator) == expected_times()
 
-    second = run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
+    second = run_remind(RemindRequest(str(team.work), now=NOW, horizon="7d"), Effects(notifier=notifier(emulator)))
     payload = second.to_json()
     assert payload["scheduled"] == [] and sorted(payload["skipped"]) == sorted(DENVER_TIMES)
     assert scheduled_by_key(emulator) == expected_times()
@@ -63,7 +64,7 @@ def test_running_twice_leaves_exactly_one_scheduled_message_per_due_reminder(
 
 
 def test_moving_the_demo_replaces_its_reminders(team: TeamRepo, emulator: SlackEmulator) -> None:
-    run_remind(str(team.work), now=NOW, horizon="20d", notifier=notifier(emulator))
+    run_remind(RemindRequest(str(team.work), now=NOW, horizon="20d"), Effects(notifier=notifier(emulator)))
     before = scheduled_by_key(emulator)
     assert before["SPR-009/demo/day-before"] == [datetime(2026, 4, 23, 22, 0, tzinfo=UTC)]
 
@@ -73,7 +74,7 @@ def test_moving_the_demo_replaces_its_reminders(team: TeamRepo, emulator: SlackE
     )
     commit_as_human(team.work, {SPR9: moved}, "docs: demo moves to Thursday")
     git(team.work, "push", "-q", "origin", "main")
-    again = run_remind(str(team.work), now=NOW, horizon="20d", notifier=notifier(emulator))
+    again = run_remind(RemindRequest(str(team.work), now=NOW, horizon="20d"), Effects(notifier=notifier(emulator)))
 
     after = scheduled_by_key(emulator)
     assert after["SPR-009/demo/day-before"] == [datetime(2026, 4, 22, 22, 0, tzinfo=UTC)]
@@ -90,8 +91,8 @@ def test_faults_on_every_second_call_still_schedule_each_reminder_once(
     team: TeamRepo, emulator: SlackEmulator, fault: str
 ) -> None:
     emulator.inject(None, fault, times=None, every=2, retry_after=0)
-    run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
-    run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
+    run_remind(RemindRequest(str(team.work), now=NOW, horizon="7d"), Effects(notifier=notifier(emulator)))
+    run_remind(RemindRequest(str(team.work), now=NOW, horizon="7d"), Effects(notifier=notifier(emulator)))
     assert scheduled_by_key(emulator) == expected_times()
     assert any(call.fault == fault for call in emulator.calls)
 
@@ -101,16 +102,18 @@ def test_a_crash_between_two_scheduled_messages_is_repaired_by_the_next_run(
 ) -> None:
     emulator.inject("chat.scheduleMessage", "drop_after", times=1, every=3)  # applied, then the connection dies
     with pytest.raises(SlackError, match=r"chat\.scheduleMessage"):
-        run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator, retries=0))
+        run_remind(
+            RemindRequest(str(team.work), now=NOW, horizon="7d"), Effects(notifier=notifier(emulator, retries=0))
+        )
     assert 0 < len(emulator.scheduled) < len(DENVER_TIMES)
 
-    rerun = run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
+    rerun = run_remind(RemindRequest(str(team.work), now=NOW, horizon="7d"), Effects(notifier=notifier(emulator)))
     assert scheduled_by_key(emulator) == expected_times()
     assert len(rerun.to_json()["skipped"]) == 3
 
 
 def test_user_text_reaches_slack_escaped(team: TeamRepo, emulator: SlackEmulator) -> None:
-    run_remind(str(team.work), now=NOW, horizon="20d", notifier=notifier(emulator))
+    run_remind(RemindRequest(str(team.work), now=NOW, horizon="20d"), Effects(notifier=notifier(emulator)))
     texts = [m["text"] for m in emulator.scheduled]
     blocks = [json.dumps(m["blocks"]) for m in emulator.scheduled]
     assert not any("<!channel>" in text for text in texts + blocks)
@@ -127,7 +130,8 @@ def test_a_huge_sprint_is_accepted_by_slack(tmp_path: Path, emulator: SlackEmula
     emulator.set_now(later)
     client = make_client(TOKEN, emulator.url, timeout=5, backoff=0.01)
     result = run_remind(
-        str(repo.work), now=later, horizon="2d", notifier=SlackNotifier(client, CHANNEL, now=lambda: later)
+        RemindRequest(str(repo.work), now=later, horizon="2d"),
+        Effects(notifier=SlackNotifier(client, CHANNEL, now=lambda: later)),
     )
     assert {"SPR-009/demo/60m", "SPR-009/demo/day-before"} <= set(result.to_json()["scheduled"])
     assert len(emulator.scheduled) == len(result.plan.due)
@@ -140,7 +144,10 @@ def test_a_bad_channel_ends_the_run_with_a_clear_error(
 ) -> None:
     client = make_client(TOKEN, emulator.url, timeout=5, backoff=0.01)
     with pytest.raises(SlackError, match=code) as caught:
-        run_remind(str(team.work), now=NOW, horizon="7d", notifier=SlackNotifier(client, channel, now=lambda: NOW))
+        run_remind(
+            RemindRequest(str(team.work), now=NOW, horizon="7d"),
+            Effects(notifier=SlackNotifier(client, channel, now=lambda: NOW)),
+        )
     assert channel in str(caught.value) and TOKEN not in str(caught.value)
     assert emulator.scheduled == []
 
@@ -153,7 +160,7 @@ def test_seed_004_planning_reminders_friday_16_and_monday_0830(tmp_path: Path, e
     shutil.copy(seed, work / SPR9)
     (work / "ceremonies.toml").write_text(config_text(), encoding="utf-8")
     repo = make_team_repo(tmp_path / "repo", work)
-    result = run_remind(str(repo.work), now=NOW, horizon="7d", notifier=notifier(emulator))
+    result = run_remind(RemindRequest(str(repo.work), now=NOW, horizon="7d"), Effects(notifier=notifier(emulator)))
     scheduled = scheduled_by_key(emulator)
     assert scheduled["SPR-009/planning/day-before"] == [datetime.fromisoformat("2026-04-10T16:00:00-06:00")]
     assert scheduled["SPR-009/planning/60m"] == [datetime.fromisoformat("2026-04-13T08:30:00-06:00")]
@@ -167,7 +174,7 @@ def test_seed_004_planning_reminders_friday_16_and_monday_0830(tmp_path: Path, e
 
 
 def test_a_demo_moved_beyond_the_horizon_or_dropped_is_withdrawn(team: TeamRepo, emulator: SlackEmulator) -> None:
-    run_remind(str(team.work), now=NOW, horizon="20d", notifier=notifier(emulator))
+    run_remind(RemindRequest(str(team.work), now=NOW, horizon="20d"), Effects(notifier=notifier(emulator)))
     assert "SPR-009/demo/day-before" in scheduled_by_key(emulator)
 
     text = (team.work / SPR9).read_text(encoding="utf-8")
@@ -175,19 +182,19 @@ def test_a_demo_moved_beyond_the_horizon_or_dropped_is_withdrawn(team: TeamRepo,
         "Fri Apr 24 — 10:00–11:00:** Sprint Review/Demo", "Thu Apr 30 — 10:00–11:00:** Sprint Review/Demo"
     )
     commit_as_human(team.work, {SPR9: later}, "docs: demo moves a week later")
-    result = run_remind(str(team.work), now=NOW, horizon="20d", notifier=notifier(emulator))
+    result = run_remind(RemindRequest(str(team.work), now=NOW, horizon="20d"), Effects(notifier=notifier(emulator)))
     assert sorted(result.to_json()["withdrawn"]) == ["SPR-009/demo/60m", "SPR-009/demo/day-before"]
     assert not any(key.startswith("SPR-009/demo") for key in scheduled_by_key(emulator))
     assert "SPR-009/retro/day-before" in scheduled_by_key(emulator), "the other reminders stay"
 
-    again = run_remind(str(team.work), now=NOW, horizon="20d", notifier=notifier(emulator))
+    again = run_remind(RemindRequest(str(team.work), now=NOW, horizon="20d"), Effects(notifier=notifier(emulator)))
     assert again.to_json()["withdrawn"] == [] and again.to_json()["scheduled"] == []
 
 
 def test_a_ceremony_skipped_for_a_new_day_off_loses_its_reminders(team: TeamRepo, emulator: SlackEmulator) -> None:
-    run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
+    run_remind(RemindRequest(str(team.work), now=NOW, horizon="7d"), Effects(notifier=notifier(emulator)))
     commit_as_human(team.work, {"ceremonies.toml": config_text(["2026-04-13"], policy="skip")}, "config: Apr 13 off")
-    result = run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
+    result = run_remind(RemindRequest(str(team.work), now=NOW, horizon="7d"), Effects(notifier=notifier(emulator)))
     assert sorted(result.to_json()["withdrawn"]) == ["SPR-009/planning/60m", "SPR-009/planning/day-before"]
     assert sorted(scheduled_by_key(emulator)) == sorted(k for k in DENVER_TIMES if not k.startswith("SPR-009"))
 
@@ -199,11 +206,13 @@ def test_random_faults_and_reruns_converge_to_one_message_per_reminder(
     emulator.random_faults(0.3, seed, kinds=("429", "500", "drop", "drop_after"))
     for _ in range(6):  # a scheduler reruns the flow until it succeeds
         try:
-            run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator, retries=2))
+            run_remind(
+                RemindRequest(str(team.work), now=NOW, horizon="7d"), Effects(notifier=notifier(emulator, retries=2))
+            )
             break
         except SlackError:
             continue
     emulator.clear_faults()
-    final = run_remind(str(team.work), now=NOW, horizon="7d", notifier=notifier(emulator))
+    final = run_remind(RemindRequest(str(team.work), now=NOW, horizon="7d"), Effects(notifier=notifier(emulator)))
     assert scheduled_by_key(emulator) == expected_times()
     assert final.to_json()["scheduled"] == [], "the faulty runs had already scheduled everything once"

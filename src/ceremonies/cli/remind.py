@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from ceremonies.cli._app import LockWaitOption, app, busy, exit_on_issues, fail, print_json
 from ceremonies.cli.kb import JsonOption, NowOption, RepoOption, parse_now
 from ceremonies.errors import CeremoniesError, RepoBusyError
-
-if TYPE_CHECKING:
-    from ceremonies.config import Settings
-
-
-def _settings(repo: str, channel: str | None) -> Settings:
-    """Return the settings of a local repo (defaults for a URL), with ``--channel`` applied."""
-    from ceremonies.config import Settings, load_config
-    from ceremonies.jobs.remind import with_channel
-
-    path = Path(repo)
-    return with_channel(load_config(path) if path.is_dir() else Settings(), channel)
 
 
 @app.command("remind")
@@ -51,24 +37,11 @@ def remind(
 ) -> None:
     """Schedule the planning, demo and retro reminders due within the horizon, once each (Slack with
     SLACK_BOT_TOKEN, else printed). Exit code 1 when a sprint doc could not be read."""
-    from ceremonies.jobs.remind import make_remind_notifier, run_remind  # slack_sdk, holidays: only when used
+    from ceremonies.jobs.remind import RemindRequest, run_remind  # holidays, the parser: only when used
 
     try:
-        when = parse_now(now)
-        notifier = None
-        if not dry_run:
-            stream = sys.stderr if as_json else None
-            notifier = make_remind_notifier(_settings(repo, channel), os.environ.get("SLACK_BOT_TOKEN"), when, stream)
-        result = run_remind(
-            repo,
-            branch=branch,
-            channel=channel,
-            now=when,
-            horizon=horizon,
-            dry_run=dry_run,
-            notifier=notifier,
-            lock_wait=lock_wait,
-        )
+        request = RemindRequest(repo, branch, channel, parse_now(now), horizon, dry_run, lock_wait, to_stderr=as_json)
+        result = run_remind(request)
     except RepoBusyError as error:
         raise busy(error, as_json) from None
     except CeremoniesError as error:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from ceremonies.adapters.git import DocsRepo, PushOutcome
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, cache_channels
@@ -131,6 +132,13 @@ def team_notifier(
     )
 
 
+def in_team_time(moment: datetime | None, settings: Settings) -> datetime | None:
+    """Return ``moment`` with the team's time zone attached when it has none (None stays None)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=ZoneInfo(settings.sprint.timezone))
+
+
 def with_channel(settings: Settings, channel: str | None) -> Settings:
     """Return ``settings`` with ``slack.channel`` replaced by ``channel`` (unchanged when None or empty)."""
     if not channel:
@@ -180,8 +188,9 @@ def opened(
 ) -> Iterator[Opened]:
     """Open ``repo`` for the job ``job``: clone (a URL or bare path) or open the work tree on its branch, lock it
     (:mod:`ceremonies.adapters.repolock`; a dry run takes no lock), pull (``pull``, default: unless a dry run),
-    read its settings, build its notifier; pause the garbage collector. On the way out, whatever happens: resume
-    the collector, release the lock, close the repo.
+    read its settings, build its notifier (a Slack notifier's clock is ``now`` when given, naive = the team's time
+    zone); pause the garbage collector. On the way out, whatever happens: resume the collector, release the lock,
+    close the repo.
 
     Raises RepoBusyError (exit code 0) when another run keeps the lock longer than ``lock_wait`` seconds, GitError
     when git fails, ConfigError naming every bad field of ``ceremonies.toml``.
@@ -197,7 +206,7 @@ def opened(
             dry_run=dry_run,
             stream=sys.stderr if to_stderr else None,
             log=effects.log(),
-            now=now,
+            now=in_team_time(now, settings),
         )
         cache_channels(notifier, docs.git_dir)
         yield Opened(docs, settings, notifier)

@@ -1,38 +1,56 @@
-"""Ceremony reminders and the sprint calendar, direct path: load → compute → render → send (or write the .ics).
+"""Ceremony reminders and the sprint calendar: one recipe each, for the CLI and the flow alike.
 
-``run_remind`` reads the sprint docs, takes the current and the next sprint for ``now``, computes the reminders due
-in ``[now, now + horizon]``, renders each from ``templates/slack/<ceremony>.md.j2`` (a team's own template dir
-first) and hands them to the notifier, which schedules each exactly once (see :mod:`ceremonies.adapters.slack`).
-``run_calendar`` writes one sprint's ceremonies as an iCalendar file.
+``run_remind`` (:class:`RemindRequest`) opens the docs repo (:func:`~ceremonies.jobs.recipe.opened`: lock, pull,
+settings, notifier), loads the sprint docs, takes the current and the next sprint for ``now``, computes the reminders
+due in ``[now, now + horizon]``, renders each from ``templates/slack/<ceremony>.md.j2`` (a team's own template dir
+first), sends them (``effects.send``: Slack schedules each exactly once, see :mod:`ceremonies.adapters.slack`) and
+withdraws the scheduled ones no longer wanted (``effects.withdraw``). ``run_calendar`` writes one sprint's
+ceremonies as an iCalendar file (read only: no lock, no pull).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from ceremonies import reminders as rules
 from ceremonies.adapters.files import load_history
-from ceremonies.adapters.git import DocsRepo
 from ceremonies.adapters.ics import IcsEvent, to_ics, write_ics
-from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, slack_markdown
-from ceremonies.adapters.slack import SlackNotifier, cache_channels, make_client
+from ceremonies.adapters.notify import Delivery, Notifier, slack_markdown
 from ceremonies.adapters.slack_render import SlackRenderer, render_message
-from ceremonies.config import Settings, load_config
+from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.domain.model import Sprint, SprintHistory
 from ceremonies.errors import UsageError
-from ceremonies.jobs.branch import open_docs
+from ceremonies.jobs.recipe import DIRECT, Effects, Opened, in_team_time, opened
 
 JOB_NAME = "remind"
 """Name of the job (its repo-lock holder name)."""
 
 DRY_RUN = "dry-run"
+CALENDAR_JOB = "calendar"
+"""Name of the read-only calendar job."""
+
+
+@dataclass(frozen=True)
+class RemindRequest:
+    """What a reminder run is asked to do: the docs ``repo`` (work tree path or git URL) and ``branch``; ``channel``
+    replaces ``slack.channel``; ``now`` pretends it is that moment (naive: the team's time zone; None: the current
+    time); ``horizon`` how far ahead to schedule (``48h``, ``7d``, hours; None: ``reminders.horizon_hours``);
+    ``dry_run`` renders the messages and sends nothing (no lock, no pull); ``lock_wait`` bounds the wait for another
+    run on the work tree (seconds); ``to_stderr`` prints console messages on stderr (``--json`` keeps stdout clean)."""
+
+    repo: str
+    branch: str | None = None
+    channel: str | None = None
+    now: datetime | None = None
+    horizon: timedelta | str | float | None = None
+    dry_run: bool = False
+    lock_wait: float | None = None
+    to_stderr: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,21 +145,6 @@ class RemindResult:
 # ------------------------------------------------------------------------------------------------ load
 
 
-def open_repo(repo: str, branch: str | None = None, pull: bool = True) -> tuple[DocsRepo, Settings]:
-    """Return the docs repo (cloned when ``repo`` is a URL, pulled when it has a remote) and its settings."""
-    docs = open_docs(repo, branch)
-    if pull and docs.has_remote():
-        docs.pull()
-    return docs, load_config(docs.root)
-
-
-def with_channel(settings: Settings, channel: str | None) -> Settings:
-    """Return ``settings`` with ``slack.channel`` replaced by ``channel`` (unchanged when None or empty)."""
-    if not channel:
-        return settings
-    return settings.model_copy(update={"slack": settings.slack.model_copy(update={"channel": channel})})
-
-
 def load_sprints(root: Path, settings: Settings) -> SprintHistory:
     """Return the recent sprint history of the docs repo at ``root`` (the newest ``sprints_to_read()`` sprints;
     errors collected, never raised)."""
@@ -192,35 +195,14 @@ def render_messages(
 # ------------------------------------------------------------------------------------------------ send
 
 
-def make_remind_notifier(
-    settings: Settings,
-    token: str | None,
-    now: datetime | None = None,
-    stream: TextIO | None = None,
-    log: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
-) -> Notifier:
-    """Return Slack (whose clock is ``now`` when given, so ``--now`` runs agree with Slack) with a token, else the
-    console (``log``, e.g. a flow run's logger, else ``stream``). The API base URL comes from env SLACK_API_URL."""
-    if not token:
-        return ConsoleNotifier(settings.slack.channel, stream, log=log)
-    clock = (lambda: now) if now is not None else None
-    lookup = settings.slack.lookup_emails
-    return SlackNotifier(make_client(token), settings.slack.channel, now=clock, lookup_emails=lookup)
-
-
-def send_reminders(notifier: Notifier, messages: list[Message]) -> list[Delivery]:
-    """Send (schedule) ``messages``; return what happened to each, in order."""
-    return notifier.send(messages) if messages else []
-
-
-def withdraw_stale(notifier: Notifier, plan: RemindPlan, settings: Settings, channel: str | None) -> list[Delivery]:
-    """Delete scheduled reminders of the plan's sprints that are no longer wanted at their time (Slack only);
-    return a ``withdrawn`` Delivery each."""
-    if not isinstance(notifier, SlackNotifier) or not plan.sprints:
+def stale_keys(notifier: Notifier, plan: RemindPlan, settings: Settings, channel: str | None) -> list[str]:
+    """Return the keys of reminders of the plan's sprints scheduled in Slack but no longer wanted at their time (a
+    ceremony moved or dropped); none when the notifier schedules nothing (the console)."""
+    scheduled = getattr(notifier, "scheduled", None)
+    if not callable(scheduled) or not plan.sprints:
         return []
-    pending = [(item.key, item.post_at) for item in notifier.scheduled(channel) if item.key]
-    keys = rules.stale_keys(plan.calendar, settings, [rules.sprint_key(s) for s in plan.sprints], pending)
-    return notifier.withdraw(keys, channel) if keys else []
+    pending = [(item.key, item.post_at) for item in scheduled(channel) if item.key]
+    return list(rules.stale_keys(plan.calendar, settings, [rules.sprint_key(s) for s in plan.sprints], pending))
 
 
 def issues_of(history: SprintHistory) -> list[str]:
@@ -231,41 +213,57 @@ def issues_of(history: SprintHistory) -> list[str]:
 # ------------------------------------------------------------------------------------------------ compose
 
 
-def run_remind(
-    repo: str,
-    branch: str | None = None,
-    channel: str | None = None,
-    now: datetime | None = None,
-    horizon: timedelta | str | float | None = None,
-    dry_run: bool = False,
-    notifier: Notifier | None = None,
-    lock_wait: float | None = None,
-) -> RemindResult:
-    """Schedule the reminders due in ``[now, now + horizon]`` once each; return what was scheduled/skipped/posted.
+def run_remind(request: RemindRequest, effects: Effects = DIRECT) -> RemindResult:
+    """Schedule the reminders due in ``[now, now + horizon]`` once each: open → load → compute → render → send →
+    withdraw the stale ones; return what was scheduled / skipped / posted (a flow also gets it as an artifact).
 
     Holds the repo lock from the pull until the last Slack call (RepoBusyError, exit code 0, when another run keeps
-    it longer than ``lock_wait`` seconds); a dry run takes no lock.
-
-    Without ``notifier``: Slack when SLACK_BOT_TOKEN is set, else the console. ``dry_run`` renders the messages
-    and sends nothing.
+    it longer than ``request.lock_wait``); a dry run takes no lock, pulls nothing and sends nothing. The notifier is
+    the team's (:func:`~ceremonies.jobs.recipe.opened`): Slack with a token, else the console.
     """
-    docs = open_docs(repo, branch)
-    with docs, contextlib.nullcontext() if dry_run else docs.lock(JOB_NAME, lock_wait):
-        if not dry_run and docs.has_remote():
-            docs.pull()
-        settings = with_channel(load_config(docs.root), channel)
-        history = load_sprints(docs.root, settings)
-        plan = plan_reminders(history, settings, aware_now(now), horizon)
-        messages = render_messages(docs.root, settings, history, plan.due, channel)
-        deliveries: list[Delivery] = []
-        withdrawn: list[Delivery] = []
-        if not dry_run:
-            sender = notifier or make_remind_notifier(settings, os.environ.get("SLACK_BOT_TOKEN"), now)
-            cache_channels(sender, docs.git_dir)
-            deliveries = send_reminders(sender, messages)
-            withdrawn = withdraw_stale(sender, plan, settings, channel)
+    with opened(
+        request.repo,
+        request.branch,
+        job=JOB_NAME,
+        dry_run=request.dry_run,
+        lock_wait=request.lock_wait,
+        channel=request.channel,
+        to_stderr=request.to_stderr,
+        now=request.now,
+        effects=effects,
+    ) as repo:
+        result = _remind(request, repo, effects)
+    effects.publish("remind", result.summary_markdown(), "Reminders scheduled")
+    return result
+
+
+def _remind(request: RemindRequest, repo: Opened, effects: Effects) -> RemindResult:
+    """Run the reminder steps on the opened repo; return the result."""
+    docs, settings, channel = repo.docs, repo.settings, request.channel
+    history = load_sprints(docs.root, settings)
     issues = issues_of(history)
-    return RemindResult(repo, settings.slack.channel, dry_run, plan, messages, deliveries, issues, withdrawn)
+    for issue in issues:
+        _say(effects, logging.WARNING, "Sprint doc problem: %s", issue)
+    plan = plan_reminders(history, settings, aware_now(in_team_time(request.now, settings)), request.horizon)
+    _say(effects, logging.INFO, "%d reminder(s) due in %g h from %s", len(plan.due), _hours(plan), plan.now)
+    messages = render_messages(docs.root, settings, history, plan.due, channel)
+    if request.dry_run:
+        return RemindResult(request.repo, settings.slack.channel, True, plan, messages, [], issues)
+    deliveries = effects.send(repo.notifier, messages)
+    withdrawn = effects.withdraw(repo.notifier, stale_keys(repo.notifier, plan, settings, channel), channel)
+    return RemindResult(request.repo, settings.slack.channel, False, plan, messages, deliveries, issues, withdrawn)
+
+
+def _hours(plan: RemindPlan) -> float:
+    """Return the plan's horizon in hours."""
+    return plan.horizon.total_seconds() / 3600
+
+
+def _say(effects: Effects, level: int, message: str, *args: object) -> None:
+    """Log ``message`` to the flow run's log (the CLI prints its own summary instead)."""
+    logger = effects.log()
+    if logger is not None:
+        logger.log(level, message, *args)
 
 
 # ------------------------------------------------------------------------------------------------ calendar
@@ -314,9 +312,9 @@ def run_calendar(
     """Write the ceremonies of ``sprint`` (key; default: the current, else the next, else the latest sprint) to
     ``out`` as an iCalendar file (``dry_run``: write nothing, the result holds the text); return what was written.
     Raise UsageError when there is no such sprint."""
-    docs, settings = open_repo(repo, pull=False)
-    with docs:
-        history = load_history(docs.root, settings) if sprint else load_sprints(docs.root, settings)
+    with opened(str(repo), None, job=CALENDAR_JOB, dry_run=True, pull=False) as opened_repo:  # read only
+        settings, root = opened_repo.settings, opened_repo.docs.root
+        history = load_history(root, settings) if sprint else load_sprints(root, settings)
     moment = aware_now(now)
     chosen = rules.pick_sprint(history, sprint, moment.astimezone(rules.team_zone(None, settings)).date())
     if chosen is None:
