@@ -1,6 +1,7 @@
 """One home each for cross-cutting helpers (issue 16): a second definition of one of them fails here.
 
 - State kept in the git dir: only :mod:`ceremonies.adapters.state` writes there (the repo lock aside), as JSON.
+- Redaction: only :mod:`ceremonies.redaction` defines a redacting function or a secret pattern.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "ceremonies"
 
 STATE_HOME = "adapters/state.py"
+REDACTION_HOME = "redaction.py"
 LOCK_HOME = "adapters/repolock.py"
 _WRITES = {"write_text", "write_bytes", "write_atomic", "unlink", "mkdir", "open", "replace", "rename", "touch"}
 
@@ -56,3 +58,24 @@ def test_no_pickle_and_no_state_file_name_outside_the_state_store() -> None:
                 if text.startswith("ceremonies") and text.endswith((".json", ".pickle")):
                     offenders.append(f"{name}:{node.lineno}: state file name {text!r}")
     assert offenders == []
+
+
+def _is_secret_pattern(text: str) -> bool:
+    """Return True when ``text`` looks like a pattern matching secrets (Slack tokens, URL userinfo, auth headers)."""
+    lowered = text.lower()
+    return "xox" in lowered or "authorization" in lowered or ("://" in text and "@" in text and "[" in text)
+
+
+def test_only_the_redaction_module_defines_redaction() -> None:
+    offenders = []
+    for name, tree in _modules():
+        if name == REDACTION_HOME:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                lowered = node.name.lower()
+                if any(word in lowered for word in ("redact", "scrub", "mask")) and node.name != "install_redaction":
+                    offenders.append(f"{name}:{node.lineno}: defines {node.name}")
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and _is_secret_pattern(node.value):
+                offenders.append(f"{name}:{node.lineno}: secret pattern {node.value[:60]!r}")
+    assert offenders == [], "redact through ceremonies.redaction (one pattern set)"

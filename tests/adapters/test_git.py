@@ -17,8 +17,9 @@ from typing import ClassVar
 import pytest
 
 from ceremonies.adapters import state
-from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome, format_message, redact
+from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome, format_message
 from ceremonies.errors import GitError, PushRejectedError, UsageError
+from ceremonies.redaction import redact
 from support.gitrepo import (
     DANA,
     TeamRepo,

@@ -6,8 +6,9 @@ in a private index (``GIT_INDEX_FILE``) holding HEAD plus only the named paths, 
 moved in with a compare-and-swap ``update-ref``. A human's staged or dirty files are never committed, a commit is
 never half made (the branch moves in one atomic step or not at all) and nothing-changed never makes an empty commit.
 
-Credentials never leave this module: every message, log line and exception has the userinfo of URLs
-(``https://user:token@host``) replaced by ``***@`` and git errors are re-raised ``from None``.
+Credentials never leave this module: every message, log line and exception goes through
+:func:`ceremonies.redaction.redact` (``https://user:token@host`` → ``https://***@host``) and git errors are
+re-raised ``from None``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from ceremonies.adapters import state
 from ceremonies.adapters.gitnet import run_network
 from ceremonies.adapters.repolock import Holder, repo_lock
 from ceremonies.errors import GitError, PushRejectedError, UsageError
+from ceremonies.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,6 @@ _GIT_ENV = {
     "LC_ALL": "C",
     "LANGUAGE": "C",
 }
-_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/'\"]*@")
-_AUTH_HEADER = re.compile(r"(?i)(authorization:\s*)(basic|bearer|token)?\s*[^\s'\"]+")
 _SCP_LIKE = re.compile(r"^[\w.\-]+@[\w.\-]+:(?!//)")
 _TRAILER_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]*$")
 _NON_FAST_FORWARD = ("non-fast-forward", "fetch first", "stale info", "rejected")
@@ -97,15 +97,6 @@ class PushOutcome:
     sha: str | None = None
     attempts: int = 0
     rebased: bool = False
-
-
-# ------------------------------------------------------------------------------------------------ secrets
-
-
-def redact(text: str) -> str:
-    """Return ``text`` with credentials removed: URL userinfo becomes ``***@``, Authorization headers ``***``."""
-    text = _URL_USERINFO.sub(r"\1***@", text)
-    return _AUTH_HEADER.sub(r"\1***", text)
 
 
 def is_url(spec: str) -> bool:

@@ -54,6 +54,7 @@ from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.errors import SlackError
+from ceremonies.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,6 @@ STATUS_EXPIRED = "expired"
 _MARKER = re.compile(r"\n?\(ref: (?P<key>[^\s()]+) (?P<hash>[0-9a-f]{8})\)\s*$")
 _MAILTO = re.compile(r"<mailto:(?P<email>[^|<>\s\"]+)\|[^<>\"]*>")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
-_TOKEN_LIKE = re.compile(r"xox[abposr]-[A-Za-z0-9-]+")
 _BAD_TOKEN = ("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive")
 
 
@@ -283,13 +283,6 @@ class SlackCallError(SlackError):
         return self.code in MESSAGE_ERRORS
 
 
-def _scrub(text: str, token: str | None) -> str:
-    """Return ``text`` without the token (nor anything token-shaped)."""
-    if token:
-        text = text.replace(token, "***")
-    return _TOKEN_LIKE.sub("***", text)
-
-
 def describe_error(method: str, code: str, channel: str | None, detail: str = "") -> str:
     """Return a one-line explanation of Slack error ``code`` from ``method`` (naming the channel)."""
     where = f"channel {channel!r}" if channel else "Slack"
@@ -337,13 +330,13 @@ def _api_error(exc: SlackApiError, method: str, channel: str | None, token: str 
         elif data.get("needed"):
             detail = f"— needs {data['needed']}"
         message = describe_error(method, code, channel, detail)
-    return SlackCallError(_scrub(message, token), code=code, method=method)
+    return SlackCallError(redact(message, token), code=code, method=method)
 
 
 def _transport_error(exc: Exception, method: str, token: str | None) -> SlackCallError:
     reason = getattr(exc, "reason", None) or exc
     message = f"could not reach Slack for {method} ({type(exc).__name__}: {reason})"
-    return SlackCallError(_scrub(message, token), code="unreachable", method=method)
+    return SlackCallError(redact(message, token), code="unreachable", method=method)
 
 
 # --- the notifier ---------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""What every flow shares: secret redaction in logs, markdown artifacts, retry policies, the per-repo lock and
-the failure hook.
+"""What every flow shares: secret redaction in Prefect's logs (the rules live in :mod:`ceremonies.redaction`),
+markdown artifacts, retry policies, the per-repo lock and the failure hook.
 
 Importing this module installs :class:`RedactingFilter` on Prefect's loggers and handlers, so a Slack token,
 the value of ``SLACK_BOT_TOKEN`` or credentials in a URL never reach the flow-run logs stored by the server.
@@ -37,6 +37,12 @@ from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.messages import Message
 from ceremonies.errors import CeremoniesError, GitTimeoutError, LockTimeoutError, SlackError, UsageError
+from ceremonies.redaction import REDACTED as REDACTED
+from ceremonies.redaction import RedactingFilter as RedactingFilter
+from ceremonies.redaction import redact as redact
+from ceremonies.redaction import redact_parameters as redact_parameters
+from ceremonies.redaction import register_secret as register_secret
+from ceremonies.redaction import without_userinfo
 
 # --- names shared with prefect.yaml, `ceremonies setup` and the docs -------------------------------------------------
 
@@ -50,7 +56,6 @@ TIMEZONE_VARIABLE = "ceremonies_timezone"
 """Prefect Variable naming the IANA time zone of the schedules (documentation; the schedules carry it too)."""
 WORK_POOL = "ceremonies-pool"
 """Process work pool the deployments of ``prefect.yaml`` run on."""
-REDACTED = "***"
 
 FLOW_TIMEOUT_SECONDS = 900
 """Longest a ceremonies flow run may take (every git network call is bounded by ``CEREMONIES_GIT_TIMEOUT`` and
@@ -177,69 +182,6 @@ def team_time(moment: datetime, settings: Settings) -> str:
 
 
 # --- redaction -----------------------------------------------------------------------------------------------------
-
-_SLACK_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+")
-_URL_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/@\s:]*(?::[^/@\s]*)?)@")
-_SECRET_KEY = re.compile(r"token|secret|password|passwd|credential|api[_-]?key|auth", re.IGNORECASE)
-_extra_secrets: set[str] = set()
-
-
-def register_secret(value: str | None) -> None:
-    """Mask ``value`` (e.g. a token loaded from a Secret block) in every later log line and artifact."""
-    if value and len(value) >= 6:
-        _extra_secrets.add(value)
-
-
-def redact(text: str) -> str:
-    """Return ``text`` with Slack tokens, known secret values and URL credentials replaced by ``***``."""
-    if not text:
-        return text
-    secrets = set(_extra_secrets)
-    env_token = os.environ.get("SLACK_BOT_TOKEN")
-    if env_token and len(env_token) >= 6:
-        secrets.add(env_token)
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    text = _SLACK_TOKEN.sub(REDACTED, text)
-    return _URL_USERINFO.sub(lambda m: f"{m.group('scheme')}{REDACTED}@", text)
-
-
-def redact_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a copy of flow-run ``parameters`` safe to show: secret-named keys masked, string values redacted."""
-
-    def clean(key: str, value: Any) -> Any:
-        if _SECRET_KEY.search(key) and value not in (None, "", False):
-            return REDACTED
-        if isinstance(value, str):
-            return redact(value)
-        if isinstance(value, Mapping):
-            return {str(k): clean(str(k), v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [clean(key, v) for v in value]
-        return value
-
-    return {key: clean(key, value) for key, value in parameters.items()}
-
-
-class RedactingFilter(logging.Filter):
-    """Rewrites each record's message (and traceback text) through :func:`redact`; never drops a record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Replace the record's formatted message by its redacted form; return True (keep the record)."""
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string must not lose the record
-            message = str(record.msg)
-        cleaned = redact(message)
-        if cleaned != message or record.args:
-            record.msg = cleaned
-            record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        return True
-
 
 _REDACTED_LOGGERS = ("prefect", "prefect.flow_runs", "prefect.task_runs", "prefect.workers", "prefect.runner")
 
@@ -370,7 +312,7 @@ def _normalise_repo(repo: str) -> str:
     """Return a canonical spelling of ``repo``: resolved absolute path, or URL without credentials and ``.git``."""
     text = repo.strip()
     if "://" in text or re.match(r"^[\w.-]+@[\w.-]+:", text):
-        text = _URL_USERINFO.sub(lambda m: m.group("scheme"), text)
+        text = without_userinfo(text)
         text = re.sub(r"^[\w.-]+@([\w.-]+):", r"ssh://\1/", text)  # scp-like git@host:org/repo
         text = text.rstrip("/")
         text = text[: -len(".git")] if text.endswith(".git") else text
