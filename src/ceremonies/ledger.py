@@ -22,10 +22,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import Generic, TypeVar
 
 from ceremonies.config import Settings
 from ceremonies.domain.model import Ceremony, CeremonyKind, ExecutionSummary, Retro, Sprint, SprintHistory
 from ceremonies.workdays import DaysOff
+
+T = TypeVar("T")
 
 # ---------------------------------------------------------------------------------------------------- naming
 
@@ -74,14 +77,59 @@ def compare_label(label: str | None, sprint: Sprint) -> int | None:
     return (mine > theirs) - (mine < theirs)
 
 
+def _label_token(label: str | None) -> tuple[object, ...] | None:
+    """Return what ``label`` says about a sprint, in a form equal for every spelling of the same sprint:
+    ``("key", "SPR", (13,))`` for ``SPR-013``/``spr-13``, ``("last", 13)`` for ``13``, ``("number", (2026, 13))``
+    for ``2026-13``; None for a label without numbers."""
+    numbers = label_numbers(label)
+    if not label or not numbers:
+        return None
+    if is_key(label):
+        return ("key", _prefix(label), numbers)
+    return ("last", numbers[0]) if len(numbers) == 1 else ("number", numbers)
+
+
+def _sprint_tokens(sprint: Sprint) -> frozenset[tuple[object, ...]]:
+    """Return the tokens of every label that names ``sprint`` (see :func:`_positions`)."""
+    tokens: set[tuple[object, ...]] = set()
+    key_numbers, own_numbers = label_numbers(sprint.key), label_numbers(sprint.number)
+    if sprint.key and key_numbers:
+        tokens.add(("key", _prefix(sprint.key), key_numbers))
+    if own_numbers or key_numbers:
+        tokens.add(("last", (own_numbers or key_numbers)[-1]))
+    if own_numbers:
+        tokens.add(("number", own_numbers))
+    return frozenset(tokens)
+
+
 def same_sprint(label: str | None, sprint: Sprint) -> bool:
-    """Return True when ``label`` (a key, a number or a bare number) names ``sprint``."""
-    return compare_label(label, sprint) == 0
+    """Return True when ``label`` (a key, a number or a bare number) names ``sprint`` (``compare_label`` == 0)."""
+    token = _label_token(label)
+    return token is not None and token in _sprint_tokens(sprint)
 
 
 def names_sprint(labels: Iterable[str | None], sprint: Sprint) -> bool:
     """Return True when any of ``labels`` (e.g. a summary's key and number) names ``sprint``."""
     return any(same_sprint(label, sprint) for label in labels)
+
+
+class LabelIndex(Generic[T]):
+    """Values (summaries, retros) by the sprint labels they carry, to find those naming a sprint without comparing
+    every pair (a KB of 500 sprints would compare 250,000)."""
+
+    def __init__(self, entries: Iterable[tuple[T, Iterable[str | None]]]) -> None:
+        self._values: list[T] = []
+        self._by_token: dict[tuple[object, ...], list[int]] = {}
+        for position, (value, labels) in enumerate(entries):
+            self._values.append(value)
+            for token in {_label_token(label) for label in labels}:
+                if token is not None:
+                    self._by_token.setdefault(token, []).append(position)
+
+    def naming(self, sprint: Sprint) -> list[T]:
+        """Return the values with a label naming ``sprint``, in the order they were given."""
+        positions = {p for token in _sprint_tokens(sprint) for p in self._by_token.get(token, ())}
+        return [self._values[p] for p in sorted(positions)]
 
 
 def display_name(sprint: Sprint) -> str:
@@ -97,19 +145,46 @@ def sprint_key(sprint: Sprint) -> str:
 # ---------------------------------------------------------------------------------------------------- lookup
 
 
+@dataclass(frozen=True)
+class SprintIndex:
+    """A history's summaries and retros by the sprints they name: build once (:meth:`of`), ask per sprint."""
+
+    summaries: LabelIndex[ExecutionSummary]
+    retros: LabelIndex[Retro]
+
+    @classmethod
+    def of(cls, history: SprintHistory) -> SprintIndex:
+        """Return the index of ``history``'s summaries and retros."""
+        return cls(
+            LabelIndex((summary, (summary.key, summary.number)) for summary in history.summaries),
+            LabelIndex((retro, (retro.sprint_key, retro.sprint_number)) for retro in history.retros),
+        )
+
+    def summary_of(self, sprint: Sprint) -> ExecutionSummary | None:
+        """Return the (last written) execution summary of ``sprint``, else None."""
+        found = self.summaries.naming(sprint)
+        return found[-1] if found else None
+
+    def retros_of(self, sprint: Sprint) -> list[Retro]:
+        """Return every retro naming ``sprint`` (separate files and plan sections), oldest first."""
+        return self.retros.naming(sprint)
+
+    def retro_of(self, sprint: Sprint) -> Retro | None:
+        """Return the retrospective of ``sprint``: a separate file before the plan's own section, else the plan's
+        ``retro``, else None."""
+        matching = self.retros_of(sprint)
+        chosen = [retro for retro in matching if retro.path != sprint.path] or matching
+        return chosen[-1] if chosen else sprint.retro
+
+
 def summary_of(history: SprintHistory, sprint: Sprint) -> ExecutionSummary | None:
-    """Return the (last written) execution summary of ``sprint``, else None."""
-    found = [s for s in history.summaries if names_sprint((s.key, s.number), sprint)]
-    return found[-1] if found else None
+    """Return the (last written) execution summary of ``sprint``, else None (see :class:`SprintIndex`)."""
+    return SprintIndex.of(history).summary_of(sprint)
 
 
 def retro_of(history: SprintHistory, sprint: Sprint) -> Retro | None:
-    """Return the retrospective of ``sprint``: a separate file before the plan's own section, else the plan's
-    ``retro``, else None."""
-    matching = [retro for retro in history.retros if names_sprint((retro.sprint_key, retro.sprint_number), sprint)]
-    separate = [retro for retro in matching if retro.path != sprint.path]
-    chosen = separate or matching
-    return chosen[-1] if chosen else sprint.retro
+    """Return the retrospective of ``sprint`` (see :meth:`SprintIndex.retro_of`)."""
+    return SprintIndex.of(history).retro_of(sprint)
 
 
 def previous_plan(history: SprintHistory, sprint: Sprint) -> Sprint | None:
@@ -176,10 +251,11 @@ def completed_sprints(
     of sprints without a plan count too. With ``before``, only sprints that ended before ``before`` starts.
     """
     covered: set[str] = set()
+    index = SprintIndex.of(history)
     for plan in history.plans:
         if not _counts_before(plan, before):
             continue
-        summary = summary_of(history, plan)
+        summary = index.summary_of(plan)
         if summary is not None and summary.velocity is not None:
             covered.update(label for label in (summary.key, summary.number) if label)
             yield display_name(plan), summary.velocity, plan.end or summary.end or date.min
@@ -189,7 +265,7 @@ def completed_sprints(
         labels = [label for label in (summary.key, summary.number) if label]
         if summary.velocity is None or any(label in covered for label in labels):
             continue
-        if any(names_sprint(labels, plan) for plan in history.plans):
+        if any(names_sprint(labels, plan) for plan in history.plans):  # few: summaries without a velocity'd plan
             continue
         if before is not None and (summary.end is None or (before.start is not None and summary.end >= before.start)):
             continue

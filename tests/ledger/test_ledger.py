@@ -3,6 +3,7 @@ rolling velocity, and on which day a ceremony happens. Planning, reminders and t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -59,6 +60,31 @@ def test_a_bare_number_names_a_key_only_sprint_by_its_last_number() -> None:
     assert ledger.same_sprint("13", only_key) and ledger.same_sprint("SPR-13", only_key)
     assert not ledger.same_sprint("2026-13", only_key), "a full number needs the sprint's number to compare with"
     assert ledger.compare_label("SPR-12", only_key) == -1 and ledger.compare_label("SPR-20", only_key) == 1
+
+
+LABELS = ("SPR-13", "SPR-013", "spr-7", "OPS-13", "13", "7", "2026-13", "2025-13", "2026-7", "x", "", "Q1-2026-13")
+SPRINTS = (
+    KEYED,
+    Sprint(key="SPR-013"),
+    Sprint(number="2026-13"),
+    Sprint(number="13"),
+    Sprint(key="SPR-007", number="7"),
+    Sprint(key="Q1-2026-13"),
+    Sprint(name="Sprint 13"),
+)
+
+
+def test_same_sprint_is_compare_label_saying_equal() -> None:
+    """Matching (by tokens, indexable) and ordering (by numbers) are one rule: they agree on every pair."""
+    for sprint in SPRINTS:
+        for label in LABELS:
+            assert ledger.same_sprint(label, sprint) == (ledger.compare_label(label, sprint) == 0), (label, sprint)
+
+
+def test_the_label_index_finds_what_a_pairwise_scan_finds() -> None:
+    index = ledger.LabelIndex((label, (label,)) for label in LABELS)
+    for sprint in SPRINTS:
+        assert index.naming(sprint) == [label for label in LABELS if ledger.same_sprint(label, sprint)]
 
 
 def test_display_name_and_sprint_key() -> None:
@@ -259,3 +285,23 @@ def test_timetable_moves_the_default_ceremonies_off_holidays_in_date_order() -> 
         (CeremonyKind.DEMO, END),
         (CeremonyKind.RETRO, END),
     ]
+
+
+def test_the_kb_sprint_history_reads_delivered_points_through_the_ledger() -> None:
+    """Behaviour change: the KB matched summaries and retros by exact key/number (``SPR-13`` missed ``SPR-013``)."""
+    from ceremonies.knowledge import sprint_facts
+
+    held = Retro("SPR-14", None, path="SPR-014-retrospective.md")
+    history = SprintHistory(
+        (
+            plan("SPR-013", date(2026, 3, 18), items=(done("Refunds", 5), WorkItem("Search", points=8))),
+            plan("SPR-014", date(2026, 4, 1), items=(WorkItem("Export", points=3),)),
+            plan("SPR-015", date(2026, 4, 15), items=(WorkItem("Import", points=2),)),
+        ),
+        (held,),
+        (ExecutionSummary(key="SPR-13", velocity=12),),
+    )
+    rows = sprint_facts(history).rows
+    assert [row.delivered for row in rows] == [12, None, None]
+    closed = SprintHistory((*history.plans[:1], replace(history.plans[1], retro=held)), (held,), ())
+    assert [row.delivered for row in sprint_facts(closed).rows] == [5, 0], "a held retro with nothing checked: 0"

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ceremonies.domain.model import ONGOING, ExecutionSummary, Retro, RetroAction, SprintHistory, WorkItem
+from ceremonies.domain.model import ONGOING, Retro, RetroAction, SprintHistory, WorkItem
 from ceremonies.knowledge.pages import HealthIssue
+from ceremonies.ledger import SprintIndex, delivered_points
 
 
 @dataclass(frozen=True)
@@ -128,25 +129,11 @@ def sprint_facts(history: SprintHistory) -> SprintFacts:
     rows, docs = [], {}
     plans = list(history.plans)
     titled = [[(item, _norm(item.title)) for item in plan.items] for plan in plans]
-    retros_of: dict[str, list[Retro]] = {}
-    for retro in history.retros:
-        for label in {retro.sprint_key, retro.sprint_number} - {None}:
-            retros_of.setdefault(str(label), []).append(retro)
-    summaries: dict[str, ExecutionSummary] = {}
-    for found in history.summaries:
-        for label in (found.key, found.number):
-            if label:
-                summaries.setdefault(label, found)
+    index = SprintIndex.of(history)
     for position, plan in enumerate(plans):
-        summary = summaries.get(plan.key or "") or summaries.get(plan.number or "")
         planned = plan.planned_points if plan.planned_points is not None else (plan.scope_points or None)
-        delivered = (
-            summary.velocity
-            if summary and summary.velocity is not None
-            else (plan.done_points if plan.retro or any(item.done for item in plan.items) else None)
-        )
-        matching = retros_of.get(plan.key or "", []) + retros_of.get(plan.number or "", [])
-        retros = list(dict.fromkeys(matching)) or ([plan.retro] if plan.retro else [])
+        delivered = delivered_points(plan, index.summary_of(plan), closed=plan.retro is not None)
+        retros = index.retros_of(plan) or ([plan.retro] if plan.retro else [])
         later = [pair for items in titled[position + 1 : position + 1 + FOLLOW_UP_SPRINTS] for pair in items]
         outcomes: dict[str, list[str]] = {"done": [], "carried": [], "dropped": [], "open": []}
         seen = set()

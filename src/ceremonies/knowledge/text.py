@@ -8,6 +8,8 @@ import urllib.parse
 from datetime import datetime, tzinfo
 from typing import Any
 
+from ceremonies.ledger import points_text
+
 
 def relative_link(from_dir: str, to_path: str) -> str:
     """Return the markdown link destination from directory ``from_dir`` to file ``to_path`` (both repo-relative,
@@ -42,10 +44,8 @@ _CELL_SPECIAL = re.compile(r"[\\|\r\n]")
 
 
 def points(value: float | None) -> str:
-    """Return story points without a trailing ``.0`` (``—`` when unknown)."""
-    if value is None:
-        return "—"
-    return f"{value:g}"
+    """Return story points as :func:`ceremonies.ledger.points_text` writes them (``8``, ``7.5``; ``—`` when unknown)."""
+    return "—" if value is None else points_text(value)
 
 
 @functools.lru_cache(maxsize=65536)
