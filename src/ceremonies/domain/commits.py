@@ -14,7 +14,7 @@ SYNC_TRAILER = "KB-Synced-Through"
 """Trailer on the bot's KB commit naming the last main-branch commit the KB reflects."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileChange:
     """One file a commit changed: ``status`` is git's letter (A, M, D, R, C, T); renames keep ``old_path``."""
 
@@ -23,7 +23,7 @@ class FileChange:
     old_path: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MergedCommit:
     """One commit on the first-parent line of main (a merge commit's files are its diff against its first parent).
 
