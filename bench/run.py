@@ -82,15 +82,20 @@ class RunResult:
 # ---------------------------------------------------------------------------------------------------- worker side
 
 
-def _peak_rss_mb() -> float:
-    """Return the peak RSS in MB of this process or of the largest child it waited for, whichever is larger."""
+def _peak_rss_parts() -> tuple[float, float]:
+    """Return (peak RSS of this process, peak RSS of the largest child it waited for) in MB."""
     own = 0.0
     with contextlib.suppress(OSError):
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 own = int(line.split()[1]) / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return round(max(own, children), 1)
+    return round(own, 1), round(children, 1)
+
+
+def _peak_rss_mb() -> float:
+    """Return the peak RSS in MB of this process or of the largest child it waited for, whichever is larger."""
+    return max(_peak_rss_parts())
 
 
 def _git(repo: Path | str, *args: str) -> str:
@@ -181,6 +186,23 @@ def op_parse(args: dict[str, Any]) -> dict[str, Any]:
         "history_seconds": history_seconds,
         "plans": len(history.plans),
     }
+
+
+def op_parse_bound(args: dict[str, Any]) -> dict[str, Any]:
+    """What bounds parsing: ``parse_document`` over every sprint doc already in memory (no file I/O, no parse
+    cache; the first pass of a fresh process), then markdown-it's block parse of the same bodies alone (what the
+    reader builds its outline from), then the frontmatter split alone."""
+    from ceremonies.domain.frontmatter import split_frontmatter
+    from ceremonies.domain.outline import _markdown
+    from ceremonies.domain.parsing import parse_document
+
+    paths = _sprint_docs(Path(args["work"]))
+    texts = [(str(path), path.read_text(encoding="utf-8", errors="replace")) for path in paths]
+    reader, _ = _timed(lambda: [parse_document(text, path) for path, text in texts], args.get("profile"))
+    split, fronts = _timed(lambda: [split_frontmatter(text, path, strict=False) for path, text in texts], None)
+    markdown = _markdown()
+    block, _ = _timed(lambda: [markdown.parse(front.body) for front in fronts], None)
+    return {"docs": len(texts), "seconds": reader, "markdown_seconds": block, "frontmatter_seconds": split}
 
 
 def op_next_sprint(args: dict[str, Any]) -> dict[str, Any]:
@@ -481,6 +503,7 @@ def op_process(args: dict[str, Any]) -> dict[str, Any]:
 OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "read_bytes": op_read_bytes,
     "parse": op_parse,
+    "parse_bound": op_parse_bound,
     "next_sprint": op_next_sprint,
     "next_sprint_cli": op_next_sprint_cli,
     "floor_next_sprint": op_floor_next_sprint,
@@ -504,6 +527,7 @@ def worker_main(op: str, raw_args: str) -> int:
     except Exception as exc:  # report any failure of the measured code as data, not as a crash of the harness
         outcome = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()[-3000:]}
     outcome["rss_mb"] = _peak_rss_mb()
+    outcome["rss_own_mb"], outcome["rss_child_mb"] = _peak_rss_parts()
     print(MARK + json.dumps(outcome, default=str), flush=True)
     return 0 if outcome["ok"] else 1
 
@@ -644,6 +668,7 @@ class Bench:
                 f"{parsed.get('history_seconds', 0) * 1000:,.0f} ms",
             )
         )
+        self._parse_bound(work)
         if cached.get("ok"):
             self.direct["parse_cached"] = cached["seconds"]
             cached_rate = docs / cached["seconds"] if cached["seconds"] else 0
@@ -663,6 +688,33 @@ class Bench:
             )
         else:
             self.rows.append(_fail_row("parse every sprint doc, parse cache warm (fresh process)", cached))
+
+    def _parse_bound(self, work: Path) -> None:
+        """The reader alone (docs in memory) vs markdown-it's block parse of the same bodies: the profile that
+        bounds the cold parse rate (pure-Python markdown-it is most of it)."""
+        name = "parse every sprint doc, reader alone (in process, docs in memory, no cache)"
+        bound = self.worker("parse_bound", work=str(work))
+        if not bound.get("ok"):
+            self.rows.append(_fail_row(name, bound))
+            return
+        docs, seconds, markdown = bound["docs"], bound["seconds"], bound["markdown_seconds"]
+        rest = seconds - markdown - bound["frontmatter_seconds"]
+        self.rows.append(
+            Row(
+                name,
+                seconds,
+                markdown,
+                _ratio(seconds, markdown),
+                "≥ 2,000 docs/s",
+                bound["rss_mb"],
+                None,
+                f"{docs / seconds if seconds else 0:,.0f} docs/s; floor = markdown-it's block parse of the same "
+                f"bodies alone ({_fmt_ms(markdown)}, {markdown / seconds:.0%} of the reader; "
+                f"{docs / markdown if markdown else 0:,.0f} docs/s if nothing else cost), frontmatter split "
+                f"{_fmt_ms(bound['frontmatter_seconds'])}, the extractors (fields, identity, scope, dates, retro "
+                f"actions) {_fmt_ms(rest)}",
+            )
+        )
 
     def next_sprint(self) -> None:
         """Next-sprint end to end on the direct path: in process and as a CLI process, vs a read+write+commit floor."""
@@ -745,7 +797,9 @@ class Bench:
                 "≤ 3× floor",
                 full["rss_mb"],
                 floor.get("rss_mb"),
-                f"floor reads {len(pages)} KB pages + sprint docs and writes {len(written)} files; "
+                f"floor reads {len(pages)} KB pages + sprint docs and writes {len(written)} files; peak RSS "
+                f"{full.get('rss_own_mb')} MB the job's process, {full.get('rss_child_mb')} MB its largest git "
+                f"child (floor: `git log --name-only` {floor.get('rss_child_mb')} MB); "
                 f"{_short(full.get('result'), 200)}",
             )
         )
