@@ -271,7 +271,8 @@ def op_refresh_kb(args: dict[str, Any]) -> dict[str, Any]:
     """Time ``run_refresh_kb`` in process (full or incremental; commit and push to the local bare remote unless
     ``commit`` is False)."""
     from ceremonies.adapters.notify import ConsoleNotifier
-    from ceremonies.jobs.refresh_kb import run_refresh_kb
+    from ceremonies.jobs.recipe import Effects
+    from ceremonies.jobs.refresh_kb import RefreshRequest, run_refresh_kb
 
     work = args["work"]
     now = datetime.fromisoformat(args["now"])
@@ -279,7 +280,11 @@ def op_refresh_kb(args: dict[str, Any]) -> dict[str, Any]:
     notifier = ConsoleNotifier("#bench", io.StringIO())
     with contextlib.redirect_stdout(io.StringIO()):
         seconds, result = _timed(
-            partial(run_refresh_kb, work, full=args["full"], now=now, notifier=notifier, commit=commit, push=commit),
+            partial(
+                run_refresh_kb,
+                RefreshRequest(work, full=args["full"], now=now, commit=commit, push=commit),
+                Effects(notifier=notifier),
+            ),
             args.get("profile"),
         )
     return {"seconds": seconds, "result": _kb_summary(_jsonable(result))}

@@ -19,7 +19,8 @@ from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.cli import main
 from ceremonies.domain.managed import outside_blocks
 from ceremonies.errors import HumanEditError
-from ceremonies.jobs.refresh_kb import RefreshResult, run_refresh_kb
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.refresh_kb import RefreshRequest, RefreshResult, run_refresh_kb
 from support.gitrepo import TeamRepo, commit_as_human, git, make_team_repo
 
 KB = ".ai/knowledgebase"
@@ -60,8 +61,10 @@ HUMAN_PAGES = {
 
 
 def refresh(team: TeamRepo, **kwargs: object) -> RefreshResult:
-    return run_refresh_kb(str(team.work), notifier=ConsoleNotifier("#team-kb", io.StringIO()), now=NOW,
-                          **kwargs)  # type: ignore[arg-type]
+    return run_refresh_kb(
+        RefreshRequest(str(team.work), now=NOW, **kwargs),
+        Effects(notifier=ConsoleNotifier("#team-kb", io.StringIO())),
+    )
 
 
 @pytest.fixture()
@@ -178,7 +181,10 @@ def test_first_sync_of_a_repo_with_300_old_commits_is_one_baseline_line(
                         date=f"2026-03-1{i // 4 + 5}T0{i % 4}:00:00Z")
     git(late.work, "push", "-q", "origin", "main")
     slack = io.StringIO()
-    result = run_refresh_kb(str(late.work), notifier=ConsoleNotifier("#team-kb", slack), now=NOW)
+    result = run_refresh_kb(
+        RefreshRequest(str(late.work), now=NOW),
+        Effects(notifier=ConsoleNotifier("#team-kb", slack)),
+    )
     payload = result.to_json()
     assert payload["sla"]["breached"] and payload["sla"]["late_count"] == 8
     assert [c["subject"] for c in payload["sla"]["late"]] == [f"feat: late {i}" for i in range(5)]

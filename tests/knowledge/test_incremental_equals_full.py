@@ -16,7 +16,8 @@ from pathlib import Path
 from kb_team_files import PLAN_102
 
 from ceremonies.adapters.notify import ConsoleNotifier
-from ceremonies.jobs.refresh_kb import RefreshResult, run_refresh_kb
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.refresh_kb import RefreshRequest, RefreshResult, run_refresh_kb
 from support.gitrepo import TeamRepo, clone_again, git, merge_branch
 
 KB = ".ai/knowledgebase"
@@ -51,8 +52,10 @@ status: Draft
 
 def refresh(team: TeamRepo, **kwargs: object) -> RefreshResult:
     """Run the direct path on the bot's work tree (Slack to a buffer)."""
-    return run_refresh_kb(str(team.work), notifier=ConsoleNotifier("#kb", io.StringIO()), now=NOW,
-                          **kwargs)  # type: ignore[arg-type]
+    return run_refresh_kb(
+        RefreshRequest(str(team.work), now=NOW, **kwargs),
+        Effects(notifier=ConsoleNotifier("#kb", io.StringIO())),
+    )
 
 
 def merge(team: TeamRepo, tmp_path: Path, files: dict[str, str | None], message: str, pr: int) -> None:

@@ -13,7 +13,8 @@ from markdown_it import MarkdownIt
 
 from ceremonies import knowledge as kb
 from ceremonies.adapters.notify import ConsoleNotifier
-from ceremonies.jobs.refresh_kb import run_refresh_kb
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.refresh_kb import RefreshRequest, run_refresh_kb
 from support.gitrepo import make_team_repo
 
 KB = ".ai/knowledgebase"
@@ -44,8 +45,10 @@ def test_relative_link_encodes_what_commonmark_needs() -> None:
 def test_index_links_to_pages_with_spaces_and_non_ascii_render_as_links(tmp_path: Path) -> None:
     pages = {path: _page(f"KB-{700 + i}", f"Odd {i}") for i, path in enumerate(ODD)}
     team = make_team_repo(tmp_path, {**team_files(), **pages}, message="docs", date="2026-03-03T10:00:00+01:00")
-    result = run_refresh_kb(str(team.work), notifier=ConsoleNotifier("#kb", io.StringIO()),
-                            now=datetime.fromisoformat("2026-03-17T12:00:00+01:00"))
+    result = run_refresh_kb(
+        RefreshRequest(str(team.work), now=datetime.fromisoformat("2026-03-17T12:00:00+01:00")),
+        Effects(notifier=ConsoleNotifier("#kb", io.StringIO())),
+    )
     index = (team.work / KB / "INDEX.md").read_text(encoding="utf-8")
     targets = {urllib.parse.unquote(href) for href in _hrefs(index)}
     for path in ODD:

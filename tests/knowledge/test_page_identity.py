@@ -11,7 +11,8 @@ from kb_team_files import team_files
 
 from ceremonies import knowledge as kb
 from ceremonies.adapters.notify import ConsoleNotifier
-from ceremonies.jobs.refresh_kb import run_refresh_kb
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.refresh_kb import RefreshRequest, run_refresh_kb
 from support.gitrepo import make_team_repo
 
 KB = ".ai/knowledgebase"
@@ -39,8 +40,10 @@ def test_placeholder_bom_real_pages_are_indexed_under_the_real_docid_and_title(t
     files = {**team_files(), f"{KB}/ops/plan-act-control.md": PLACEHOLDER_THEN_REAL,
              f"{KB}/ops/runbook.md": TWO_BLOCKS_NO_BOM}
     team = make_team_repo(tmp_path, files, message="docs", date="2026-03-03T10:00:00+01:00")
-    run_refresh_kb(str(team.work), notifier=ConsoleNotifier("#kb", io.StringIO()),
-                   now=datetime.fromisoformat("2026-03-17T12:00:00+01:00"))
+    run_refresh_kb(
+        RefreshRequest(str(team.work), now=datetime.fromisoformat("2026-03-17T12:00:00+01:00")),
+        Effects(notifier=ConsoleNotifier("#kb", io.StringIO())),
+    )
     index = (team.work / KB / "INDEX.md").read_text(encoding="utf-8")
     row = next(line for line in index.splitlines() if "plan-act-control.md" in line)
     assert "| KB-050 | Plan-Act-Control Practical Guide | @Ops | Active |" in row

@@ -15,7 +15,8 @@ from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.config import load_config
 from ceremonies.errors import HumanEditError
 from ceremonies.jobs.kb_load import check_freshness
-from ceremonies.jobs.refresh_kb import RefreshResult, run_refresh_kb
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.refresh_kb import RefreshRequest, RefreshResult, run_refresh_kb
 from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, merge_branch
 
 KB = ".ai/knowledgebase"
@@ -25,7 +26,10 @@ NOW = datetime.fromisoformat("2026-03-17T12:00:00+01:00")
 def refresh(team: TeamRepo, **kwargs: object) -> RefreshResult:
     """Run the direct path on the bot's work tree with a console notifier writing into a buffer."""
     out = io.StringIO()
-    result = run_refresh_kb(str(team.work), notifier=ConsoleNotifier("#team-kb", out), **kwargs)  # type: ignore[arg-type]
+    result = run_refresh_kb(
+        RefreshRequest(str(team.work), **kwargs),
+        Effects(notifier=ConsoleNotifier("#team-kb", out)),
+    )
     result.deliveries_text = out.getvalue()  # type: ignore[attr-defined]
     return result
 

@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ceremonies.adapters.slack import SlackNotifier, make_client, strip_marker
-from ceremonies.jobs.refresh_kb import run_refresh_kb
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.refresh_kb import RefreshRequest, run_refresh_kb
 from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, merge_branch
 from support.slack import SlackEmulator
 
@@ -26,13 +27,13 @@ def test_a_commit_subject_with_mentions_pings_nobody_and_the_owner_is_mentioned(
     git(team.work, "push", "-q", "origin", "main")
     with SlackEmulator(token=TOKEN, channels={"C0KB": "team-kb"}) as slack:
         notifier = SlackNotifier(make_client(TOKEN, slack.url, timeout=5, backoff=0.01), "C0KB")
-        run_refresh_kb(str(team.work), now=NOW, notifier=notifier)
+        run_refresh_kb(RefreshRequest(str(team.work), now=NOW), Effects(notifier=notifier))
         human = tmp_path / "human"
         clone_again(team.remote, human)
         merge_branch(human, "feat/9", {"src/payments/api.py": "VALUE = 3\n"}, SUBJECT,
                      merge_message=f"Merge pull request #9 from team/9\n\n{SUBJECT}", date="2026-03-17T11:00:00+01:00")
         git(human, "push", "-q", "origin", "main")
-        result = run_refresh_kb(str(team.work), now=NOW, notifier=notifier)
+        result = run_refresh_kb(RefreshRequest(str(team.work), now=NOW), Effects(notifier=notifier))
         posted = slack.posted
     assert result.needs_review and result.deliveries[-1].status == "posted"
     summary = posted[-1]

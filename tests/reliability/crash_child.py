@@ -120,10 +120,14 @@ def run(job: str, repo: str) -> dict[str, Any]:
     """Run ``job`` on ``repo`` through its direct path; return its result as JSON."""
     out = io.StringIO()
     if job == "refresh_kb":
-        from ceremonies.jobs.refresh_kb import run_refresh_kb
+        from ceremonies.jobs.recipe import Effects
+        from ceremonies.jobs.refresh_kb import RefreshRequest, run_refresh_kb
 
         now = datetime.fromisoformat(os.environ["CRASH_NOW"]) if os.environ.get("CRASH_NOW") else None
-        return run_refresh_kb(repo, now=now, notifier=ConsoleNotifier("#sprint", out)).to_json()
+        return run_refresh_kb(
+            RefreshRequest(repo, now=now),
+            Effects(notifier=ConsoleNotifier("#sprint", out)),
+        ).to_json()
     from ceremonies.jobs.next_sprint import run_next_sprint
 
     today = date.fromisoformat(os.environ["CRASH_TODAY"]) if os.environ.get("CRASH_TODAY") else None

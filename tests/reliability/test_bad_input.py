@@ -32,7 +32,8 @@ from ceremonies.config import load_config
 from ceremonies.domain.frontmatter import split_frontmatter
 from ceremonies.domain.parsing import parse_document
 from ceremonies.errors import SprintDocError
-from ceremonies.jobs.refresh_kb import run_refresh_kb
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.refresh_kb import RefreshRequest, run_refresh_kb
 from support.gitrepo import commit_as_human, git, make_team_repo
 
 _OPENED: list[str] | None = None
@@ -122,7 +123,7 @@ def test_kb_refresh_over_the_corpus_reports_bad_files_and_stays_inside_the_repo(
     before_outside = tree_snapshot(outside)
     out = io.StringIO()
     with opened_files() as opened:
-        result = run_refresh_kb(str(work), notifier=ConsoleNotifier("#sprint", out))
+        result = run_refresh_kb(RefreshRequest(str(work)), Effects(notifier=ConsoleNotifier("#sprint", out)))
     assert result.commit is not None and result.pushed
     written = {path: (work / path).read_text(encoding="utf-8") for path in result.pages_written}
     everything = "\n".join(written.values()) + out.getvalue() + repr(result.to_json())
@@ -141,7 +142,7 @@ def test_kb_refresh_over_the_corpus_reports_bad_files_and_stays_inside_the_repo(
     assert f"{KB}/nasty/SPR-401-page.md:3:" in issues, "an invalid YAML page is reported with its line"
     escaped = [line for line in result.issues if "escape" in line]
     assert escaped or f"{KB}/escape.md" not in result.pages_written
-    again = run_refresh_kb(str(work), notifier=ConsoleNotifier("#sprint", io.StringIO()))
+    again = run_refresh_kb(RefreshRequest(str(work)), Effects(notifier=ConsoleNotifier("#sprint", io.StringIO())))
     assert again.commit is None and again.pages_written == [], "a re-run over the same bad input changes nothing"
 
 

@@ -20,7 +20,8 @@ import pytest
 from reliability_support import COUNTS, HERE, KB, SPRINTS, bot_commits, run_child, team_files
 
 from ceremonies.adapters.notify import ConsoleNotifier
-from ceremonies.jobs.refresh_kb import run_refresh_kb
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.refresh_kb import RefreshRequest, run_refresh_kb
 from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
 
 NOW = "2026-05-22T12:00:00+02:00"
@@ -53,9 +54,8 @@ def _setup(tmp: Path) -> tuple[TeamRepo, Path]:
     team = make_team_repo(tmp, team_files(), date="2026-05-20T10:00:00+02:00")
     bot = clone_again(team.remote, tmp / "bot")
     run_refresh_kb(
-        str(bot),
-        now=__import__("datetime").datetime.fromisoformat(NOW),
-        notifier=ConsoleNotifier("#sprint", io.StringIO()),
+        RefreshRequest(str(bot), now=__import__("datetime").datetime.fromisoformat(NOW)),
+        Effects(notifier=ConsoleNotifier("#sprint", io.StringIO())),
     )
     git(team.work, "pull", "-q", "--ff-only")
     commit_as_human(

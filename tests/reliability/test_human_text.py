@@ -15,7 +15,8 @@ from reliability_support import COUNTS, KB, SPRINTS, team_files
 
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.errors import SprintDocError
-from ceremonies.jobs.refresh_kb import run_refresh_kb
+from ceremonies.jobs.recipe import Effects
+from ceremonies.jobs.refresh_kb import RefreshRequest, run_refresh_kb
 from ceremonies.knowledge import find_blocks
 from support.gitrepo import commit_as_human, git, make_team_repo
 
@@ -88,7 +89,7 @@ def test_bytes_outside_managed_blocks_survive_any_number_of_runs(pages: list[byt
                 team.work, {"src/search/index.py": f"WARM = {run}\n"}, f"feat(search): tune {run}", date=stamp
             )
             git(team.work, "push", "-q", "origin", "main")
-            run_refresh_kb(str(team.work), notifier=ConsoleNotifier("#sprint", io.StringIO()))
+            run_refresh_kb(RefreshRequest(str(team.work)), Effects(notifier=ConsoleNotifier("#sprint", io.StringIO())))
             for path in paths:
                 changed += changed_bytes(originals[path], outside_blocks((team.work / path).read_bytes()))
             changed += sum((team.work / p).read_bytes() != data for p, data in sprint_before.items())
@@ -98,7 +99,10 @@ def test_bytes_outside_managed_blocks_survive_any_number_of_runs(pages: list[byt
             if b"recent-changes" in d and b"\x00" not in d  # a NUL makes the page binary: left alone
         ]
         assert all("tune" in text for text in rendered), "the recent-changes blocks were filled in"
-        again = run_refresh_kb(str(team.work), notifier=ConsoleNotifier("#sprint", io.StringIO()))
+        again = run_refresh_kb(
+            RefreshRequest(str(team.work)),
+            Effects(notifier=ConsoleNotifier("#sprint", io.StringIO())),
+        )
         COUNTS["human bytes changed"] += changed
         assert changed == 0, "text outside managed blocks (or a sprint doc) changed"
         assert again.commit is None, "a re-run without new work commits nothing"
@@ -140,7 +144,7 @@ def test_human_sprint_docs_stay_byte_identical_under_planning_and_kb_runs(
                 )
             except SprintDocError as error:  # e.g. a NUL byte: refused with file and line, nothing written
                 assert error.path and error.path.startswith(SPRINTS) and error.line, str(error)
-            run_refresh_kb(str(team.work), notifier=ConsoleNotifier("#sprint", io.StringIO()))
+            run_refresh_kb(RefreshRequest(str(team.work)), Effects(notifier=ConsoleNotifier("#sprint", io.StringIO())))
         changed = sum(len(data) for p, data in human.items() if (team.work / p).read_bytes() != data)
         COUNTS["human bytes changed"] += changed
         assert changed == 0, "a human sprint doc changed"

@@ -105,10 +105,10 @@ def test_a_token_in_the_repo_url_appears_in_no_error(
     monkeypatch.setenv("HOME", str(tmp_path))  # clones go below the home cache dir
     url = f"http://x-access-token:{FAKE_TOKEN}@127.0.0.1:9/team/docs.git"  # port 9: nothing listens (loopback)
     from ceremonies.errors import CeremoniesError
-    from ceremonies.jobs.refresh_kb import run_refresh_kb
+    from ceremonies.jobs.refresh_kb import RefreshRequest, run_refresh_kb
 
     with pytest.raises(CeremoniesError) as direct:
-        run_refresh_kb(url)
+        run_refresh_kb(RefreshRequest(url))
     state = asyncio.run(refresh_kb(repo=url, return_state=True))
     assert state.is_failed()
     texts = [str(direct.value), repr(direct.value), str(state.message), repr(state.result(raise_on_failure=False))]

@@ -8,16 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ceremonies.cli._app import (
-    LockWaitOption,
-    app,
-    busy,
-    cli_notifier,
-    exit_on_issues,
-    fail,
-    print_json,
-    repo_settings,
-)
+from ceremonies.cli._app import LockWaitOption, app, busy, exit_on_issues, fail, print_json
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError, RepoBusyError, UsageError
 
 RepoOption = Annotated[str, typer.Option("--repo", help="Docs repo: a work tree path or a git URL.", metavar="DIR")]
@@ -61,22 +52,21 @@ def refresh_kb(
 
     Exit code 1 when a page could not be read (invalid YAML, unreadable file): the rest is still regenerated.
     """
-    from ceremonies.jobs.refresh_kb import run_refresh_kb  # git, markdown, the parser: only when used
+    from ceremonies.jobs.refresh_kb import RefreshRequest, run_refresh_kb  # git, markdown, the parser: when used
 
     try:
-        when = parse_now(now)
-        notifier = cli_notifier(repo_settings(repo), as_json) if not dry_run else None
-        result = run_refresh_kb(
+        request = RefreshRequest(
             repo,
-            branch=branch,
+            branch,
             full=full,
             dry_run=dry_run,
             commit=not no_commit,
             push=not no_push,
-            now=when,
-            notifier=notifier,
+            now=parse_now(now),
             lock_wait=lock_wait,
+            to_stderr=as_json,
         )
+        result = run_refresh_kb(request)
     except RepoBusyError as error:
         raise busy(error, as_json) from None
     except CeremoniesError as error:

@@ -106,6 +106,14 @@ DIRECT = Effects()
 """The CLI's effects: plain calls, the token from ``SLACK_BOT_TOKEN``, console output on stdout/stderr."""
 
 
+def say(effects: Effects, level: int, message: str, *args: object) -> None:
+    """Log ``message`` (``%``-style ``args``) to the flow run's log (``effects.log()``); nothing on the direct path,
+    whose command prints its own summary."""
+    logger = effects.log()
+    if logger is not None:
+        logger.log(level, message, *args)
+
+
 # ------------------------------------------------------------------------------------------------ the notifier
 
 
@@ -184,20 +192,25 @@ def opened(
     channel: str | None = None,
     to_stderr: bool = False,
     now: datetime | None = None,
+    prepare: Callable[[DocsRepo], object] | None = None,
     effects: Effects = DIRECT,
 ) -> Iterator[Opened]:
     """Open ``repo`` for the job ``job``: clone (a URL or bare path) or open the work tree on its branch, lock it
     (:mod:`ceremonies.adapters.repolock`; a dry run takes no lock), pull (``pull``, default: unless a dry run),
     read its settings, build its notifier (a Slack notifier's clock is ``now`` when given, naive = the team's time
     zone); pause the garbage collector. On the way out, whatever happens: resume the collector, release the lock,
-    close the repo.
+    close the repo. ``prepare(docs)`` runs on the locked repo right before the pull, when pulling (the KB refresh
+    puts back what a killed run left uncommitted, which the pull would refuse to overwrite).
 
     Raises RepoBusyError (exit code 0) when another run keeps the lock longer than ``lock_wait`` seconds, GitError
     when git fails, ConfigError naming every bad field of ``ceremonies.toml``.
     """
     docs = open_docs(repo, branch)
     with docs, contextlib.nullcontext() if dry_run else docs.lock(job, lock_wait), gc_paused():
-        if (not dry_run if pull is None else pull) and docs.has_remote():
+        pulling = not dry_run if pull is None else pull
+        if pulling and prepare is not None:
+            prepare(docs)
+        if pulling and docs.has_remote():
             docs.pull()
         settings = with_channel(load_config(docs.root), channel)
         notifier = effects.notifier or team_notifier(

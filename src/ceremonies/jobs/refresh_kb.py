@@ -1,4 +1,5 @@
-"""The knowledge-base refresh, direct path: load → compute → write → commit → push → notify.
+"""The knowledge-base refresh: one recipe, :func:`run_refresh_kb`, for the CLI and the flow alike: open → load →
+compute → write → commit → push (``effects.push``) → notify (``effects.send``).
 
 Incremental by default: the merged work since the sync point (trailer ``KB-Synced-Through`` on the bot's last KB
 commit) is read with one ``git log`` call (:mod:`ceremonies.jobs.kb_load`), only the pages those commits touched are
@@ -9,10 +10,9 @@ gives byte-identical pages, so a re-run commits nothing.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,15 +22,38 @@ from ceremonies.adapters import history as githistory
 from ceremonies.adapters import state
 from ceremonies.adapters.files import write_atomic, write_repo_file
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
-from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier, cache_channels, slack_markdown
+from ceremonies.adapters.notify import Delivery, slack_markdown
 from ceremonies.adapters.slack_render import SlackRenderer, render_message
-from ceremonies.config import Settings, load_config
+from ceremonies.config import Settings
 from ceremonies.domain.commits import SYNC_TRAILER
 from ceremonies.domain.messages import Message
 from ceremonies.errors import HumanEditError
-from ceremonies.jobs.branch import open_docs
 from ceremonies.jobs.kb_compute import KbPlan, compute_kb, diff_of
 from ceremonies.jobs.kb_load import KbInput, load_kb
+from ceremonies.jobs.recipe import DIRECT, Effects, Opened, in_team_time, opened, say
+
+FLOW_NAME = "refresh-kb"
+"""Name of the job (its repo-lock holder name)."""
+
+
+@dataclass(frozen=True)
+class RefreshRequest:
+    """What a refresh is asked to do: the docs ``repo`` (work tree path or git URL) and ``branch``; ``full``
+    rebuilds from the whole history (ignores the cache); ``dry_run`` writes, commits and sends nothing (no lock, no
+    pull; the result holds the diff and the message); ``commit=False`` writes the pages only, ``push=False``
+    commits without pushing; ``now`` is the moment of the SLA check (naive: the team's time zone; None: the current
+    time); ``lock_wait`` bounds the wait for another run on the work tree (seconds); ``to_stderr`` prints console
+    messages on stderr (``--json`` keeps stdout clean)."""
+
+    repo: str
+    branch: str | None = None
+    full: bool = False
+    dry_run: bool = False
+    commit: bool = True
+    push: bool = True
+    now: datetime | None = None
+    lock_wait: float | None = None
+    to_stderr: bool = False
 
 
 @dataclass
@@ -102,29 +125,7 @@ class RefreshResult:
         return "\n".join(lines) + "\n" + slack_markdown(self.deliveries, unsent)
 
 
-# ------------------------------------------------------------------------------------------------ open
-
-
-FLOW_NAME = "refresh-kb"
-"""Name of the job (its repo-lock holder name)."""
-
-
-def open_repo(repo: str, branch: str | None = None, pull: bool = True) -> tuple[DocsRepo, Settings]:
-    """Return the docs repo (cloned when ``repo`` is a URL, pulled when it has a remote) and its settings.
-
-    Before pulling, the uncommitted files a killed run wrote are put back (see :func:`discard_own_leftovers`).
-    """
-    docs = open_docs(repo, branch)
-    return docs, sync(docs, pull)
-
-
-def sync(docs: DocsRepo, pull: bool = True) -> Settings:
-    """Put back what a killed run left uncommitted and pull (when ``pull``); return the settings read after it."""
-    if pull:
-        discard_own_leftovers(docs)
-    if pull and docs.has_remote():
-        docs.pull()
-    return load_config(docs.root)
+# ------------------------------------------------------------------------------------------------ leftovers
 
 
 def _sha256(data: bytes) -> str:
@@ -210,9 +211,10 @@ KB_JOB = "refresh-kb"
 """The job's name in a ``git.push_branch`` (``{job}``)."""
 
 
-def push_kb(docs: DocsRepo, settings: Settings) -> PushOutcome:
-    """Push the KB commit: to the docs branch, or to the team's ``git.push_branch`` for the KB when set."""
-    return docs.push(to=settings.git.push_target(KB_JOB), mine=(KB_TRAILER, None))
+def push_kb(docs: DocsRepo, settings: Settings, effects: Effects = DIRECT) -> PushOutcome:
+    """Push the KB commit (``effects.push``: the adapter rebases a rejected push; a flow's task retries network
+    failures): to the docs branch, or to the team's ``git.push_branch`` for the KB when set."""
+    return effects.push(docs, settings.git.push_target(KB_JOB), (KB_TRAILER, None))
 
 
 def needs_push(docs: DocsRepo, sha: str | None, settings: Settings) -> bool:
@@ -230,23 +232,6 @@ def save_kb_state(inp: KbInput, plan: KbPlan) -> None:
         cached = githistory.load_sprint_docs(inp.facts)
         if cached is not None and cached[0] == inp.previous_sync:
             githistory.save_sprint_docs(inp.facts, plan.state.synced_through, cached[1])
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (a refresh allocates many small objects and frees them at the end)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def notify_kb(notifier: Notifier, message: Message) -> list[Delivery]:
-    """Send the Slack summary; return the deliveries."""
-    return notifier.send([message])
 
 
 def kb_url(settings: Settings) -> str | None:
@@ -315,57 +300,66 @@ def result_of(
     )
 
 
-def run_refresh_kb(
-    repo: str,
-    branch: str | None = None,
-    full: bool = False,
-    dry_run: bool = False,
-    commit: bool = True,
-    push: bool = True,
-    now: datetime | None = None,
-    notifier: Notifier | None = None,
-    lock_wait: float | None = None,
-) -> RefreshResult:
-    """Refresh the KB of ``repo``: load → compute → write → commit (one, with trailers) → push → notify.
+def run_refresh_kb(request: RefreshRequest, effects: Effects = DIRECT) -> RefreshResult:
+    """Refresh the KB of ``request.repo``: open → load → compute → write → commit (one, with trailers) → push →
+    notify; return the result (a flow also gets it as a markdown artifact).
 
-    ``dry_run`` writes nothing and sends nothing (the result holds the diff and the message); ``commit=False``
-    writes the files but does not commit (nor push). Runs on one work tree take turns: the whole sequence holds the
-    repo lock (RepoBusyError, exit code 0, when another run keeps it longer than ``lock_wait`` seconds).
+    Runs on one work tree take turns: the whole sequence holds the repo lock (RepoBusyError, exit code 0, when
+    another run keeps it longer than ``request.lock_wait``); before the pull, the files a killed run wrote and did
+    not commit are put back (:func:`discard_own_leftovers`). Raises HumanEditError, before writing anything, when a
+    file to write has uncommitted human edits; GitError when git fails.
     """
-    docs = open_docs(repo, branch)
-    with docs, contextlib.nullcontext() if dry_run else docs.lock(FLOW_NAME, lock_wait):
-        settings = sync(docs, pull=not dry_run)
-        return _refresh(docs, settings, full, dry_run, commit, push, now, notifier)
+    with opened(
+        request.repo,
+        request.branch,
+        job=FLOW_NAME,
+        dry_run=request.dry_run,
+        lock_wait=request.lock_wait,
+        to_stderr=request.to_stderr,
+        prepare=discard_own_leftovers,
+        effects=effects,
+    ) as repo:
+        result = _refresh(request, repo, effects)
+    effects.publish("refresh-kb", result.summary_markdown(), "KB refresh summary")
+    return result
 
 
-def _refresh(
-    docs: DocsRepo,
-    settings: Settings,
-    full: bool,
-    dry_run: bool,
-    commit: bool,
-    push: bool,
-    now: datetime | None,
-    notifier: Notifier | None,
-) -> RefreshResult:
-    """Run the refresh steps on an opened (and, unless dry, locked and pulled) repo; return the result."""
-    with gc_paused():
-        inp = load_kb(docs.root, settings, full=full, now=now)
-        plan = compute_kb(inp)
+def _refresh(request: RefreshRequest, repo: Opened, effects: Effects) -> RefreshResult:
+    """Run the refresh steps on the opened (and, unless dry, locked and pulled) repo; return the result."""
+    docs, settings = repo.docs, repo.settings
+    inp = load_kb(docs.root, settings, full=request.full, now=in_team_time(request.now, settings))
+    say(effects, logging.INFO, "KB %s refresh: %d commit(s) since %s", *_since(inp))
+    plan = compute_kb(inp)
+    say(effects, logging.INFO, "KB plan: %d file(s) to write, %d page(s) parsed", len(plan.writes), plan.pages_parsed)
     message = summary_of(inp, plan, sorted(plan.writes))
-    if dry_run:
+    if request.dry_run:
         return result_of(inp, plan, sorted(plan.writes), None, False, "dry run", True, message)
     written = write_kb(inp, plan)
-    sha = commit_kb(docs, inp, plan, written, settings) if commit else None
-    if not commit:
+    sha = _commit(request, docs, inp, plan, written, settings)
+    pushes = request.push and request.commit and needs_push(docs, sha, settings)
+    pushed = push_kb(docs, settings, effects) if pushes else None
+    deliveries: list[Delivery] = []
+    if written and docs.commit_landed(sha, pushed):  # a commit dropped for an identical one: its pusher posts
+        deliveries = effects.send(repo.notifier, [message])
+    detail = pushed.reason if pushed else None
+    return result_of(inp, plan, written, sha, bool(pushed and pushed.pushed), detail, False, message, deliveries)
+
+
+def _since(inp: KbInput) -> tuple[str, int, str]:
+    """Return the mode, the number of commits read and the sync point of a load (for the run log)."""
+    since = inp.sync.synced_through[:12] if inp.sync else "the beginning"
+    return "incremental" if inp.incremental else "full", len(inp.commits), since
+
+
+def _commit(
+    request: RefreshRequest, docs: DocsRepo, inp: KbInput, plan: KbPlan, written: Sequence[str], settings: Settings
+) -> str | None:
+    """Commit the written pages (unless ``request.commit`` is off: then the journal is dropped and they stay
+    uncommitted) and cache the state for the next incremental refresh; return the sha (None: no commit)."""
+    if not request.commit:
         forget_journal(inp)
+        return None
+    sha = commit_kb(docs, inp, plan, written, settings)
     if sha is not None:
         save_kb_state(inp, plan)
-    outcome = push_kb(docs, settings) if push and commit and needs_push(docs, sha, settings) else None
-    pushed, detail = bool(outcome and outcome.pushed), (outcome.reason if outcome else None)
-    deliveries: list[Delivery] = []
-    if written and docs.commit_landed(sha, outcome):
-        sender = notifier or ConsoleNotifier(settings.slack.channel)
-        cache_channels(sender, docs.git_dir)
-        deliveries = notify_kb(sender, message)
-    return result_of(inp, plan, written, sha, pushed, detail, False, message, deliveries)
+    return sha

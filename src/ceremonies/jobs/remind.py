@@ -25,7 +25,7 @@ from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.domain.model import Sprint, SprintHistory
 from ceremonies.errors import UsageError
-from ceremonies.jobs.recipe import DIRECT, Effects, Opened, in_team_time, opened
+from ceremonies.jobs.recipe import DIRECT, Effects, Opened, in_team_time, opened, say
 
 JOB_NAME = "remind"
 """Name of the job (its repo-lock holder name)."""
@@ -243,9 +243,9 @@ def _remind(request: RemindRequest, repo: Opened, effects: Effects) -> RemindRes
     history = load_sprints(docs.root, settings)
     issues = issues_of(history)
     for issue in issues:
-        _say(effects, logging.WARNING, "Sprint doc problem: %s", issue)
+        say(effects, logging.WARNING, "Sprint doc problem: %s", issue)
     plan = plan_reminders(history, settings, aware_now(in_team_time(request.now, settings)), request.horizon)
-    _say(effects, logging.INFO, "%d reminder(s) due in %g h from %s", len(plan.due), _hours(plan), plan.now)
+    say(effects, logging.INFO, "%d reminder(s) due in %g h from %s", len(plan.due), _hours(plan), plan.now)
     messages = render_messages(docs.root, settings, history, plan.due, channel)
     if request.dry_run:
         return RemindResult(request.repo, settings.slack.channel, True, plan, messages, [], issues)
@@ -257,13 +257,6 @@ def _remind(request: RemindRequest, repo: Opened, effects: Effects) -> RemindRes
 def _hours(plan: RemindPlan) -> float:
     """Return the plan's horizon in hours."""
     return plan.horizon.total_seconds() / 3600
-
-
-def _say(effects: Effects, level: int, message: str, *args: object) -> None:
-    """Log ``message`` to the flow run's log (the CLI prints its own summary instead)."""
-    logger = effects.log()
-    if logger is not None:
-        logger.log(level, message, *args)
 
 
 # ------------------------------------------------------------------------------------------------ calendar
