@@ -127,6 +127,20 @@ def test_cli_without_token_prints_the_messages(team: TeamRepo, monkeypatch: pyte
     assert "--- slack C0SPRINT at 2026-04-09T16:00:00-06:00 ---" in out and "| printed |" in out
 
 
+def test_cli_remind_on_a_git_url_uses_the_channel_the_repo_configures(
+    team: TeamRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The notifier is built after the clone, from the cloned repo's ceremonies.toml (slack.channel = C0SPRINT), not
+    from the defaults (#sprint) the URL gave before it was cloned (issue 16's URL-repo bug)."""
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the clone goes below the user cache dir
+    url = team.remote.resolve().as_uri()
+    assert main(["remind", "--repo", url, "--now", NOW.isoformat(), "--horizon", "1d"]) == 0
+    out = capsys.readouterr().out
+    assert "--- slack C0SPRINT at 2026-04-09T16:00:00-06:00 ---" in out and "#sprint" not in out
+    assert "channel `C0SPRINT`" in out and (tmp_path / "cache" / "ceremonies" / "clones").is_dir()
+
+
 @pytest.mark.parametrize(
     ("args", "code"),
     [
