@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from ceremonies.config import Settings
@@ -33,6 +34,7 @@ T = TypeVar("T")
 # ---------------------------------------------------------------------------------------------------- naming
 
 
+@lru_cache(maxsize=8192)
 def label_numbers(label: str | None) -> tuple[int, ...]:
     """Return the numbers in a sprint label (``2026-13`` → (2026, 13), ``SPR-013`` → (13,))."""
     return tuple(int(n) for n in re.findall(r"\d+", label or ""))
@@ -77,6 +79,7 @@ def compare_label(label: str | None, sprint: Sprint) -> int | None:
     return (mine > theirs) - (mine < theirs)
 
 
+@lru_cache(maxsize=8192)
 def _label_token(label: str | None) -> tuple[object, ...] | None:
     """Return what ``label`` says about a sprint, in a form equal for every spelling of the same sprint:
     ``("key", "SPR", (13,))`` for ``SPR-013``/``spr-13``, ``("last", 13)`` for ``13``, ``("number", (2026, 13))``
