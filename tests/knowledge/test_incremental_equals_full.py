@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kb_team_files import PLAN_102
 
+from ceremonies.adapters.kb_render import KbRenderer
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.jobs.recipe import Effects
 from ceremonies.jobs.refresh_kb import RefreshRequest, RefreshResult, run_refresh_kb
@@ -126,3 +127,21 @@ def test_incremental_refresh_equals_full_rebuild_after_each_kind_of_change(team:
     merge(team, tmp_path, {f"{KB}/INDEX.md": index.replace("Knowledge base index", "Our index"),
                            "src/checkout/cart.py": "VALUE = 1\n"}, "fix(checkout): a human edits the index", 8)
     assert_same_as_full(team, "a human edited a generated page")
+
+
+def test_pages_put_together_from_rows_equal_the_whole_template(team: TeamRepo, tmp_path: Path) -> None:
+    """INDEX.md and DOC-HEALTH.md assembled from cached rows (ceremonies' own templates) are byte for byte what
+    rendering the whole template gives (the path a team's own template takes)."""
+    assert refresh(team).mode == "full"
+    merge(team, tmp_path, {f"{KB}/runbooks/payments-runbook.md": RUNBOOK, "src/payments/api.py": "VALUE = 9\n"},
+          "docs(kb): payments runbook KB-090", 1)
+    assert_same_as_full(team, "page added")
+    shipped = Path(__file__).resolve().parents[2] / "templates" / "kb"
+    own = team.work / ".ceremonies" / "templates" / "kb"
+    own.mkdir(parents=True)
+    for name in ("index.md.j2", "doc-health.md.j2"):
+        (own / name).write_text((shipped / name).read_text(encoding="utf-8"), encoding="utf-8")
+    assert KbRenderer.for_repo(team.work, ".ceremonies/templates").own_template("index") is None, "the team's own"
+    whole = refresh(team, full=True, dry_run=True)
+    assert whole.diff == "", whole.diff
+    assert whole.health.get("needs-review") and whole.health.get("broken-link")

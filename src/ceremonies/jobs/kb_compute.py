@@ -6,7 +6,7 @@ pages, so a re-run writes nothing.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,6 +20,15 @@ from ceremonies.domain.model import Document
 from ceremonies.domain.parsing import build_history
 from ceremonies.errors import SprintDocError
 from ceremonies.jobs.kb_load import KbInput, kb_layout
+from ceremonies.jobs.kb_rows import (
+    all_issues,
+    health_page,
+    index_page,
+    issue_rows,
+    render_key,
+    stale_of_rows,
+    updated_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,7 @@ def _read(root: Path, path: str) -> tuple[str | None, kb.HealthIssue | None]:
 
 
 def _parse_pages(
-    root: Path, paths: Sequence[str], settings: Settings, texts: dict[str, str], pages: dict[str, kb.KbPage]
+    root: Path, paths: Sequence[str], settings: Settings, texts: dict[str, str], pages: MutableMapping[str, kb.KbPage]
 ) -> int:
     """Parse ``paths`` into ``pages`` (removing the ones that are gone), keeping their texts; return how many."""
     parsed = 0
@@ -134,7 +143,7 @@ def _affected_generated(
     return which
 
 
-def _candidates(inp: KbInput, pages: dict[str, kb.KbPage]) -> list[str]:
+def _candidates(inp: KbInput, pages: Mapping[str, kb.KbPage]) -> list[str]:
     """Return the pages to parse: every tracked page on a full rebuild; else the pages merged work touched.
 
     Files only the bot's own KB commits touched are not parsed again: the state already holds them as written.
@@ -187,7 +196,7 @@ def _managed_texts(inp: KbInput, state: kb.KbState, paths: Iterable[str], texts:
 def _sprint_docs(inp: KbInput, changed: Sequence[str]) -> dict[str, Document]:
     """Return path → parsed sprint doc: the cached docs with only ``changed`` read again (all on a full rebuild)."""
     cached = githistory.load_sprint_docs(inp.facts) if inp.previous is not None else None
-    if cached is None or cached[0] != inp.previous_sync:
+    if cached is None or inp.previous is None or cached[0] != inp.previous.sprint_docs_at:
         return {doc.path: doc for doc in scan_sprint_dir(inp.root, inp.settings)}
     docs = dict(cached[1])
     root = inp.root.resolve()
@@ -200,14 +209,49 @@ def _sprint_docs(inp: KbInput, changed: Sequence[str]) -> dict[str, Document]:
     return docs
 
 
+def _indexes(inp: KbInput, base: kb.KbState, before: dict[str, kb.KbPage | None], pages: Mapping[str, kb.KbPage]
+             ) -> kb.KbIndex:
+    """Return the reverse indexes of ``pages``: the cached ones updated for the pages in ``before`` (path → page
+    before this refresh), or built from every page on a full rebuild."""
+    if inp.previous is None or base.indexes is None:
+        return kb.KbIndex.build(pages.values())
+    return base.indexes.updated(before, {path: pages.get(path) for path in before})
+
+
+def _added_or_deleted(commit: MergedCommit) -> set[str]:
+    """Return the paths ``commit`` created or removed (a modified file still exists: links to it are unchanged)."""
+    return {path for change in commit.files if change.status != "M" for path in (change.path, change.old_path) if path}
+
+
+def _dirty(inp: KbInput, state: kb.KbState, before: dict[str, kb.KbPage | None], history_changed: set[str]
+           ) -> tuple[set[str], set[str]]:
+    """Return the pages whose INDEX row and whose DOC-HEALTH rows an incremental refresh renders again: pages
+    parsed again or whose history changed; for health also the pages linking to a path (or its folder) that merged
+    work created or deleted, and the pages sharing a docid with a changed page (before or after)."""
+    changed = set(before)
+    index_dirty = changed | history_changed
+    appeared_or_gone = {path for commit in inp.commits for path in _added_or_deleted(commit)}
+    targets = appeared_or_gone | {path.rpartition("/")[0] for path in appeared_or_gone}
+    docids = {page.docid for page in before.values() if page is not None}
+    docids |= {page.docid for path in changed if (page := state.pages.get(path)) is not None}
+    indexes = state.indexes or kb.KbIndex()
+    return index_dirty, index_dirty | indexes.linking_to(targets) | indexes.sharing_docid(docids)
+
+
 def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
-    """Return the refresh plan: the new state and the text of every file that changes (others untouched)."""
+    """Return the refresh plan: the new state and the text of every file that changes (others untouched).
+
+    Incremental: only the pages merged work touched are parsed; the cached state's indexes find the pages whose
+    sources, links or docid a change concerns; INDEX.md and DOC-HEALTH.md are put together from cached rows with
+    only those pages' rows rendered again (:mod:`ceremonies.jobs.kb_rows`).
+    """
     root, settings, layout = inp.root, inp.settings, inp.layout
     renderer = renderer or KbRenderer.for_repo(root, settings.paths.template_dir)
     base = inp.previous or kb.KbState()
     texts: dict[str, str] = {}
-    pages = dict(base.pages)
+    pages = kb.copy_map(base.pages)
     candidates = _candidates(inp, pages)
+    before = {path: base.pages.get(path) for path in candidates}
     parsed = _parse_pages(root, candidates, settings, texts, pages)
     sprint_dir = settings.paths.sprint_dir.strip("/") + "/"
     touched = _touched(inp.commits)
@@ -216,18 +260,22 @@ def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
     if sprints_changed:
         sprint_docs = _sprint_docs(inp, sorted(p for p in touched if p.startswith(sprint_dir)))
         history = build_history(sprint_docs[path] for path in sorted(sprint_docs))
-        base = replace(base, sprints=kb.sprint_facts(history))
-    state, history_changed = kb.apply_commits(base, inp.commits, pages, inp.facts.head)
+        base = replace(base, sprints=kb.sprint_facts(history), sprint_docs_at=inp.facts.head)
+    indexes = _indexes(inp, base, before, pages)
+    state, history_changed = kb.apply_commits(base, inp.commits, pages, inp.facts.head, indexes)
     new_work = tuple(c for c in inp.pending if not c.is_kb_sync)
     # pages with managed blocks: new text, parsed again so the state matches what is written (lines may move)
     blocks = _managed_texts(
         inp, state, state.pages if not inp.incremental else set(candidates) | history_changed, texts
     )
     if blocks:
-        pages = dict(state.pages)
+        pages = kb.copy_map(state.pages)
+        rewritten = {path: pages.get(path) for path in blocks}
         for path, text in blocks.items():
             pages[path] = kb.parse_kb_page(text, path, settings.kb.required_keys)
-        state = replace(state, pages=pages)
+        indexes = indexes.updated(rewritten, {path: pages[path] for path in blocks})
+        before = {**{path: page for path, page in rewritten.items() if path not in before}, **before}
+        state = replace(state, pages=pages, indexes=indexes)
     which = _affected_generated(inp, set(candidates), history_changed, sprints_changed, new_work)
     known, exists = _link_checker(inp, base)
     occupied = {name: blocks.get(path) or _read(root, path)[0] for name, path in _generated_paths(layout).items()}
@@ -238,27 +286,44 @@ def compute_kb(inp: KbInput, renderer: KbRenderer | None = None) -> KbPlan:
     }
     if collisions or _touched(inp.commits) & layout.generated_paths():
         which.add("health")
-    issues = sorted(
-        [*kb.health_issues(state, layout, exists), *collisions.values()],
-        key=lambda i: (i.kind, i.path, i.line or 0, i.message),
-    )
-    state = replace(state, link_exists=known)
-    generated = _render_all(state, inp, renderer, which - set(collisions), issues)
+    key = render_key(renderer, layout, inp.zone)
+    if key is None:  # the team's own INDEX / DOC-HEALTH templates: render them whole from every page
+        issues = sorted(
+            [*kb.health_issues(state, layout, exists), *collisions.values()],
+            key=lambda i: (i.kind, i.path, i.line or 0, i.message),
+        )
+        state = replace(state, link_exists=known, rows=None)
+        generated = _render_all(state, inp, renderer, which - set(collisions), issues)
+        stale = tuple(kb.stale_pages(state))
+    else:
+        cache = base.rows if inp.previous is not None and base.rows and base.rows.key == key else None
+        dirty = _dirty(inp, state, before, history_changed) if cache is not None else None
+        rows = updated_rows(cache, key, state, layout, inp.zone, renderer, exists, dirty)
+        extra = issue_rows([*state.sprints.issues, *collisions.values()], layout, renderer)
+        ordered = all_issues(rows, extra)
+        issues = [kb.HealthIssue(row[0], row[1], row[2], row[3]) for row in ordered]
+        state = replace(state, link_exists=known, rows=rows)
+        generated = _render_all(state, inp, renderer, which - set(collisions) - {"index", "health"}, issues)
+        if "index" in which - set(collisions):
+            generated[layout.generated("index")] = index_page(rows, renderer)
+        if "health" in which - set(collisions):
+            generated[layout.generated("health")] = health_page(rows, ordered, len(state.pages), renderer)
+        stale = stale_of_rows(rows)
     rendered = dict(blocks)
     for name, path in _generated_paths(layout).items():
         if path in generated:
             page_text, _ = kb.generated_text(layout, name, occupied[name], generated[path])
             if page_text is not None:
                 rendered[path] = page_text
-    writes, before = {}, {}
+    writes, before_texts = {}, {}
     for path, text in sorted(rendered.items()):
         current = texts.get(path)
         if current is None:
             current, _ = _read(root, path)
         if current != text:
             writes[path] = text
-            before[path] = current
-    return KbPlan(state, writes, before, tuple(issues), tuple(kb.stale_pages(state)), new_work, parsed, sprint_docs)
+            before_texts[path] = current
+    return KbPlan(state, writes, before_texts, tuple(issues), stale, new_work, parsed, sprint_docs)
 
 
 # ------------------------------------------------------------------------------------------------ write, commit

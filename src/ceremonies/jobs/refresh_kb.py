@@ -223,15 +223,12 @@ def needs_push(docs: DocsRepo, sha: str | None, settings: Settings) -> bool:
 
 
 def save_kb_state(inp: KbInput, plan: KbPlan) -> None:
-    """Cache the state (and parsed sprint docs) for the next incremental refresh, keyed by the sha the commit's
-    trailer names."""
+    """Cache the state for the next incremental refresh, keyed by the sha the commit's trailer names, and the parsed
+    sprint docs when they were read (keyed by the same sha, which the state records as ``sprint_docs_at``; a
+    refresh that read none leaves the cache as it is, not written again)."""
     githistory.save_state(inp.facts, plan.state.to_dict())
     if plan.sprint_docs is not None:
         githistory.save_sprint_docs(inp.facts, plan.state.synced_through, plan.sprint_docs)
-    elif inp.previous is not None:
-        cached = githistory.load_sprint_docs(inp.facts)
-        if cached is not None and cached[0] == inp.previous_sync:
-            githistory.save_sprint_docs(inp.facts, plan.state.synced_through, cached[1])
 
 
 def kb_url(settings: Settings) -> str | None:

@@ -11,6 +11,8 @@ One module per concept (every public name is also importable from here: ``from c
   :func:`apply_commits` serves the full rebuild and the incremental refresh, so both give byte-identical pages;
 - :mod:`.sprints` — the sprint rows the sprint docs give (planned vs delivered, retro follow-through);
 - :mod:`.layout`, :mod:`.text` — where the generated pages go; markdown cells, links, dates;
+- :mod:`.indexes`, :mod:`.rows` — reverse indexes (sources, backlinks, docids) and rendered rows kept in the state,
+  so an incremental refresh visits only the pages a change concerns;
 - :mod:`.contexts`, :mod:`.health` — the contexts of the generated pages (index, what's new, sprint history, doc
   health);
 - :mod:`.sla`, :mod:`.summary` — the freshness SLA report and the Slack summary of a refresh.
@@ -33,12 +35,25 @@ from ceremonies.knowledge.commits import (
 from ceremonies.knowledge.contexts import (
     id_docs,
     index_context,
+    index_folder,
+    index_row,
     sprint_history_context,
     velocity_chart,
     whats_new_context,
 )
-from ceremonies.knowledge.globs import SourceIndex, ancestor_dirs, glob_regex
-from ceremonies.knowledge.health import Stale, health_context, health_counts, health_issues, stale_pages
+from ceremonies.knowledge.globs import SourceIndex, ancestor_dirs, glob_regex, static_prefix
+from ceremonies.knowledge.health import (
+    Stale,
+    health_context,
+    health_counts,
+    health_issues,
+    issue_row,
+    page_health,
+    stale_of,
+    stale_pages,
+    stale_row,
+)
+from ceremonies.knowledge.indexes import KbIndex
 from ceremonies.knowledge.layout import (
     GENERATED_BLOCKS,
     GENERATED_NAMES,
@@ -49,6 +64,7 @@ from ceremonies.knowledge.layout import (
 )
 from ceremonies.knowledge.links import Link, find_links, resolve_link
 from ceremonies.knowledge.pages import HealthIssue, KbPage, page_identity, parse_kb_page
+from ceremonies.knowledge.rows import RowCache
 from ceremonies.knowledge.sla import SLA_SHOWN, LateCommit, SlaReport, sla_report
 from ceremonies.knowledge.sprints import FOLLOW_UP_SPRINTS, SprintFacts, SprintRow, sprint_facts, sprint_of
 from ceremonies.knowledge.state import (
@@ -57,21 +73,94 @@ from ceremonies.knowledge.state import (
     WHATS_NEW_LIMIT,
     CommitRef,
     KbState,
+    LazyMap,
     PageHistory,
     apply_commits,
+    copy_map,
+    deleted_paths,
+    stored,
 )
 from ceremonies.knowledge.summary import SUMMARY_TEMPLATE, summary_context, summary_key
 from ceremonies.knowledge.text import cell, points, relative_link, relative_path, short_date
 
 __all__ = [
-    "FOLLOW_UP_SPRINTS", "GENERATED_BLOCKS", "GENERATED_MARK", "GENERATED_NAMES", "GENERATED_SETTINGS", "KEY_LINE",
-    "NOT_IDS", "RECENT_LIMIT", "SLA_SHOWN", "STATE_VERSION", "SUMMARY_TEMPLATE", "TYPE_TITLES", "WHATS_NEW_LIMIT",
-    "BlockSpan", "CommitRef", "HealthIssue", "KbPage", "KbState", "LateCommit", "Layout", "Link", "PageHistory",
-    "SlaReport", "SourceIndex", "SprintFacts", "SprintRow", "Stale", "WorkSummary",
-    "ancestor_dirs", "apply_commits", "block_renderer", "cell", "display_subject", "find_blocks", "find_links",
-    "find_refs", "generated_text", "glob_regex", "health_context", "health_counts", "health_issues", "id_docs",
-    "index_context", "is_generated", "name_collision", "newline_of", "page_identity", "parse_conventional",
-    "parse_kb_page", "points", "recent_changes_block", "relative_link", "relative_path", "replace_blocks",
-    "resolve_link", "short_date", "sla_report", "sprint_facts", "sprint_history_context", "sprint_of", "stale_pages",
-    "summarize", "summary_context", "summary_key", "velocity_chart", "whats_new_context",
+    "FOLLOW_UP_SPRINTS",
+    "GENERATED_BLOCKS",
+    "GENERATED_MARK",
+    "GENERATED_NAMES",
+    "GENERATED_SETTINGS",
+    "KEY_LINE",
+    "NOT_IDS",
+    "RECENT_LIMIT",
+    "SLA_SHOWN",
+    "STATE_VERSION",
+    "SUMMARY_TEMPLATE",
+    "TYPE_TITLES",
+    "WHATS_NEW_LIMIT",
+    "BlockSpan",
+    "CommitRef",
+    "HealthIssue",
+    "KbIndex",
+    "KbPage",
+    "KbState",
+    "LateCommit",
+    "Layout",
+    "LazyMap",
+    "Link",
+    "PageHistory",
+    "RowCache",
+    "SlaReport",
+    "SourceIndex",
+    "SprintFacts",
+    "SprintRow",
+    "Stale",
+    "WorkSummary",
+    "ancestor_dirs",
+    "apply_commits",
+    "block_renderer",
+    "cell",
+    "copy_map",
+    "deleted_paths",
+    "display_subject",
+    "find_blocks",
+    "find_links",
+    "find_refs",
+    "generated_text",
+    "glob_regex",
+    "health_context",
+    "health_counts",
+    "health_issues",
+    "id_docs",
+    "index_context",
+    "index_folder",
+    "index_row",
+    "is_generated",
+    "issue_row",
+    "name_collision",
+    "newline_of",
+    "page_health",
+    "page_identity",
+    "parse_conventional",
+    "parse_kb_page",
+    "points",
+    "recent_changes_block",
+    "relative_link",
+    "relative_path",
+    "replace_blocks",
+    "resolve_link",
+    "short_date",
+    "sla_report",
+    "sprint_facts",
+    "sprint_history_context",
+    "sprint_of",
+    "stale_of",
+    "stale_pages",
+    "stale_row",
+    "static_prefix",
+    "stored",
+    "summarize",
+    "summary_context",
+    "summary_key",
+    "velocity_chart",
+    "whats_new_context",
 ]

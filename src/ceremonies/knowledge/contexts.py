@@ -8,6 +8,7 @@ from typing import Any
 
 from ceremonies.knowledge.commits import TYPE_TITLES, summarize
 from ceremonies.knowledge.layout import Layout
+from ceremonies.knowledge.pages import KbPage
 from ceremonies.knowledge.sprints import SprintRow, sprint_of
 from ceremonies.knowledge.state import WHATS_NEW_LIMIT, KbState, PageHistory
 from ceremonies.knowledge.text import cell, points, relative_link, short_date
@@ -20,7 +21,10 @@ def _link_ref(ref: str, docs: Mapping[str, str], from_dir: str) -> str:
 
 
 def id_docs(state: KbState) -> dict[str, str]:
-    """Return id → repo path for every known id: sprint keys/numbers, scope items, KB page docids (first wins)."""
+    """Return id → repo path for every known id: sprint keys/numbers, scope items, KB page docids (first page by
+    path wins; looked up in the state's docid index when it has one)."""
+    if state.indexes is not None:
+        return {**state.indexes.first_with_docid(), **state.sprints.docs}
     docs = dict(state.sprints.docs)
     for page in sorted(state.pages.values(), key=lambda p: p.path):
         if page.docid and page.docid not in docs:
@@ -28,31 +32,39 @@ def id_docs(state: KbState) -> dict[str, str]:
     return docs
 
 
+def index_folder(page: KbPage, layout: Layout) -> str:
+    """Return the INDEX.md section of ``page``: its folder below the KB dir, ``(top level)`` for none."""
+    folder = page.folder[len(layout.kb_dir) + 1 :] if page.folder.startswith(layout.kb_dir + "/") else ""
+    return folder or "(top level)"
+
+
+def index_row(page: KbPage, history: PageHistory | None, layout: Layout, zone: tzinfo) -> dict[str, str]:
+    """Return the INDEX.md row of ``page``: link, name, docid, title, owner, status, last change, warning."""
+    last = history.last if history else None
+    warning = "" if page.has_frontmatter else "⚠ no frontmatter"
+    if any(issue.kind == "invalid-yaml" for issue in page.issues):
+        warning = "⚠ invalid YAML"
+    return {
+        "link": relative_link(layout.generated_dir, page.path),
+        "name": cell(page.path.rpartition("/")[2]),
+        "docid": cell(page.docid),
+        "title": cell(page.title),
+        "owner": cell(page.owner),
+        "status": cell(page.status),
+        "changed": short_date(last.date, zone) if last else "—",
+        "warning": warning,
+    }
+
+
 def index_context(state: KbState, layout: Layout, zone: tzinfo) -> dict[str, Any]:
     """Return the template context of INDEX.md: pages grouped by folder, sorted by path, with last change dates."""
-    here = layout.generated_dir
     folders: dict[str, list[dict[str, str]]] = {}
     warnings = 0
     for path in sorted(state.pages):
         page = state.pages[path]
-        last = state.history.get(path, PageHistory()).last
-        warning = "" if page.has_frontmatter else "⚠ no frontmatter"
-        if any(issue.kind == "invalid-yaml" for issue in page.issues):
-            warning = "⚠ invalid YAML"
-        warnings += bool(warning)
-        folder = page.folder[len(layout.kb_dir) + 1 :] if page.folder.startswith(layout.kb_dir + "/") else ""
-        folders.setdefault(folder or "(top level)", []).append(
-            {
-                "link": relative_link(here, path),
-                "name": cell(path.rpartition("/")[2]),
-                "docid": cell(page.docid),
-                "title": cell(page.title),
-                "owner": cell(page.owner),
-                "status": cell(page.status),
-                "changed": short_date(last.date, zone) if last else "—",
-                "warning": warning,
-            }
-        )
+        row = index_row(page, state.history.get(path), layout, zone)
+        warnings += bool(row["warning"])
+        folders.setdefault(index_folder(page, layout), []).append(row)
     groups = [{"name": name, "pages": folders[name]} for name in sorted(folders)]
     return {"folders": groups, "count": len(state.pages), "warnings": warnings}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from ceremonies.knowledge.pages import KbPage
 
@@ -37,7 +37,7 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
 _PREFIXES: dict[str, str] = {}
 
 
-def _static_prefix(pattern: str) -> str:
+def static_prefix(pattern: str) -> str:
     """Return the directory part of a glob before its first wildcard component (``src/auth/**`` → ``src/auth``)."""
     found = _PREFIXES.get(pattern)
     if found is None:
@@ -71,9 +71,20 @@ class SourceIndex:
         self._by_prefix: dict[str, list[tuple[str, str]]] = {}
         for page in pages:
             for pattern in page.sources:
-                prefix = _static_prefix(pattern)
+                prefix = static_prefix(pattern)
                 if only is None or prefix in only:
                     self._by_prefix.setdefault(prefix, []).append((pattern, page.path))
+
+    @classmethod
+    def from_index(cls, sources: Mapping[str, Sequence[Sequence[str]]], only: set[str]) -> SourceIndex:
+        """Return the index of the cached ``[glob, page]`` pairs by fixed directory (see ``KbIndex.sources``),
+        keeping only the directories in ``only``."""
+        index = cls(())
+        for prefix in only:
+            entries = sources.get(prefix)
+            if entries:
+                index._by_prefix[prefix] = [(pattern, page) for pattern, page in entries]
+        return index
 
     def pages_for(self, path: str) -> set[str]:
         """Return the paths of pages with a source glob matching ``path``."""

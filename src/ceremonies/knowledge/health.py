@@ -9,7 +9,7 @@ from typing import Any
 
 from ceremonies.knowledge.layout import Layout
 from ceremonies.knowledge.pages import HealthIssue, KbPage
-from ceremonies.knowledge.state import CommitRef, KbState
+from ceremonies.knowledge.state import CommitRef, KbState, PageHistory
 from ceremonies.knowledge.text import cell, relative_link
 
 
@@ -23,56 +23,62 @@ class Stale:
     first: CommitRef | None
     last: CommitRef | None
 
+    def to_list(self) -> list[Any]:
+        """Return a JSON-ready list (see :meth:`from_list`)."""
+        first = [self.first.sha, self.first.date, self.first.author, self.first.subject] if self.first else None
+        last = [self.last.sha, self.last.date, self.last.author, self.last.subject] if self.last else None
+        return [self.path, self.owner, self.count, first, last]
+
+    @classmethod
+    def from_list(cls, data: Sequence[Any]) -> Stale:
+        """Return the stale page stored by :meth:`to_list`."""
+        first, last = (CommitRef(*ref) if ref else None for ref in (data[3], data[4]))
+        return cls(data[0], data[1], data[2], first, last)
+
+
+def stale_of(page: KbPage, history: PageHistory | None) -> Stale | None:
+    """Return ``page`` as a page needing review when merged work touched its sources since its last change."""
+    if history is None or not history.stale_count:
+        return None
+    return Stale(page.path, page.owner, history.stale_count, history.stale_first, history.stale_last)
+
 
 def stale_pages(state: KbState) -> list[Stale]:
     """Return the pages needing review (sorted by path)."""
     out = []
     for path in sorted(state.history):
-        item = state.history[path]
         page = state.pages.get(path)
-        if page is not None and item.stale_count:
-            out.append(Stale(path, page.owner, item.stale_count, item.stale_first, item.stale_last))
+        stale = stale_of(page, state.history[path]) if page is not None else None
+        if stale is not None:
+            out.append(stale)
     return out
 
 
-def health_issues(state: KbState, layout: Layout, exists: Callable[[str], bool]) -> list[HealthIssue]:
-    """Return every doc health issue sorted by kind, path, line: page issues, duplicate docids, broken links,
-    sprint-doc problems and stale pages. ``exists(repo_path)`` says whether a link target exists."""
-    issues: list[HealthIssue] = []
-    by_docid: dict[str, list[KbPage]] = {}
-    for page in state.pages.values():
-        issues.extend(page.issues)
-        if not page.has_frontmatter and not page.issues:
-            issues.append(HealthIssue("no-frontmatter", page.path, 1, "page has no frontmatter (docid, title, owner)"))
-        if page.docid:
-            by_docid.setdefault(page.docid, []).append(page)
-        index_like = page.path.rpartition("/")[2].lower() in ("index.md", "readme.md")
-        for link in page.links:
-            if link.resolved is None:
-                issues.append(
-                    HealthIssue("broken-link", page.path, link.line, f"link {link.target!r} points outside the repo")
-                )
-            elif not exists(link.resolved):
-                kind = "index-entry-missing" if index_like else "broken-link"
-                issues.append(
-                    HealthIssue(
-                        kind, page.path, link.line, f"link {link.target!r} points at missing file {link.resolved}"
-                    )
-                )
-    for docid, pages in by_docid.items():
-        if len(pages) > 1:
-            names = ", ".join(sorted(p.path for p in pages))
-            for page in pages:
-                issues.append(
-                    HealthIssue(
-                        "duplicate-docid",
-                        page.path,
-                        page.docid_line,
-                        f"docid {docid!r} is used by {len(pages)} pages: {names}",
-                    )
-                )
-    issues.extend(state.sprints.issues)
-    for stale in stale_pages(state):
+def page_health(
+    page: KbPage, exists: Callable[[str], bool], docid_pages: Sequence[str], history: PageHistory | None
+) -> list[HealthIssue]:
+    """Return the doc health issues of one page: its own (frontmatter, blocks), no frontmatter, broken links,
+    a docid other pages use too (``docid_pages``: every page with the page's docid) and needing review."""
+    issues = list(page.issues)
+    if not page.has_frontmatter and not page.issues:
+        issues.append(HealthIssue("no-frontmatter", page.path, 1, "page has no frontmatter (docid, title, owner)"))
+    index_like = page.path.rpartition("/")[2].lower() in ("index.md", "readme.md")
+    for link in page.links:
+        if link.resolved is None:
+            issues.append(
+                HealthIssue("broken-link", page.path, link.line, f"link {link.target!r} points outside the repo")
+            )
+        elif not exists(link.resolved):
+            kind = "index-entry-missing" if index_like else "broken-link"
+            issues.append(
+                HealthIssue(kind, page.path, link.line, f"link {link.target!r} points at missing file {link.resolved}")
+            )
+    if page.docid and len(docid_pages) > 1:
+        names = ", ".join(sorted(docid_pages))
+        what = f"docid {page.docid!r} is used by {len(docid_pages)} pages: {names}"
+        issues.append(HealthIssue("duplicate-docid", page.path, page.docid_line, what))
+    stale = stale_of(page, history)
+    if stale is not None:
         newest = stale.last
         what = f"; newest {newest.sha[:8]} {newest.subject!r}" if newest else ""
         issues.append(
@@ -84,40 +90,54 @@ def health_issues(state: KbState, layout: Layout, exists: Callable[[str], bool])
                 f"{what} (owner {stale.owner or 'unknown'})",
             )
         )
+    return issues
+
+
+def health_issues(state: KbState, layout: Layout, exists: Callable[[str], bool]) -> list[HealthIssue]:
+    """Return every doc health issue sorted by kind, path, line: each page's (:func:`page_health`) and the
+    sprint-doc problems. ``exists(repo_path)`` says whether a link target exists."""
+    by_docid: dict[str, list[str]] = {}
+    for page in state.pages.values():
+        if page.docid:
+            by_docid.setdefault(page.docid, []).append(page.path)
+    issues: list[HealthIssue] = []
+    for page in state.pages.values():
+        mates = by_docid.get(page.docid, []) if page.docid else []
+        issues.extend(page_health(page, exists, mates, state.history.get(page.path)))
+    issues.extend(state.sprints.issues)
     return sorted(issues, key=lambda i: (i.kind, i.path, i.line or 0, i.message))
+
+
+def issue_row(issue: HealthIssue, layout: Layout) -> dict[str, str]:
+    """Return the DOC-HEALTH.md row of ``issue``: kind, file:line, link, message."""
+    return {
+        "kind": issue.kind,
+        "where": f"{issue.path}:{issue.line}" if issue.line else issue.path,
+        "link": relative_link(layout.generated_dir, issue.path),
+        "message": cell(issue.message),
+    }
+
+
+def stale_row(stale: Stale, layout: Layout) -> dict[str, Any]:
+    """Return the DOC-HEALTH.md "needs review" row of ``stale``."""
+    return {
+        "path": stale.path,
+        "link": relative_link(layout.generated_dir, stale.path),
+        "owner": cell(stale.owner),
+        "count": stale.count,
+        "first": f"`{stale.first.sha[:8]}` {cell(stale.first.subject)}" if stale.first else "—",
+        "last": f"`{stale.last.sha[:8]}` {cell(stale.last.subject)}" if stale.last else "—",
+    }
 
 
 def health_context(issues: Sequence[HealthIssue], state: KbState, layout: Layout) -> dict[str, Any]:
     """Return the context of DOC-HEALTH.md: counts per kind, every issue with file:line, stale pages."""
-    here = layout.generated_dir
-    counts: dict[str, int] = {}
-    for issue in issues:
-        counts[issue.kind] = counts.get(issue.kind, 0) + 1
-    rows = [
-        {
-            "kind": issue.kind,
-            "where": f"{issue.path}:{issue.line}" if issue.line else issue.path,
-            "link": relative_link(here, issue.path),
-            "message": cell(issue.message),
-        }
-        for issue in issues
-    ]
-    stale = [
-        {
-            "path": s.path,
-            "link": relative_link(here, s.path),
-            "owner": cell(s.owner),
-            "count": s.count,
-            "first": f"`{s.first.sha[:8]}` {cell(s.first.subject)}" if s.first else "—",
-            "last": f"`{s.last.sha[:8]}` {cell(s.last.subject)}" if s.last else "—",
-        }
-        for s in stale_pages(state)
-    ]
+    counts = health_counts(issues)
     return {
-        "counts": [{"kind": k, "count": counts[k]} for k in sorted(counts)],
-        "issues": rows,
+        "counts": [{"kind": k, "count": counts[k]} for k in counts],
+        "issues": [issue_row(issue, layout) for issue in issues],
         "total": len(issues),
-        "stale": stale,
+        "stale": [stale_row(stale, layout) for stale in stale_pages(state)],
         "pages": len(state.pages),
     }
 

@@ -4,22 +4,76 @@ that touched its ``sources:`` since, recent work), and its JSON form cached betw
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from ceremonies.domain.commits import MergedCommit
 from ceremonies.knowledge.commits import display_subject
 from ceremonies.knowledge.globs import SourceIndex, ancestor_dirs
+from ceremonies.knowledge.indexes import KbIndex
 from ceremonies.knowledge.pages import KbPage
+from ceremonies.knowledge.rows import RowCache
 from ceremonies.knowledge.sprints import SprintFacts
 
-STATE_VERSION = 4
+V = TypeVar("V")
+
+STATE_VERSION = 5
 """Version of the cached state's JSON form; a cache of another version is ignored (rebuilt)."""
 WHATS_NEW_LIMIT = 100
 """What's new lists this many most recent merged commits."""
 RECENT_LIMIT = 5
 """A ``recent-changes`` block lists this many most recent commits touching the page's sources."""
+
+
+class LazyMap(MutableMapping[str, V]):
+    """path → value, where a value read from the cached state stays its stored JSON list until first looked up:
+    loading the state decodes no page, a refresh decodes only the pages it touches (see :func:`stored`)."""
+
+    def __init__(self, items: dict[str, Any], decode: Callable[[Any], V]) -> None:
+        self._items = items
+        self._decode = decode
+
+    def __getitem__(self, key: str) -> V:
+        value = self._items[key]
+        if type(value) is list:
+            value = self._items[key] = self._decode(value)
+        return value
+
+    def __setitem__(self, key: str, value: V) -> None:
+        self._items[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def copy(self) -> LazyMap[V]:
+        """Return a shallow copy (values still undecoded stay so)."""
+        return LazyMap(dict(self._items), self._decode)
+
+    def raw(self) -> dict[str, Any]:
+        """Return path → stored list for every value (decoded ones encoded again with their ``to_list``)."""
+        return {key: value if type(value) is list else value.to_list() for key, value in self._items.items()}
+
+
+def copy_map(items: Mapping[str, V]) -> dict[str, V] | LazyMap[V]:
+    """Return a shallow copy of ``items`` that decodes nothing (a LazyMap stays lazy)."""
+    return items.copy() if isinstance(items, LazyMap) else dict(items)
+
+
+def stored(items: Mapping[str, Any]) -> dict[str, Any]:
+    """Return path → JSON-ready list of ``items`` (pages or histories), without decoding a LazyMap's values."""
+    if isinstance(items, LazyMap):
+        return items.raw()
+    return {key: value.to_list() for key, value in items.items()}
 
 
 @dataclass(frozen=True)
@@ -96,17 +150,23 @@ class KbState:
     work: tuple[MergedCommit, ...] = ()
     sprints: SprintFacts = field(default_factory=SprintFacts)
     link_exists: Mapping[str, bool] = field(default_factory=dict)
+    indexes: KbIndex | None = None
+    rows: RowCache | None = None
+    sprint_docs_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (see :meth:`from_dict`)."""
         return {
             "version": STATE_VERSION,
             "synced_through": self.synced_through,
-            "pages": [page.to_list() for page in self.pages.values()],
-            "history": {path: item.to_list() for path, item in self.history.items()},
+            "pages": stored(self.pages),
+            "history": stored(self.history),
             "work": [commit.to_dict() for commit in self.work],
             "sprints": self.sprints.to_dict(),
             "link_exists": dict(self.link_exists),
+            "indexes": self.indexes.to_dict() if self.indexes is not None else None,
+            "rows": self.rows.to_dict() if self.rows is not None else None,
+            "sprint_docs_at": self.sprint_docs_at,
         }
 
     @classmethod
@@ -115,16 +175,23 @@ class KbState:
         if data.get("version") != STATE_VERSION:
             return None
         try:
-            pages = {item[0]: KbPage.from_list(item) for item in data["pages"]}
+            pages, history = data["pages"], data["history"]
+            if not all(type(item) is list and len(item) == 11 for item in pages.values()) or not all(
+                type(item) is list and len(item) == 5 for item in history.values()
+            ):
+                return None
             return cls(
                 synced_through=data["synced_through"],
-                pages=pages,
-                history={path: PageHistory.from_list(item) for path, item in data["history"].items()},
+                pages=LazyMap(dict(pages), KbPage.from_list),
+                history=LazyMap(dict(history), PageHistory.from_list),
                 work=tuple(MergedCommit.from_dict(item) for item in data["work"]),
                 sprints=SprintFacts.from_dict(data["sprints"]),
                 link_exists=dict(data.get("link_exists", {})),
+                indexes=KbIndex.from_dict(data["indexes"]) if data.get("indexes") else None,
+                rows=RowCache.from_dict(data["rows"]) if data.get("rows") else None,
+                sprint_docs_at=data.get("sprint_docs_at"),
             )
-        except (KeyError, IndexError, TypeError, ValueError):
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError):
             return None
 
 
@@ -157,7 +224,11 @@ def deleted_paths(commit: MergedCommit) -> set[str]:
 
 
 def apply_commits(
-    state: KbState, commits: Sequence[MergedCommit], pages: Mapping[str, KbPage], head: str | None
+    state: KbState,
+    commits: Sequence[MergedCommit],
+    pages: Mapping[str, KbPage],
+    head: str | None,
+    indexes: KbIndex | None = None,
 ) -> tuple[KbState, set[str]]:
     """Return the state after the merged ``commits`` (oldest first) on top of ``state``, with ``pages`` current,
     and the paths of the pages whose history changed.
@@ -166,16 +237,16 @@ def apply_commits(
     afresh): its last change is its last commit that is not the bot's KB commit; merged work touching a page's
     ``sources:`` after that makes it stale. So replaying the whole history (full rebuild) and replaying only the
     new commits onto the cached state (incremental) give the same history. The bot's own KB commits are not
-    merged work.
+    merged work. ``indexes`` (of ``pages``) finds the pages whose sources a commit touched without visiting every
+    page; it is kept in the new state.
     """
     changed: set[str] = set()
     dirs = ancestor_dirs(path for commit in commits if not commit.is_kb_sync for path in commit.touched_paths())
-    index = SourceIndex(pages.values(), dirs)
-    history = dict(state.history)
+    index = SourceIndex.from_index(indexes.sources, dirs) if indexes else SourceIndex(pages.values(), dirs)
+    history = copy_map(state.history)
     work = list(state.work)
-    for path in list(history):
-        if path not in pages:
-            del history[path]
+    for path in [path for path in history if path not in pages]:
+        del history[path]
     for commit in commits:
         if commit.is_kb_sync:
             continue
@@ -206,10 +277,13 @@ def apply_commits(
         work.append(replace(commit, files=()))
     new_state = KbState(
         synced_through=head,
-        pages=dict(pages),
+        pages=copy_map(pages),
         history=history,
         work=tuple(work[-WHATS_NEW_LIMIT:]),
         sprints=state.sprints,
         link_exists=state.link_exists,
+        indexes=indexes,
+        rows=state.rows,
+        sprint_docs_at=state.sprint_docs_at,
     )
     return new_state, changed
