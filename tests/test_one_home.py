@@ -79,3 +79,24 @@ def test_only_the_redaction_module_defines_redaction() -> None:
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and _is_secret_pattern(node.value):
                 offenders.append(f"{name}:{node.lineno}: secret pattern {node.value[:60]!r}")
     assert offenders == [], "redact through ceremonies.redaction (one pattern set)"
+
+
+_CLASSIFIERS = {
+    ("adapters/slack_client.py", "is_transient"),
+    ("adapters/slack_client.py", "_transient_code"),
+    ("tasks/effects.py", "is_transient_push_failure"),
+}
+
+
+def test_one_slack_transient_classification() -> None:
+    """Whether a Slack failure is worth a retry is decided by adapters.slack_client.is_transient alone (the push
+    task's is_transient_push_failure classifies git failures)."""
+    offenders = [
+        f"{name}:{node.lineno}: {node.name}"
+        for name, tree in _modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        and "transient" in node.name.lower()
+        and (name, node.name) not in _CLASSIFIERS
+    ]
+    assert offenders == []

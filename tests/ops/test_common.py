@@ -17,6 +17,7 @@ from prefect.client.orchestration import get_client
 from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
 from prefect.logging import get_logger
 
+from ceremonies.adapters.slack import SlackCallError
 from ceremonies.tasks import common
 from polling import poll_until
 from support.gitrepo import git
@@ -110,8 +111,17 @@ def test_failure_message_names_run_masks_secrets_and_links_ui(monkeypatch: pytes
 
 
 def test_retry_condition_skips_permanent_slack_errors() -> None:
-    assert common.is_transient_slack_failure("ratelimited")
-    assert not common.is_transient_slack_failure("chat.postMessage failed: channel_not_found")
+    class Failed:
+        def __init__(self, error: Exception) -> None:
+            self.error = error
+
+        def result(self) -> None:
+            raise self.error
+
+    rate_limited = SlackCallError("Slack kept rate-limiting", code="ratelimited", method="chat.postMessage")
+    no_channel = SlackCallError("channel 'x' not found", code="channel_not_found", method="chat.postMessage")
+    assert common.retry_slack_condition(None, None, Failed(rate_limited))
+    assert not common.retry_slack_condition(None, None, Failed(no_channel))
 
 
 # --- against Prefect's test server -----------------------------------------------------------------------------

@@ -1,74 +1,91 @@
 """Slack delivery: a Notifier on ``slack_sdk.WebClient`` that posts now or schedules, exactly once per key.
 
-Idempotency: each keyed message carries ``(ref: <key> <hash>)`` at the end of its ``text`` (``hash`` = 8 hex
-digits of the text and blocks), written in zero-width characters (:func:`encode_ref`) so that readers and the
-notification preview do not see it. Slack's ``chat.scheduledMessages.list`` returns only id, channel, post_at and
-text (not blocks, not metadata), so that ref is how a rerun recognises what it scheduled before: same key, same
-post_at and same hash → skipped; same key with another post_at or content → the new one is scheduled, then the old
-one deleted (a crash in between leaves both, and the next run deletes the old one); no key match → scheduled;
-post_at already passed → ``expired`` (not sent: posting late could post twice across reruns). After scheduling,
-the list is read once more and duplicates of a key (a retried call that had reached Slack) are deleted. A visible
-ref line written by earlier versions is still recognised. ``post_at`` None → chat.postMessage.
+Idempotency: each keyed message carries ``(ref: <key> <hash>)`` at the end of its ``text``
+(:mod:`ceremonies.adapters.slack_refs`), invisible to readers. Slack's ``chat.scheduledMessages.list`` returns only
+id, channel, post_at and text (not blocks, not metadata), so that ref is how a rerun recognises what it scheduled
+before: same key, same post_at and same hash → skipped; same key with another post_at or content → the new one is
+scheduled, then the old one deleted (a crash in between leaves both, and the next run deletes the old one); no key
+match → scheduled; post_at already passed → ``expired`` (not sent: posting late could post twice across reruns).
+After scheduling, the list is read once more and duplicates of a key (a retried call that had reached Slack) are
+deleted. ``post_at`` None → chat.postMessage.
 
-Channels may be ids or names: a name is resolved once with ``conversations.list`` (``conversations.info`` takes ids
-only), which also makes a missing channel or a bot outside it fail before anything is sent.
-
-Retries are the SDK's own handlers (rate limit with Retry-After, 5xx, connection errors and timeouts — a timed-out
-``chat.postMessage`` is not repeated, as Slack may have posted it). Failures become :class:`SlackCallError` (a
-:class:`~ceremonies.errors.SlackError`) with Slack's error code and a clear message naming the channel, never the
-token. A message refused for its own content or time does not stop the others.
+Channels may be ids or names (:mod:`ceremonies.adapters.slack_channels` resolves them once). Retries, the transient
+classification and the errors live in :mod:`ceremonies.adapters.slack_client`. A message refused for its own
+content or time does not stop the others.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
-import random
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from http.client import RemoteDisconnected
 from pathlib import Path
-from typing import Any, cast
-from urllib.error import URLError
+from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
-from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
-from slack_sdk.http_retry.handler import RetryHandler
-from slack_sdk.http_retry.jitter import Jitter
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 
-from ceremonies.adapters import state
 from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.adapters.slack_channels import CHANNEL_ID, LIST_PAGE, SlackChannels
+from ceremonies.adapters.slack_client import (
+    DEFAULT_BASE_URL,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    MESSAGE_ERRORS,
+    SlackCallError,
+    describe_error,
+    is_transient,
+    make_client,
+    retry_handlers,
+)
+from ceremonies.adapters.slack_refs import (
+    content_hash,
+    decode_ref,
+    encode_ref,
+    marker_key,
+    read_marker,
+    strip_marker,
+    with_marker,
+)
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.errors import SlackError
-from ceremonies.redaction import redact
+
+__all__ = [  # the names callers import from here (most are defined in slack_client and slack_refs)
+    "DEFAULT_BASE_URL",
+    "DEFAULT_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "MESSAGE_ERRORS",
+    "STATUS_EXPIRED",
+    "STATUS_POSTED",
+    "STATUS_SCHEDULED",
+    "STATUS_SKIPPED",
+    "STATUS_WITHDRAWN",
+    "Scheduled",
+    "SlackCallError",
+    "SlackNotifier",
+    "cache_channels",
+    "content_hash",
+    "decode_ref",
+    "describe_error",
+    "encode_ref",
+    "is_transient",
+    "make_client",
+    "make_notifier",
+    "read_marker",
+    "retry_handlers",
+    "strip_marker",
+    "with_marker",
+]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = WebClient.BASE_URL
-DEFAULT_TIMEOUT = 15.0
-"""Seconds before one HTTP call to Slack is given up (then retried by the connection handler)."""
-DEFAULT_RETRIES = 3
-"""Extra attempts per call after a transient failure (429, 5xx, connection); the SDK counts them across kinds."""
 MIN_LEAD = timedelta(seconds=15)
 """A message due sooner than this is scheduled this far ahead (Slack refuses post_at in the past)."""
 SAME_TIME = timedelta(seconds=60)
 """Two post_at values this close count as the same time (covers MIN_LEAD shifts)."""
-MAX_TEXT = 40_000
-LIST_PAGE = 100
 
 STATUS_POSTED = "posted"
 STATUS_SCHEDULED = "scheduled"
@@ -78,265 +95,10 @@ STATUS_WITHDRAWN = "withdrawn"
 STATUS_EXPIRED = "expired"
 """post_at already passed: neither posted nor scheduled (posting late could post twice across reruns)."""
 
-_MARKER = re.compile(r"\n?\(ref: (?P<key>[^\s()]+) (?P<hash>[0-9a-f]{8})\)\s*$")
 _MAILTO = re.compile(r"<mailto:(?P<email>[^|<>\s\"]+)\|[^<>\"]*>")
-_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
-_BAD_TOKEN = ("invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive")
 
 
 # --- text helpers (exported for the reminder rules and templates) ---------------------------------------------------
-
-
-def marker_key(key: str) -> str:
-    """Return ``key`` as it appears in the ref line (whitespace and parentheses become ``-``)."""
-    return re.sub(r"[\s()]", "-", key.strip()) or "-"
-
-
-def content_hash(text: str, blocks: Iterable[dict[str, Any]]) -> str:
-    """Return 8 hex digits identifying a message's text (without ref line) and blocks."""
-    payload = json.dumps({"text": text, "blocks": list(blocks)}, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:8]
-
-
-_REF_EDGE = "\u2063"  # INVISIBLE SEPARATOR: starts and ends the ref
-_REF_DIGITS = "\u200b\u200c\u200d\u2060"  # zero-width space, non-joiner, joiner, word joiner: base-4 digits
-_INVISIBLE_REF = re.compile(f"{_REF_EDGE}(?P<digits>[{_REF_DIGITS}]+){_REF_EDGE}\\s*$")
-
-
-def encode_ref(ref: str) -> str:
-    """Return ``ref`` written in zero-width characters (4 per UTF-8 byte) between two invisible separators.
-
-    So the ref stays in a scheduled message's ``text`` — the only field chat.scheduledMessages.list returns — but
-    out of what Slack shows, the notification preview included.
-    """
-    digits = "".join(_REF_DIGITS[(byte >> shift) & 3] for byte in ref.encode("utf-8") for shift in (6, 4, 2, 0))
-    return f"{_REF_EDGE}{digits}{_REF_EDGE}"
-
-
-def decode_ref(digits: str) -> str | None:
-    """Return the text :func:`encode_ref` wrote as ``digits`` (without the separators), or None when it is not."""
-    if len(digits) % 4:
-        return None
-    values = [_REF_DIGITS.index(char) for char in digits]
-    quads = (values[i : i + 4] for i in range(0, len(values), 4))
-    data = bytes((a << 6) | (b << 4) | (c << 2) | d for a, b, c, d in quads)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def with_marker(text: str, key: str, blocks: Iterable[dict[str, Any]] = (), visible: bool = False) -> str:
-    """Return ``text`` with the ref ``(ref: <key> <hash>)`` appended, invisible (or as a visible last line), text
-    shortened so the whole stays within Slack's limit."""
-    body = strip_marker(text)
-    line = f"(ref: {marker_key(key)} {content_hash(body, blocks)})"
-    ref = f"\n{line}" if visible else encode_ref(line)
-    if len(body) + len(ref) > MAX_TEXT:
-        body = body[: MAX_TEXT - len(ref) - 1] + "\u2026"
-    return body + ref
-
-
-def strip_marker(text: str) -> str:
-    """Return ``text`` without a trailing ref (invisible, or the visible line earlier versions wrote)."""
-    return _MARKER.sub("", _INVISIBLE_REF.sub("", text))
-
-
-def read_marker(text: str) -> tuple[str, str] | None:
-    """Return (key, hash) of the ref at the end of ``text`` (invisible, or a visible ref line), or None."""
-    text = text or ""
-    invisible = _INVISIBLE_REF.search(text)
-    if invisible:
-        text = decode_ref(invisible.group("digits")) or ""
-    match = _MARKER.search(text)
-    return (match.group("key"), match.group("hash")) if match else None
-
-
-# --- the client -----------------------------------------------------------------------------------------------------
-
-
-class _ConnectionRetry(ConnectionErrorRetryHandler):
-    """Retries connection errors and timeouts, except a timed-out chat.postMessage (it may have been posted)."""
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if isinstance(error, TimeoutError) and request.url.rstrip("/").endswith("chat.postMessage"):
-            return False
-        return super()._can_retry(state=state, request=request, response=response, error=error)
-
-
-class _ServerErrorRetry(ServerErrorRetryHandler):
-    """Retries every 5xx answer (the SDK's handler covers only 500 and 503)."""
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return response is not None and 500 <= response.status_code < 600
-
-
-class _ProportionalJitter(Jitter):
-    """Adds up to half the interval at random (the SDK's default adds up to a whole second)."""
-
-    def recalculate(self, duration: float) -> float:
-        return duration * (1 + random.random() / 2)
-
-
-def retry_handlers(retries: int = DEFAULT_RETRIES, backoff: float = 0.5) -> list[RetryHandler]:
-    """Return the SDK retry handlers we use: rate limit (honours Retry-After), server errors, connection errors.
-
-    ``retries`` bounds the extra attempts of one call (the SDK counts them across the handlers); server and
-    connection errors wait ``backoff`` * 2**attempt seconds (+ up to 50% jitter).
-    """
-    interval = BackoffRetryIntervalCalculator(backoff_factor=backoff, jitter=_ProportionalJitter())
-    return [
-        RateLimitErrorRetryHandler(max_retry_count=retries),
-        _ServerErrorRetry(max_retry_count=retries, interval_calculator=interval),
-        _ConnectionRetry(
-            max_retry_count=retries,
-            interval_calculator=interval,
-            error_types=[URLError, ConnectionResetError, RemoteDisconnected, TimeoutError, ConnectionError],
-        ),
-    ]
-
-
-def make_client(
-    token: str,
-    base_url: str | None = None,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    retries: int = DEFAULT_RETRIES,
-    backoff: float = 0.5,
-) -> WebClient:
-    """Return a WebClient for ``base_url`` (default env SLACK_API_URL, else slack.com) with our retry handlers."""
-    url = base_url or os.environ.get("SLACK_API_URL") or DEFAULT_BASE_URL
-    if not url.endswith("/"):
-        url += "/"
-    return WebClient(
-        token=token,
-        base_url=url,
-        timeout=cast(int, timeout),  # urllib takes float seconds; the SDK annotates int
-        retry_handlers=retry_handlers(retries, backoff),
-    )
-
-
-def make_notifier(
-    settings: Settings,
-    token: str | None,
-    dry_run: bool,
-    base_url: str | None = None,
-    log: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
-) -> Notifier:
-    """Return the team's notifier: the console without a token or in a dry run (logging each message to ``log``
-    when given, e.g. a flow run's logger), else Slack.
-
-    ``base_url`` defaults to env ``SLACK_API_URL`` (tests point it at the emulator), else slack.com.
-    """
-    if dry_run or not token:
-        return ConsoleNotifier(settings.slack.channel, log=log)
-    return SlackNotifier(
-        make_client(token, base_url), settings.slack.channel, lookup_emails=settings.slack.lookup_emails
-    )
-
-
-# --- errors ---------------------------------------------------------------------------------------------------------
-
-
-MESSAGE_ERRORS = frozenset(
-    {
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "msg_too_long",
-        "no_text",
-        "time_in_past",
-        "time_too_far",
-        "invalid_time",
-        "restricted_too_many",
-        "too_many_attachments",
-    }
-)
-"""Errors about one message (its content or time): the other messages of a run are still sent."""
-
-
-class SlackCallError(SlackError):
-    """A Slack call failed: ``code`` is Slack's error code (``http_503``, ``unreachable`` for transport
-    failures), ``method`` the API method. The message never contains the token."""
-
-    def __init__(self, message: str, *, code: str, method: str) -> None:
-        self.code = code
-        self.method = method
-        super().__init__(message)
-
-    @property
-    def about_message(self) -> bool:
-        """True when the error concerns one message's content or time, not the channel, token or Slack."""
-        return self.code in MESSAGE_ERRORS
-
-
-def describe_error(method: str, code: str, channel: str | None, detail: str = "") -> str:
-    """Return a one-line explanation of Slack error ``code`` from ``method`` (naming the channel)."""
-    where = f"channel {channel!r}" if channel else "Slack"
-    if code == "channel_not_found":
-        return (
-            f"Slack channel {channel!r} not found (channel_not_found) in {method}: check slack.channel in "
-            "ceremonies.toml (a channel id like C0123ABC or a name); private channels need the bot invited"
-        )
-    if code == "not_in_channel":
-        return (
-            f"the Slack bot is not a member of channel {channel!r} (not_in_channel) in {method}: "
-            "invite it to the channel (/invite @your-bot)"
-        )
-    if code in _BAD_TOKEN:
-        return (
-            f"Slack rejected the bot token ({code}) in {method}: check the Prefect Secret block "
-            "'ceremonies-slack-token' or SLACK_BOT_TOKEN"
-        )
-    if code == "missing_scope":
-        scope = detail.removeprefix("— needs ").strip() or "the scope Slack names"
-        return (
-            f"the Slack bot lacks the scope {scope} for {method} (missing_scope): add {scope} to the Slack app's "
-            "bot scopes (see slack-app-manifest.yml) and reinstall the app"
-        )
-    if code == "ratelimited":
-        return f"Slack kept rate-limiting {method} (ratelimited) after retries; try again later"
-    if code == "restricted_too_many":
-        return f"too many messages scheduled for {where} within 5 minutes (restricted_too_many)"
-    if code in ("invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text"):
-        return f"Slack refused the message for {where} ({code}) in {method} {detail}".rstrip()
-    return f"Slack {method} failed for {where} ({code}) {detail}".rstrip()
-
-
-def _api_error(exc: SlackApiError, method: str, channel: str | None, token: str | None) -> SlackCallError:
-    response = exc.response
-    status = getattr(response, "status_code", 200)
-    data = response.data if isinstance(getattr(response, "data", None), dict) else {}
-    code = str(data.get("error") or (f"http_{status}" if status != 200 else "unknown_error"))
-    if status >= 500:
-        message = f"Slack answered HTTP {status} to {method} after retries (server error); try again later"
-    else:
-        detail = ""
-        if data.get("errors"):
-            detail = "— " + "; ".join(str(e) for e in data["errors"])[:300]
-        elif data.get("needed"):
-            detail = f"— needs {data['needed']}"
-        message = describe_error(method, code, channel, detail)
-    return SlackCallError(redact(message, token), code=code, method=method)
-
-
-def _transport_error(exc: Exception, method: str, token: str | None) -> SlackCallError:
-    reason = getattr(exc, "reason", None) or exc
-    message = f"could not reach Slack for {method} ({type(exc).__name__}: {reason})"
-    return SlackCallError(redact(message, token), code="unreachable", method=method)
 
 
 # --- the notifier ---------------------------------------------------------------------------------------------------
@@ -353,7 +115,7 @@ class Scheduled:
     hash: str | None
 
 
-class SlackNotifier:
+class SlackNotifier(SlackChannels):
     """Posts messages now (``post_at`` None) or schedules them, once per key across reruns (see module doc)."""
 
     def __init__(
@@ -363,40 +125,10 @@ class SlackNotifier:
         now: Callable[[], datetime] | None = None,
         lookup_emails: bool = False,
     ) -> None:
-        self.client = client
+        super().__init__(client, now)
         self.channel = channel
         self.lookup_emails = lookup_emails
         self._users: dict[str, str | None] = {}
-        self.now = now or (lambda: datetime.now(UTC))
-        self._ids: dict[str, str] = {}
-        self._git_dir: Path | None = None
-        self.visible_ref = False
-        """True once Slack was seen dropping the invisible ref: refs are then written as a visible last line."""
-
-    def cache_channels_in(self, git_dir: Path) -> None:
-        """Keep resolved channel ids (and the ref style) in ``git_dir`` (:data:`ceremonies.adapters.state.SLACK`):
-        later runs look the channel up no more."""
-        self._git_dir = Path(git_dir)
-        self.visible_ref = self.visible_ref or self._cache().get("ref") == "visible"
-
-    def _cache(self) -> dict[str, Any]:
-        """Return the cached Slack facts (empty when there is no cache or it is unreadable)."""
-        return state.load(self._git_dir, state.SLACK)
-
-    def _cached_ids(self) -> dict[str, str]:
-        """Return channel → id from the cache (empty when there is none or it is unreadable)."""
-        channels = self._cache().get("channels")
-        return {str(k): str(v) for k, v in channels.items()} if isinstance(channels, dict) else {}
-
-    def _remember(self, channel: str, channel_id: str) -> None:
-        """Write ``channel`` → ``channel_id`` into the cache (a failure only costs a lookup next run)."""
-        known = self._cached_ids()
-        if known.get(channel) != channel_id:
-            self._write_cache({**self._cache(), "channels": {**known, channel: channel_id}})
-
-    def _write_cache(self, data: dict[str, Any]) -> None:
-        """Write the cache (nothing without a git dir; a failure is logged, not raised)."""
-        state.save_quietly(self._git_dir, state.SLACK, data)
 
     # -- Notifier
 
@@ -531,7 +263,7 @@ class SlackNotifier:
         key = marker_key(message.key)
         text = self._marked(message)
         wanted_hash = read_marker(text)
-        channel_id = self._ids.get(channel, channel if _CHANNEL_ID.match(channel) else None)
+        channel_id = self._ids.get(channel, channel if CHANNEL_ID.match(channel) else None)
         same_channel = [s for s in pending.get(key, []) if channel_id is None or s.channel_id == channel_id]
         matching = [
             s
@@ -683,107 +415,6 @@ class SlackNotifier:
         """Return the SDK call reading one page of the scheduled-message list."""
         return lambda: self.client.chat_scheduledMessages_list(channel=channel_id, cursor=cursor, limit=LIST_PAGE)
 
-    def _channel_id(self, channel: str) -> str | None:
-        """Return the id of ``channel`` (an id, or a name resolved once with conversations.list).
-
-        Fails clearly (SlackError) when the channel does not exist or the bot is not a member, before anything
-        is scheduled. Returns None only when the bot may not list channels (missing_scope) and the name is not
-        a public channel: then keys are matched in every channel the bot scheduled to.
-        """
-        if channel in self._ids:
-            return self._ids[channel]
-        cached = self._cached_ids().get(channel)
-        if cached:
-            self._learn(channel, cached)
-            return cached
-        if _CHANNEL_ID.match(channel):
-            info = self._lookup("conversations.info", channel, lambda: self.client.conversations_info(channel=channel))
-            found: dict[str, Any] | None = (info or {}).get("channel") or {"id": channel}
-        else:
-            found = self._find_by_name(channel)
-            if found is None:
-                return None
-        assert found is not None
-        if found.get("is_member") is False:
-            method = "conversations.info" if _CHANNEL_ID.match(channel) else "conversations.list"
-            raise SlackCallError(
-                describe_error(method, "not_in_channel", channel), code="not_in_channel", method=method
-            )
-        self._learn(channel, str(found["id"]))
-        self._remember(channel, self._ids[channel])
-        return self._ids[channel]
-
-    def _find_by_name(self, channel: str) -> dict[str, Any] | None:
-        """Return the channel called ``channel`` (``#`` optional) from conversations.list.
-
-        SlackError channel_not_found when it is not there; None when the bot may not list the channel kinds
-        it could be (missing_scope).
-        """
-        name = channel.lstrip("#")
-        complete = True
-        channels = self._channel_pages(channel, "public_channel,private_channel")
-        if channels is None:  # no groups:read: private channels are invisible
-            complete = False
-            channels = self._channel_pages(channel, "public_channel") or []
-        match = next((c for c in channels if c.get("name") == name), None)
-        if match is not None:
-            return match
-        if not complete:
-            log.warning("Cannot list channels to resolve %s (missing_scope); matching keys in any channel", channel)
-            return None
-        raise SlackCallError(
-            describe_error("conversations.list", "channel_not_found", channel),
-            code="channel_not_found",
-            method="conversations.list",
-        )
-
-    def _channel_pages(self, channel: str, types: str) -> list[dict[str, Any]] | None:
-        """Return every channel of ``types`` (following cursors), or None when the bot lacks the scope."""
-        found: list[dict[str, Any]] = []
-        cursor: str | None = None
-        for _ in range(1000):
-            data = self._lookup("conversations.list", channel, self._channels_page(types, cursor))
-            if data is None:
-                return None
-            found.extend(data.get("channels") or [])
-            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                break
-        return found
-
-    def _channels_page(self, types: str, cursor: str | None) -> Callable[[], Any]:
-        return lambda: self.client.conversations_list(
-            types=types, exclude_archived=True, limit=LIST_PAGE * 2, cursor=cursor
-        )
-
-    def _lookup(self, method: str, channel: str, call: Callable[[], Any]) -> dict[str, Any] | None:
-        """Run a read-only lookup; return None when the bot lacks the scope for it (missing_scope)."""
-        try:
-            return self._call(method, channel, call)
-        except SlackError as exc:
-            if "missing_scope" in str(exc):
-                return None
-            raise
-
-    def _learn(self, channel: str, channel_id: Any) -> None:
-        if isinstance(channel_id, str) and channel_id:
-            self._ids[channel] = channel_id
-            self._ids.setdefault(channel_id, channel_id)
-
-    # -- one API call
-
-    def _call(self, method: str, channel: str | None, call: Callable[[], Any]) -> dict[str, Any]:
-        """Run one SDK call; return its data; raise SlackError (token-free) for every failure."""
-        token = self.client.token
-        try:
-            response = call()
-        except SlackApiError as exc:
-            raise _api_error(exc, method, channel, token) from None
-        except (URLError, OSError) as exc:  # connection refused/reset, timeouts, dropped connections
-            raise _transport_error(exc, method, token) from None
-        data = response.data
-        return data if isinstance(data, dict) else {}
-
 
 def _refused_error(refused: list[tuple[Message, SlackCallError]], total: int) -> SlackCallError:
     """Return one error naming every message Slack refused (the others were sent)."""
@@ -796,6 +427,25 @@ def _refused_error(refused: list[tuple[Message, SlackCallError]], total: int) ->
 def _aware(moment: datetime) -> datetime:
     """Return ``moment`` timezone-aware (naive values are taken as UTC)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def make_notifier(
+    settings: Settings,
+    token: str | None,
+    dry_run: bool,
+    base_url: str | None = None,
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
+) -> Notifier:
+    """Return the team's notifier: the console without a token or in a dry run (logging each message to ``log``
+    when given, e.g. a flow run's logger), else Slack.
+
+    ``base_url`` defaults to env ``SLACK_API_URL`` (tests point it at the emulator), else slack.com.
+    """
+    if dry_run or not token:
+        return ConsoleNotifier(settings.slack.channel, log=log)
+    return SlackNotifier(
+        make_client(token, base_url), settings.slack.channel, lookup_emails=settings.slack.lookup_emails
+    )
 
 
 def cache_channels(notifier: Notifier, git_dir: Path) -> None:

@@ -32,7 +32,7 @@ from prefect.utilities.annotations import quote
 from ceremonies.adapters.git import check_repo_spec
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.adapters.repolock import WAIT_ENV, wait_seconds_default
-from ceremonies.adapters.slack import make_notifier
+from ceremonies.adapters.slack import is_transient, make_notifier
 from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.messages import Message
@@ -72,21 +72,6 @@ SLACK_RETRIES = 3
 SLACK_RETRY_DELAYS: list[float] = [1.0, 5.0, 15.0]
 RETRY_JITTER = 0.2
 
-_PERMANENT_SLACK_ERRORS = (
-    "invalid_auth",
-    "not_authed",
-    "account_inactive",
-    "token_revoked",
-    "channel_not_found",
-    "not_in_channel",
-    "is_archived",
-    "missing_scope",
-    "invalid_arguments",
-    "time_in_past",
-    "time_too_far",
-)
-
-
 T = TypeVar("T")
 
 
@@ -97,11 +82,6 @@ def as_is(value: T) -> T:
     that costs seconds per task (bench: 30 s for a 10,000-page KB). Typed as ``value`` itself for the task call.
     """
     return cast(T, quote(value))
-
-
-def is_transient_slack_failure(message: str) -> bool:
-    """Return False when a Slack error message names a permanent error (bad token, unknown channel, ...)."""
-    return not any(code in message for code in _PERMANENT_SLACK_ERRORS)
 
 
 def retry_push_condition(task: Any, task_run: Any, state: Any) -> bool:
@@ -117,11 +97,12 @@ def retry_push_condition(task: Any, task_run: Any, state: Any) -> bool:
 
 
 def retry_slack_condition(task: Any, task_run: Any, state: Any) -> bool:
-    """Prefect ``retry_condition_fn`` for Slack tasks: retry unless the failure is a permanent Slack error."""
+    """Prefect ``retry_condition_fn`` for Slack tasks: retry only a transient Slack failure
+    (:func:`ceremonies.adapters.slack.is_transient`, the one classification)."""
     try:
         state.result()
     except SlackError as exc:
-        return is_transient_slack_failure(str(exc))
+        return is_transient(exc)
     except Exception:  # any other failure (network, 5xx) is worth a retry
         return True
     return False
