@@ -8,7 +8,8 @@ import re
 from next_sprint_files import DUE_DAY, PLAN_012_PATH
 
 from ceremonies.adapters.slack import SlackNotifier, make_client, strip_marker
-from ceremonies.jobs.next_sprint import run_next_sprint
+from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
+from ceremonies.jobs.recipe import Effects
 from support.gitrepo import TeamRepo, commit_as_human
 from support.slack import SlackEmulator
 
@@ -28,7 +29,7 @@ def test_a_scope_line_with_channel_pings_nobody_and_mapped_owners_are_mentions(t
     commit_as_human(team.work, {PLAN_012_PATH: plan, "ceremonies.toml": config}, "docs: one more scope line")
     with SlackEmulator(token=TOKEN, channels={"C0SEARCH": "search"}) as slack:
         notifier = SlackNotifier(make_client(TOKEN, slack.url, timeout=5, backoff=0.01), "#search")
-        result = run_next_sprint(str(team.work), today=DUE_DAY, notifier=notifier)
+        result = run_next_sprint(NextSprintRequest(str(team.work), today=DUE_DAY), Effects(notifier=notifier))
         [posted] = slack.posted
     assert result.status == "created" and [d.status for d in result.deliveries] == ["posted"]
     text, blocks = strip_marker(posted["text"]), json.dumps(posted["blocks"], ensure_ascii=False)

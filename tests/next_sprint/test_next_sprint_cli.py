@@ -131,3 +131,23 @@ def test_the_announcement_is_posted_to_slack_through_the_emulator(
     assert len(posted) == 1 and posted[0]["channel"] == "C0SEARCH"
     assert "SPR-013" in posted[0]["text"] and NEW_PLAN_PATH in posted[0]["text"]
     assert token not in out + err
+
+
+@pytest.mark.parametrize("spelling", ["file-url", "bare-path"])
+def test_a_repo_given_by_url_announces_in_its_own_configured_channel(
+    team: TeamRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    """The notifier is built after the clone, from the repo's ceremonies.toml (channel #search), not from the
+    defaults (#sprint) — the Slack workspace has both channels, so a post to the wrong one would succeed."""
+    token = "xoxb-url-team-token"
+    monkeypatch.setenv("CEREMONIES_WORKDIR", str(tmp_path / "clones"))
+    repo = f"file://{team.remote}" if spelling == "file-url" else str(team.remote)
+    with SlackEmulator(token=token, channels={"C0SPRINT": "sprint", "C0SEARCH": "search"}) as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", token)
+        monkeypatch.setenv("SLACK_API_URL", slack.url)
+        code, out, err = cli(capsys, "--repo", repo, "--today", DUE, "--json")
+        posted = slack.posted
+    assert code == 0, err
+    assert json.loads(out)["status"] == "created" and json.loads(out)["deliveries"] == ["posted"]
+    assert [message["channel"] for message in posted] == ["C0SEARCH"], "the repo's own channel, not #sprint"
+    assert NEW_PLAN_PATH in posted[0]["text"]

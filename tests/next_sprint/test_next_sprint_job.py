@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from next_sprint_files import DUE_DAY, NEW_PLAN_PATH, PLAN_012_PATH, RETRO_012, RETRO_012_PATH
 
-from ceremonies.adapters.notify import ConsoleNotifier
+from ceremonies.adapters.notify import ConsoleNotifier, Notifier
 from ceremonies.domain.parsing import parse_document
 from ceremonies.errors import SprintDocError, TemplateError
 from ceremonies.jobs import next_sprint as job
-from ceremonies.jobs.next_sprint import run_next_sprint
+from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
+from ceremonies.jobs.recipe import DIRECT, Effects, opened
 from support.gitrepo import TeamRepo, clone_again, commit_as_human, git
 
 
@@ -28,11 +31,15 @@ def quiet() -> ConsoleNotifier:
     return ConsoleNotifier("#search", io.StringIO())
 
 
-def run(team: TeamRepo, **kwargs: object) -> job.NextSprintResult:
-    """Run the job on the team's work tree as of DUE_DAY (overridable)."""
+def run(
+    team: TeamRepo, notifier: Notifier | None = None, run_id: str | None = None, **kwargs: Any
+) -> job.NextSprintResult:
+    """Run the job on the team's work tree as of DUE_DAY (overridable), quietly unless given a notifier."""
     kwargs.setdefault("today", DUE_DAY)
-    kwargs.setdefault("notifier", quiet())
-    return run_next_sprint(str(team.work), **kwargs)  # type: ignore[arg-type]
+    effects = Effects(notifier=notifier or quiet())
+    if run_id is not None:
+        effects = replace(effects, run_id=lambda: run_id)
+    return run_next_sprint(NextSprintRequest(str(team.work), **kwargs), effects)
 
 
 def test_creates_the_next_plan_commits_once_as_the_bot_and_pushes(team: TeamRepo) -> None:
@@ -162,20 +169,21 @@ def test_dry_run_writes_nothing_and_returns_doc_diff_and_message(team: TeamRepo)
 
 
 def test_a_push_racing_ours_is_rebased_over(team: TeamRepo, tmp_path: Path) -> None:
-    docs, settings = job.open_repo(str(team.work))
-    decision = job.decide(job.load(docs.root, settings), settings, DUE_DAY)
-    planned = job.plan(decision, settings)
-    doc = job.render(docs.root, settings, planned)
-    target = job.inspect_target(docs, settings, planned, doc)
-    outcome = job.write(docs, target, doc)
-    sha = job.commit_plan(docs, settings, planned, target.path, outcome.status, "race-test")
-    assert sha is not None
+    with opened(str(team.work), None, job=job.FLOW_NAME, dry_run=False) as repo:
+        docs, settings = repo.docs, repo.settings
+        decision = job.decide(job.load(docs.root, settings), settings, DUE_DAY)
+        planned = job.plan(decision, settings)
+        doc = job.render(docs.root, settings, planned)
+        target = job.inspect_target(docs, settings, planned, doc)
+        outcome = job.write(docs, target, doc)
+        sha = job.commit_plan(docs, settings, planned, target.path, outcome.status, "race-test")
+        assert sha is not None
 
-    other = clone_again(team.remote, tmp_path / "sam")
-    commit_as_human(other, {"notes/standup.md": "Sam's notes\n"}, "docs: standup notes")
-    git(other, "push", "-q", "origin", "main")
+        other = clone_again(team.remote, tmp_path / "sam")
+        commit_as_human(other, {"notes/standup.md": "Sam's notes\n"}, "docs: standup notes")
+        git(other, "push", "-q", "origin", "main")
 
-    pushed = job.push_commit(docs)
+        pushed = DIRECT.push(docs, *job.push_target(settings, planned.sprint.label))
     assert pushed.pushed and pushed.rebased
     remote_files = git(team.remote, "ls-tree", "-r", "--name-only", "main").split()
     assert NEW_PLAN_PATH in remote_files and "notes/standup.md" in remote_files
@@ -323,10 +331,10 @@ def test_a_repo_given_by_url_is_cloned_planned_and_pushed(
 ) -> None:
     monkeypatch.setenv("CEREMONIES_WORKDIR", str(tmp_path / "clones"))
     url = f"file://{team.remote}"
-    result = run_next_sprint(url, today=DUE_DAY, notifier=quiet())
+    result = run_next_sprint(NextSprintRequest(url, today=DUE_DAY), Effects(notifier=quiet()))
     assert result.status == "created" and result.pushed
     assert NEW_PLAN_PATH in git(team.remote, "ls-tree", "-r", "--name-only", "main").split()
-    assert run_next_sprint(url, today=DUE_DAY, notifier=quiet()).status == "unchanged"
+    assert run_next_sprint(NextSprintRequest(url, today=DUE_DAY), Effects(notifier=quiet())).status == "unchanged"
 
 
 def test_runs_at_the_same_time_on_one_work_tree_make_one_commit(team: TeamRepo) -> None:

@@ -11,7 +11,8 @@ import pytest
 
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.domain.parsing import parse_document
-from ceremonies.jobs.next_sprint import run_next_sprint
+from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
+from ceremonies.jobs.recipe import Effects
 from support.gitrepo import make_team_repo
 
 SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
@@ -37,10 +38,12 @@ def test_seed_plans_without_a_retro_wait_then_force_plans_spr_014(tmp_path: Path
         ".ai/sprint/SPR-013-iteration-template.md": seed("000"),
     }
     team = make_team_repo(tmp_path, files)
-    waiting = run_next_sprint(str(team.work), today=date(2026, 3, 31), notifier=quiet())
+    waiting = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 3, 31)), Effects(notifier=quiet()))
     assert waiting.status == "not-due" and "SPR-013-retrospective.md" in waiting.reason
 
-    forced = run_next_sprint(str(team.work), today=date(2026, 3, 31), force=True, notifier=quiet())
+    forced = run_next_sprint(
+        NextSprintRequest(str(team.work), today=date(2026, 3, 31), force=True), Effects(notifier=quiet())
+    )
     assert forced.status == "created" and forced.path == ".ai/sprint/SPR-014-iteration-template.md"
     assert forced.start == date(2026, 4, 1) and forced.committed
     sprint = parse_document((team.work / forced.path).read_text(encoding="utf-8"), forced.path).sprint
@@ -52,9 +55,13 @@ def test_seed_plans_without_a_retro_wait_then_force_plans_spr_014(tmp_path: Path
 def test_us_style_seed_plan_numbers_the_next_sprint_in_its_time_zone(tmp_path: Path) -> None:
     files = {".ai/sprint/sprint-09-plan.md": seed("004"), "ceremonies.toml": '[sprint]\nholiday_country = "US"\n'}
     team = make_team_repo(tmp_path, files)
-    result = run_next_sprint(str(team.work), today=date(2026, 4, 23), force=True, notifier=quiet())
+    result = run_next_sprint(
+        NextSprintRequest(str(team.work), today=date(2026, 4, 23), force=True), Effects(notifier=quiet())
+    )
     assert result.status == "created" and result.start == date(2026, 4, 24)
     text = (team.work / str(result.path)).read_text(encoding="utf-8")
     assert "Sprint 10" in text and "America/Denver" in text
-    again = run_next_sprint(str(team.work), today=date(2026, 4, 23), force=True, notifier=quiet())
+    again = run_next_sprint(
+        NextSprintRequest(str(team.work), today=date(2026, 4, 23), force=True), Effects(notifier=quiet())
+    )
     assert again.status == "unchanged" and not again.committed

@@ -60,7 +60,7 @@ def before(function: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def dying_writer(module: Any) -> None:
+def dying_writer(*modules: Any) -> None:
     """Make ``module.write_atomic`` write the first file fully, then die inside the second write after its temp file
     is on disk (before the rename): the worst moment for a non-atomic writer."""
     real = file_adapter.write_atomic
@@ -79,7 +79,8 @@ def dying_writer(module: Any) -> None:
         os.replace = replace_then_never  # type: ignore[assignment]
         return real(path, data)
 
-    module.write_atomic = write_atomic
+    for module in modules:
+        module.write_atomic = write_atomic
     file_adapter.write_atomic = write_atomic  # type: ignore[assignment]  # the door repo files go through
 
 
@@ -99,11 +100,12 @@ def install(job: str, step: str) -> None:
         }
     else:
         from ceremonies.jobs import next_sprint
+        from ceremonies.jobs.next_sprint import target
 
         module = next_sprint
         hooks = {
             "after_render": lambda: setattr(module, "render", after_return(module.render)),
-            "mid_write": lambda: dying_writer(module),
+            "mid_write": lambda: dying_writer(target),
             "after_write": lambda: setattr(module, "write", after_return(module.write)),
             "after_commit": lambda: setattr(module, "commit_plan", after_return(module.commit_plan)),
             "before_push": lambda: setattr(DocsRepo, "push", before(DocsRepo.push)),
@@ -128,10 +130,13 @@ def run(job: str, repo: str) -> dict[str, Any]:
             RefreshRequest(repo, now=now),
             Effects(notifier=ConsoleNotifier("#sprint", out)),
         ).to_json()
-    from ceremonies.jobs.next_sprint import run_next_sprint
+    from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
+    from ceremonies.jobs.recipe import Effects
 
     today = date.fromisoformat(os.environ["CRASH_TODAY"]) if os.environ.get("CRASH_TODAY") else None
-    return run_next_sprint(repo, today=today, notifier=ConsoleNotifier("#sprint", out)).to_json()
+    return run_next_sprint(
+        NextSprintRequest(repo, today=today), Effects(notifier=ConsoleNotifier("#sprint", out))
+    ).to_json()
 
 
 def wait_for_start() -> None:

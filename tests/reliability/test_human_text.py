@@ -125,7 +125,8 @@ def test_human_sprint_docs_stay_byte_identical_under_planning_and_kb_runs(
 ) -> None:
     from datetime import date
 
-    from ceremonies.jobs.next_sprint import run_next_sprint
+    from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
+    from ceremonies.jobs.recipe import Effects
 
     with tempfile.TemporaryDirectory() as tmp:
         files: dict[str, str | bytes | None] = dict(team_files())
@@ -140,7 +141,8 @@ def test_human_sprint_docs_stay_byte_identical_under_planning_and_kb_runs(
         for run in range(runs):
             try:
                 run_next_sprint(
-                    str(team.work), today=date(2026, 5, 26 + run), notifier=ConsoleNotifier("#sprint", io.StringIO())
+                    NextSprintRequest(str(team.work), today=date(2026, 5, 26 + run)),
+                    Effects(notifier=ConsoleNotifier("#sprint", io.StringIO())),
                 )
             except SprintDocError as error:  # e.g. a NUL byte: refused with file and line, nothing written
                 assert error.path and error.path.startswith(SPRINTS) and error.line, str(error)

@@ -12,7 +12,8 @@ from repo_shapes import padded_folders
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.errors import GitError
 from ceremonies.jobs.init import inspect_repo
-from ceremonies.jobs.next_sprint import run_next_sprint
+from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
+from ceremonies.jobs.recipe import Effects
 from support.gitrepo import TeamRepo, commit_as_human, git, make_team_repo
 
 END_OF_3 = date(2026, 3, 22)
@@ -31,7 +32,7 @@ def test_shape1_checked_out_master_is_planned_committed_and_pushed_there(
     tmp_path: Path, quiet: ConsoleNotifier
 ) -> None:
     team = _master_repo(tmp_path)
-    result = run_next_sprint(str(team.work), today=END_OF_3, notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(str(team.work), today=END_OF_3), Effects(notifier=quiet))
     assert result.status == "created" and result.path == "docs/sprints/sprint-04/plan.md"
     assert result.pushed and result.commit == git(team.remote, "rev-parse", "master").strip()
 
@@ -41,7 +42,7 @@ def test_shape1_a_url_is_cloned_on_the_remotes_head(
 ) -> None:
     team = _master_repo(tmp_path)
     monkeypatch.setenv("CEREMONIES_WORKDIR", str(tmp_path / "clones"))
-    result = run_next_sprint(f"file://{team.remote}", today=END_OF_3, notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(f"file://{team.remote}", today=END_OF_3), Effects(notifier=quiet))
     assert result.status == "created" and result.pushed
     assert "sprint-04/plan.md" in git(team.remote, "show", "--stat", "--format=", "master")
 
@@ -57,12 +58,14 @@ def test_shape1_config_branch_other_than_the_checked_out_one_is_a_clear_error(
         "docs on trunk",
     )
     with pytest.raises(GitError, match=r"'master'.*'trunk'"):
-        run_next_sprint(str(team.work), today=END_OF_3, notifier=quiet)
-    result = run_next_sprint(str(team.work), branch="master", today=END_OF_3, notifier=quiet)
+        run_next_sprint(NextSprintRequest(str(team.work), today=END_OF_3), Effects(notifier=quiet))
+    result = run_next_sprint(
+        NextSprintRequest(str(team.work), branch="master", today=END_OF_3), Effects(notifier=quiet)
+    )
     assert result.status == "created"
 
 
 def test_shape1_branch_flag_naming_another_branch_refuses(tmp_path: Path, quiet: ConsoleNotifier) -> None:
     team = _master_repo(tmp_path)
     with pytest.raises(GitError, match="is on branch 'master', expected 'main'"):
-        run_next_sprint(str(team.work), branch="main", today=END_OF_3, notifier=quiet)
+        run_next_sprint(NextSprintRequest(str(team.work), branch="main", today=END_OF_3), Effects(notifier=quiet))

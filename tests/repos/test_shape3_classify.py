@@ -12,7 +12,8 @@ from repo_shapes import RunCli
 
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.jobs.init import inspect_repo
-from ceremonies.jobs.next_sprint import run_next_sprint
+from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
+from ceremonies.jobs.recipe import Effects
 from support.gitrepo import TeamRepo, commit_as_human, make_team_repo
 
 
@@ -65,7 +66,7 @@ def test_shape3_a_broken_standup_and_an_undated_topic_doc_do_not_stop_the_plan(
     tmp_path: Path, quiet: ConsoleNotifier
 ) -> None:
     team = _topic_repo(tmp_path)
-    result = run_next_sprint(str(team.work), today=date(2026, 3, 12), notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 3, 12)), Effects(notifier=quiet))
     assert result.status == "created" and result.path == "docs/sprints/SPR-010/sprint-plan.md"
     assert result.sprint == "SPR-010" and result.start == date(2026, 3, 16)  # init found: next working day
     text = (team.work / result.path).read_text(encoding="utf-8")
@@ -94,7 +95,7 @@ def test_shape3_default_layout_undated_topic_doc_is_never_the_newest(tmp_path: P
         ".ai/sprint/SPR-014-process-notes.md": "# SPR-014 process notes\n\n## Scope\n\n- Improve the process\n",
     }
     team = make_team_repo(tmp_path, files)
-    result = run_next_sprint(str(team.work), today=date(2026, 3, 12), notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 3, 12)), Effects(notifier=quiet))
     assert result.status == "created" and result.sprint == "SPR-013"
 
 
@@ -116,7 +117,7 @@ def test_shape3_duration_only_plans_get_the_next_duration_in_their_shape(
     }
     team = make_team_repo(tmp_path, files)
     commit_as_human(team.work, {"ceremonies.toml": inspect_repo(team.work).config}, "ceremonies init")
-    result = run_next_sprint(str(team.work), today=date(2026, 3, 12), notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 3, 12)), Effects(notifier=quiet))
     assert result.path == "sprints/SPR-010/sprint-plan.md" and result.start == date(2026, 3, 16)
     text = (team.work / result.path).read_text(encoding="utf-8")
     assert "# SPR-010: Billing sprint plan" in text

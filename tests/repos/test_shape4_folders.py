@@ -22,7 +22,8 @@ from ceremonies.domain.layout import (
     unit_path,
 )
 from ceremonies.jobs.init import inspect_repo, write_config
-from ceremonies.jobs.next_sprint import run_next_sprint
+from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
+from ceremonies.jobs.recipe import Effects
 from support.gitrepo import TeamRepo, commit_as_human, make_team_repo
 
 
@@ -89,12 +90,12 @@ def test_shape4_padded_folders_plan_goes_to_the_next_folder_with_the_retro_actio
     config = parse_config((team.work / "ceremonies.toml").read_text(encoding="utf-8"))
     assert config.paths.sprint_dir == "docs/sprints" and config.paths.sprint_unit == "sprint-{n:02}"
     assert config.paths.plan_outline == "docs/sprints/templates/plan.md"
-    result = run_next_sprint(str(team.work), today=date(2026, 3, 22), notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 3, 22)), Effects(notifier=quiet))
     assert result.status == "created" and result.path == "docs/sprints/sprint-04/plan.md"
     assert result.start == date(2026, 3, 23)
     text = (team.work / result.path).read_text(encoding="utf-8")
     assert "Add a smoke test for login" in text
-    again = run_next_sprint(str(team.work), today=date(2026, 3, 22), notifier=quiet)
+    again = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 3, 22)), Effects(notifier=quiet))
     assert again.status == "unchanged"
 
 
@@ -103,7 +104,7 @@ def test_shape4_spaced_folders_without_dates_plan_from_the_planning_day(tmp_path
     config = parse_config((team.work / "ceremonies.toml").read_text(encoding="utf-8"))
     assert config.paths.sprint_dir == "." and config.paths.sprint_unit == "Sprint {n}"
     assert config.paths.plan_pattern == "{key}/Sprint_Planning.md"
-    result = run_next_sprint(str(team.work), today=date(2026, 4, 14), notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 4, 14)), Effects(notifier=quiet))
     assert result.status == "created" and result.path == "Sprint 3/Sprint_Planning.md"
     assert result.start == date(2026, 4, 14)
     assert any("has no dates" in warning for warning in result.warnings)
@@ -117,6 +118,6 @@ def test_shape4_periods_next_to_sprints_are_not_sprints(tmp_path: Path, quiet: C
     not_placed = dict(report.not_placed)
     assert "docs/sprints/00-formation/planning.md" in not_placed
     assert "docs/sprints/finalization/checklist.md" in not_placed
-    result = run_next_sprint(str(team.work), today=date(2026, 3, 15), notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 3, 15)), Effects(notifier=quiet))
     assert result.status == "created" and result.path == "docs/sprints/sprint-3/planning.md"
     assert "Review PRs within a day" in (team.work / result.path).read_text(encoding="utf-8")

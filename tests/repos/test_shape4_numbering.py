@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.jobs.init import inspect_repo
-from ceremonies.jobs.next_sprint import run_next_sprint
+from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
+from ceremonies.jobs.recipe import Effects
 from ceremonies.team_plan import split_parts
 from support.gitrepo import commit_as_human, make_team_repo
 
@@ -44,7 +45,7 @@ def test_shape4_year_numbering_rolls_over_and_targets_map_to_sprints(tmp_path: P
     assert report.sprint_unit == "Sprint {year}-{n:02}" and report.numbering == "by_year"
     commit_as_human(team.work, {"ceremonies.toml": report.config}, "ceremonies init")
 
-    result = run_next_sprint(str(team.work), today=date(2026, 12, 31), notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 12, 31)), Effects(notifier=quiet))
     assert result.status == "created" and result.path == "docs/sprints/Sprint 2027-01/plan.md"
     assert result.start == date(2027, 1, 4)  # Jan 1 is a holiday: the next working day
     text = (team.work / result.path).read_text(encoding="utf-8")

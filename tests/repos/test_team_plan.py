@@ -13,7 +13,8 @@ from repo_shapes import padded_folders, spaced_folders
 
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.jobs.init import inspect_repo, write_config
-from ceremonies.jobs.next_sprint import run_next_sprint
+from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
+from ceremonies.jobs.recipe import Effects
 from ceremonies.team_plan import date_writer, redate, split_parts, strip_frontmatter, table_columns
 from support.gitrepo import TeamRepo, commit_as_human, make_team_repo
 
@@ -37,7 +38,7 @@ def _headings(text: str) -> list[str]:
 def test_team_plan_follows_the_form_and_matches_the_golden_file(tmp_path: Path, quiet: ConsoleNotifier) -> None:
     actions = ["Add a smoke test for login — @kim — Sprint 4", "Keep the changelog current — Standing"]
     team = _initialised(tmp_path, padded_folders(3, actions))
-    result = run_next_sprint(str(team.work), today=date(2026, 3, 22), notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 3, 22)), Effects(notifier=quiet))
     assert result.path == "docs/sprints/sprint-04/plan.md"
     text = (team.work / result.path).read_text(encoding="utf-8")
     form = (team.work / "docs/sprints/templates/plan.md").read_text(encoding="utf-8")
@@ -56,7 +57,7 @@ def test_team_plan_follows_the_form_and_matches_the_golden_file(tmp_path: Path, 
 
 def test_team_plan_without_a_form_follows_the_last_plan(tmp_path: Path, quiet: ConsoleNotifier) -> None:
     team = _initialised(tmp_path, spaced_folders(2, ["We will demo every Friday."]))
-    result = run_next_sprint(str(team.work), today=date(2026, 4, 14), notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 4, 14)), Effects(notifier=quiet))
     text = (team.work / str(result.path)).read_text(encoding="utf-8")
     last = (team.work / "Sprint 2/Sprint_Planning.md").read_text(encoding="utf-8")
     assert _headings(text)[: len(_headings(last))] == _headings(last)
@@ -101,7 +102,7 @@ def test_team_plan_keeps_the_teams_frontmatter_with_the_new_key(tmp_path: Path, 
     team = _initialised(tmp_path, files)
     report = inspect_repo(team.work)
     assert report.sprint_unit == "SPR-{n:03}" and report.plan_outline is None
-    result = run_next_sprint(str(team.work), today=date(2026, 12, 15), notifier=quiet)
+    result = run_next_sprint(NextSprintRequest(str(team.work), today=date(2026, 12, 15)), Effects(notifier=quiet))
     assert result.status == "created" and result.path == ".ai/sprint/SPR-025-iteration-template.md"
     text = (team.work / result.path).read_text(encoding="utf-8")
     assert text.startswith("---\ndocid: SPR-025\n") and "\n# SPR-025: Sprint 2026-25" in text

@@ -78,20 +78,11 @@ def repo_settings(repo: str) -> Settings:
 
 
 def cli_notifier(settings: Settings, to_stderr: bool) -> Notifier:
-    """Return Slack when SLACK_BOT_TOKEN is set and the Slack adapter is installed, else the console (on stderr
-    when ``to_stderr``, so ``--json`` output stays clean)."""
-    from ceremonies.adapters.notify import ConsoleNotifier
+    """Return the team's notifier for ``settings`` (:func:`ceremonies.jobs.recipe.team_notifier` with the token of
+    SLACK_BOT_TOKEN; the console on stderr when ``to_stderr``, so ``--json`` output stays clean)."""
+    from ceremonies.jobs.recipe import TOKEN_ENV, team_notifier
 
-    token = os.environ.get("SLACK_BOT_TOKEN")
-    if token:
-        try:
-            from ceremonies.adapters.slack import make_notifier
-        except ImportError:
-            pass
-        else:
-            notifier: Notifier = make_notifier(settings, token, False)
-            return notifier
-    return ConsoleNotifier(settings.slack.channel, sys.stderr if to_stderr else None)
+    return team_notifier(settings, os.environ.get(TOKEN_ENV), stream=sys.stderr if to_stderr else None)
 
 
 def exit_on_issues(issues: Sequence[str]) -> None:

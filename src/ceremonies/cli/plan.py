@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ceremonies.cli._app import LockWaitOption, app, busy, cli_notifier, fail, print_json, repo_settings
+from ceremonies.cli._app import LockWaitOption, app, busy, fail, print_json
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError, RepoBusyError, UsageError
 
 if TYPE_CHECKING:  # the job (git, the parser, the planner) is imported when the command runs
@@ -84,22 +84,21 @@ def next_sprint(
     template is broken, the retro is missing after the sprint ended, or a human changed the tool's plan (never
     overwritten without --force).
     """
-    from ceremonies.jobs.next_sprint import run_next_sprint
+    from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
 
     try:
-        day = parse_day(today)
-        notifier = cli_notifier(repo_settings(repo), as_json) if not dry_run else None
-        result = run_next_sprint(
+        request = NextSprintRequest(
             repo,
-            branch=branch,
+            branch,
             dry_run=dry_run,
             force=force,
             commit=not no_commit,
             push=not no_push,
-            today=day,
-            notifier=notifier,
+            today=parse_day(today),
             lock_wait=lock_wait,
+            to_stderr=as_json,
         )
+        result = run_next_sprint(request)
     except RepoBusyError as error:
         raise busy(error, as_json) from None
     except CeremoniesError as error:

@@ -20,6 +20,7 @@ import gc
 import logging
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,6 +77,11 @@ def _env_token() -> str | None:
     return os.environ.get(TOKEN_ENV) or None
 
 
+def new_run_id() -> str:
+    """Return a run id for direct-path (CLI) runs: ``cli-<12 hex>`` (a flow uses its flow run id)."""
+    return f"cli-{uuid.uuid4().hex[:12]}"
+
+
 def _no_log() -> Log | None:
     """The direct path prints messages instead of logging them."""
     return None
@@ -99,6 +105,8 @@ class Effects:
     """``sprint_planned(repo, branch, sprint)``: a flow emits ``ceremonies.sprint.planned`` after the push."""
     token: Callable[[], str | None] = _env_token
     log: Callable[[], Log | None] = _no_log
+    run_id: Callable[[], str] = new_run_id
+    """The id a commit's ``Ceremonies-Run`` trailer names: ``cli-<hex>``, or the flow run's id."""
     notifier: Notifier | None = None
 
 
