@@ -8,8 +8,10 @@ from typing import Any
 from prefect import flow
 
 from ceremonies.jobs.refresh_kb import RefreshRequest, run_refresh_kb
-from ceremonies.tasks.common import FLOW_TIMEOUT_SECONDS, arepo_lock, notify_failure, parse_moment
+from ceremonies.tasks.common import FLOW_TIMEOUT_SECONDS, parse_moment
 from ceremonies.tasks.effects import prefect_effects
+from ceremonies.tasks.failure import notify_failure
+from ceremonies.tasks.repo_limit import arepo_lock
 
 
 @flow(name="refresh-kb", on_failure=[notify_failure], timeout_seconds=FLOW_TIMEOUT_SECONDS, validate_parameters=False)

@@ -19,7 +19,7 @@ from prefect.exceptions import ObjectNotFound
 from ceremonies.adapters.gitnet import TIMEOUT_ENV
 from ceremonies.cli import main
 from ceremonies.errors import GitError, GitTimeoutError, LockTimeoutError
-from ceremonies.tasks.common import LOCK_WAIT_ENV, repo_lock_name
+from ceremonies.tasks.repo_limit import LOCK_WAIT_ENV, repo_lock_name
 from support.gitrepo import TeamRepo, git, hang_pushes, hang_remote
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -14,8 +14,9 @@ from markdown_it import MarkdownIt
 from next_sprint_files import DUE_DAY, NEW_PLAN_PATH, RETRO_012_PATH
 from prefect.client.orchestration import get_client
 
+from ceremonies.adapters.slack import DEFAULT_RETRIES
 from ceremonies.domain.parsing import parse_document
-from ceremonies.errors import SprintDocError, UsageError
+from ceremonies.errors import SlackError, SprintDocError, UsageError
 from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
 from support.slack import SlackEmulator
 
@@ -136,6 +137,28 @@ def test_flow_announces_in_slack_through_the_emulator(team: TeamRepo, monkeypatc
         posted = slack.posted
     assert result["deliveries"] == ["posted"]
     assert [p["channel"] for p in posted] == ["C0SEARCH"] and "SPR-013" in posted[0]["text"]
+
+
+def test_slack_is_retried_by_the_sdk_alone_then_the_run_fails_and_a_rerun_announces(
+    team: TeamRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One retry layer per failure kind: a Slack outage costs 1 + DEFAULT_RETRIES calls (the SDK's handlers), not
+    that times a task's retries; the plan is committed and pushed before, and the next run announces it once."""
+    token = "xoxb-retry-team-token"
+    with SlackEmulator(token=token, channels={"C0SEARCH": "search"}) as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", token)
+        monkeypatch.setenv("SLACK_API_URL", slack.url)
+        slack.inject("chat.postMessage", "503", times=1 + DEFAULT_RETRIES)
+        with pytest.raises(SlackError):
+            flow(team)
+        failed_calls = list(slack.calls_to("chat.postMessage"))
+        again = flow(team)
+        posted = slack.posted
+    announcements = [c for c in failed_calls if NEW_PLAN_PATH in str(c.params.get("text"))]
+    assert [c.status for c in announcements] == [503] * (1 + DEFAULT_RETRIES), "the SDK's attempts, nothing more"
+    assert NEW_PLAN_PATH in git(team.remote, "ls-tree", "-r", "--name-only", "main"), "pushed before announcing"
+    assert again["status"] == "unchanged" and again["deliveries"] == ["posted"]
+    assert [p["channel"] for p in posted if NEW_PLAN_PATH in p["text"]] == ["C0SEARCH"]
 
 
 def test_today_is_a_plain_string_parameter_checked_by_the_flow(team: TeamRepo) -> None:

@@ -10,7 +10,7 @@ import pytest
 from ceremonies.cli import main
 from ceremonies.cli.ops import _parse_parameters
 from ceremonies.errors import UsageError
-from ceremonies.tasks.common import repo_lock_name
+from ceremonies.tasks.repo_limit import repo_lock_name
 
 
 def test_param_values_parse_as_json_or_text() -> None:

@@ -17,8 +17,7 @@ from prefect.client.orchestration import get_client
 from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
 from prefect.logging import get_logger
 
-from ceremonies.adapters.slack import SlackCallError
-from ceremonies.tasks import common
+from ceremonies.tasks import common, failure, repo_limit
 from polling import poll_until
 from support.gitrepo import git
 
@@ -82,24 +81,25 @@ def test_repo_lock_name_is_stable_across_spellings(tmp_path: Path, monkeypatch: 
     repo = tmp_path / "Team Docs"
     repo.mkdir()
     monkeypatch.chdir(tmp_path)
-    local = {common.repo_lock_name(str(repo)), common.repo_lock_name("Team Docs"), common.repo_lock_name(f"{repo}/")}
+    name_of = repo_limit.repo_lock_name
+    local = {name_of(str(repo)), name_of("Team Docs"), name_of(f"{repo}/")}
     assert len(local) == 1
     name = local.pop()
     assert name.startswith("ceremonies-repo-team-docs-")
     urls = {
-        common.repo_lock_name("https://github.com/acme/docs.git"),
-        common.repo_lock_name("https://bot:tok@GitHub.com/acme/docs/"),
-        common.repo_lock_name("https://github.com/acme/docs"),
+        repo_limit.repo_lock_name("https://github.com/acme/docs.git"),
+        repo_limit.repo_lock_name("https://bot:tok@GitHub.com/acme/docs/"),
+        repo_limit.repo_lock_name("https://github.com/acme/docs"),
     }
     assert len(urls) == 1
-    assert common.repo_lock_name("https://github.com/other/docs") not in urls
+    assert repo_limit.repo_lock_name("https://github.com/other/docs") not in urls
 
 
 def test_failure_message_names_run_masks_secrets_and_links_ui(monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.settings import PREFECT_UI_URL, temporary_settings
 
     with temporary_settings({PREFECT_UI_URL: "http://127.0.0.1:4999"}):
-        message = common.failure_message(
+        message = failure.failure_message(
             "next-sprint", "brave-otter", "abc-123", {"repo": "https://u:p@h/r", "token": TOKEN}, f"<!here> {TOKEN}"
         )
     text = message.text + json.dumps(message.blocks)
@@ -108,20 +108,6 @@ def test_failure_message_names_run_masks_secrets_and_links_ui(monkeypatch: pytes
     assert button["url"] == "http://127.0.0.1:4999/runs/flow-run/abc-123"
     assert TOKEN not in text and ":p@" not in text
     assert "<!here>" not in text and "&lt;!here&gt;" in text
-
-
-def test_retry_condition_skips_permanent_slack_errors() -> None:
-    class Failed:
-        def __init__(self, error: Exception) -> None:
-            self.error = error
-
-        def result(self) -> None:
-            raise self.error
-
-    rate_limited = SlackCallError("Slack kept rate-limiting", code="ratelimited", method="chat.postMessage")
-    no_channel = SlackCallError("channel 'x' not found", code="channel_not_found", method="chat.postMessage")
-    assert common.retry_slack_condition(None, None, Failed(rate_limited))
-    assert not common.retry_slack_condition(None, None, Failed(no_channel))
 
 
 # --- against Prefect's test server -----------------------------------------------------------------------------
@@ -161,7 +147,7 @@ def test_repo_lock_serialises_two_runs_on_one_repo(tmp_path: Path) -> None:
 
     @flow(name="lock-probe")
     async def probe() -> None:
-        async with common.arepo_lock(repo):
+        async with repo_limit.arepo_lock(repo):
             start = time.monotonic()
             await asyncio.sleep(0.5)
             spans.append((start, time.monotonic()))
@@ -177,11 +163,11 @@ def test_repo_lock_serialises_two_runs_on_one_repo(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("prefect_harness")
 def test_sync_repo_lock_creates_limit_and_missing_limit_is_strict(tmp_path: Path) -> None:
     repo = str(git_repo(tmp_path / "sync-docs"))
-    with common.repo_lock(repo) as name:
+    with repo_limit.repo_lock(repo) as name:
         with get_client(sync_client=True) as client:
             limit = client.read_global_concurrency_limit_by_name(name)
         assert limit.limit == 1
-    with pytest.raises(ConcurrencySlotAcquisitionError), common.repo_lock(
+    with pytest.raises(ConcurrencySlotAcquisitionError), repo_limit.repo_lock(
         str(git_repo(tmp_path / "never")), create=False
     ):
         pass
@@ -242,7 +228,7 @@ def test_notify_failure_hook_reports_failed_run() -> None:
 
     def hook(flow_: Any, flow_run: Any, state: Any) -> None:
         seen.append(flow_run.name)
-        common.notify_failure(flow_, flow_run, state)
+        failure.notify_failure(flow_, flow_run, state)
 
     @flow(name="doomed", on_failure=[hook])
     async def doomed(repo: str = "https://bot:pw@example.invalid/docs.git") -> None:

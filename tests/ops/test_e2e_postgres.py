@@ -25,7 +25,7 @@ from e2e_support import (
     wait_for_deployments,
 )
 
-from ceremonies.tasks.common import repo_lock_name
+from ceremonies.tasks.repo_limit import repo_lock_name
 from support.gitrepo import TeamRepo, git, make_team_repo
 from support.prefect_server import (
     PostgresUnavailable,

@@ -47,7 +47,7 @@ from e2e_support import (
     wait_for_deployments,
 )
 
-from ceremonies.tasks.common import repo_lock_name
+from ceremonies.tasks.repo_limit import repo_lock_name
 from polling import poll_until
 from support.browser import chromium, dump_dom, elements_containing, headings, screenshot
 from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, hang_remote, make_team_repo

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from e2e_support import require_deployment
 
-from ceremonies.tasks.common import notify_failure
 from ceremonies.tasks.deployments import (
     DeploymentSpec,
     deploy_configs,
@@ -19,6 +18,7 @@ from ceremonies.tasks.deployments import (
     resolve_config,
     runner_deployment,
 )
+from ceremonies.tasks.failure import notify_failure
 
 ROOT = Path(__file__).resolve().parents[2]
 

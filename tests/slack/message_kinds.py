@@ -18,7 +18,7 @@ from ceremonies.config import Settings, parse_config
 from ceremonies.domain.messages import Message
 from ceremonies.domain.parsing import build_history, parse_document
 from ceremonies.jobs import next_sprint as ns
-from ceremonies.tasks.common import FAILURE_TEMPLATE, failure_context
+from ceremonies.tasks.failure import FAILURE_TEMPLATE, failure_context
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CONFIG = """[sprint]

@@ -287,6 +287,19 @@ def test_channel_errors_are_clear_slack_errors(emulator: SlackEmulator, channel:
     assert emulator.scheduled == []
 
 
+def test_a_permanent_error_is_not_retried(emulator: SlackEmulator) -> None:
+    """The SDK's handlers (the one Slack retry layer) retry rate limits, 5xx and dropped connections only: a bad
+    token or a missing channel is one call and a clear error."""
+    with pytest.raises(SlackError, match="invalid_auth"):
+        SlackNotifier(make_client("xoxb-9999-wrong-token-value", emulator.url), CHANNEL_ID).send([Message(text="x")])
+    with pytest.raises(SlackError, match="channel_not_found"):
+        notifier(emulator, "C0MISSING").send([Message(text="x")])
+    assert [(call.method, call.error) for call in emulator.calls] == [
+        ("chat.postMessage", "invalid_auth"),
+        ("chat.postMessage", "channel_not_found"),
+    ]
+
+
 def test_bad_token_is_a_clear_error_without_the_token(emulator: SlackEmulator) -> None:
     bad = "xoxb-9999-wrong-token-value"
     with pytest.raises(SlackError) as info:

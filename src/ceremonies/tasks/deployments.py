@@ -25,10 +25,9 @@ from ceremonies.tasks.common import (
     SLACK_TOKEN_BLOCK,
     TIMEZONE_VARIABLE,
     WORK_POOL,
-    ensure_repo_limit,
     redact,
-    repo_lock_name,
 )
+from ceremonies.tasks.repo_limit import ensure_repo_limit, repo_lock_name
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from ceremonies.adapters.files import write_atomic
 from ceremonies.adapters.prefect_cli import prefect_executable
 from ceremonies.errors import UsageError
-from ceremonies.tasks.common import repo_lock_name, run_logger
+from ceremonies.tasks.common import run_logger
+from ceremonies.tasks.repo_limit import repo_lock_name
 
 DOCS_PUSHED = "ceremonies.docs.pushed"
 SPRINT_PLANNED = "ceremonies.sprint.planned"

@@ -8,7 +8,8 @@ from uuid import UUID
 from prefect.client.orchestration import get_client
 
 from ceremonies.errors import UsageError
-from ceremonies.tasks.common import post_failure_notice, post_notice, read_docs_repo_variable, run_logger
+from ceremonies.tasks.common import run_logger
+from ceremonies.tasks.failure import post_failure_notice, post_notice, read_docs_repo_variable
 
 RUN_PREFIX = "prefect.flow-run."
 
