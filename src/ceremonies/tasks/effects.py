@@ -21,6 +21,7 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
 from ceremonies.adapters.git import DocsRepo, PushOutcome
 from ceremonies.adapters.notify import Delivery, Notifier
@@ -96,9 +97,15 @@ def flow_log() -> Log | None:
     return run_logger()
 
 
+def current_run_id() -> str:
+    """Return the id of the current flow run (``local`` outside one): the ``Ceremonies-Run`` trailer of its commits."""
+    return str(flow_run.get_id() or "local")
+
+
 def prefect_effects() -> Effects:
     """Return the effects of a flow run: push and Slack calls as tasks, artifacts, the ``ceremonies.sprint.planned``
-    event, the token of ``SLACK_BOT_TOKEN`` or the Secret block, console messages in the run's log."""
+    event, the token of ``SLACK_BOT_TOKEN`` or the Secret block, console messages in the run's log, the flow run id
+    in commit trailers."""
     return Effects(
         push=push,
         send=send,
@@ -107,4 +114,5 @@ def prefect_effects() -> Effects:
         sprint_planned=emit_sprint_planned,
         token=slack_token,
         log=flow_log,
+        run_id=current_run_id,
     )
