@@ -27,7 +27,6 @@ from ceremonies.adapters.slack import (
     SlackCallError,
     SlackNotifier,
     make_client,
-    make_notifier,
     read_marker,
     strip_marker,
     with_marker,
@@ -35,6 +34,7 @@ from ceremonies.adapters.slack import (
 from ceremonies.config import Settings
 from ceremonies.domain.messages import Message, escape_slack
 from ceremonies.errors import SlackError
+from ceremonies.jobs.recipe import team_notifier
 from support.slack import SlackEmulator, running_emulator
 
 
@@ -336,31 +336,31 @@ def test_token_never_in_errors_or_logs(emulator: SlackEmulator, caplog: pytest.L
     assert all(TOKEN not in str(record.args) for record in caplog.records)
 
 
-# --- make_notifier --------------------------------------------------------------------------------------------------
+# --- team_notifier (the one notifier factory) ---------------------------------------------------------------------
 
 
-def test_make_notifier_without_token_or_in_dry_run_prints() -> None:
+def test_team_notifier_without_token_or_in_dry_run_prints() -> None:
     settings = Settings()
-    assert isinstance(make_notifier(settings, None, False), ConsoleNotifier)
-    assert isinstance(make_notifier(settings, "", False), ConsoleNotifier)
-    assert isinstance(make_notifier(settings, TOKEN, True), ConsoleNotifier)
+    assert isinstance(team_notifier(settings, None), ConsoleNotifier)
+    assert isinstance(team_notifier(settings, ""), ConsoleNotifier)
+    assert isinstance(team_notifier(settings, TOKEN, dry_run=True), ConsoleNotifier)
 
 
-def test_make_notifier_uses_slack_api_url_from_the_environment(
+def test_team_notifier_uses_slack_api_url_from_the_environment(
     emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SLACK_API_URL", emulator.url.rstrip("/"))
     settings = Settings.model_validate({"slack": {"channel": "#sprint"}})
-    chosen = make_notifier(settings, TOKEN, False)
+    chosen = team_notifier(settings, TOKEN)
     assert isinstance(chosen, SlackNotifier)
     [delivery] = chosen.send([Message(text="hello from the env URL")])
     assert delivery.status == STATUS_POSTED
     assert [strip_marker(m["text"]) for m in emulator.posted] == ["hello from the env URL"]
 
 
-def test_make_notifier_explicit_base_url_wins(emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_make_client_explicit_base_url_wins(emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
-    chosen = make_notifier(Settings(), TOKEN, False, base_url=emulator.url)
+    chosen = SlackNotifier(make_client(TOKEN, base_url=emulator.url), "#sprint")
     assert isinstance(chosen, SlackNotifier)
     chosen.send([Message(text="explicit")])
     assert len(emulator.posted) == 1

@@ -27,7 +27,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from ceremonies.adapters.notify import ConsoleNotifier, Delivery, Notifier
+from ceremonies.adapters.notify import Delivery, Notifier
 from ceremonies.adapters.slack_channels import CHANNEL_ID, LIST_PAGE, SlackChannels
 from ceremonies.adapters.slack_client import (
     DEFAULT_BASE_URL,
@@ -49,7 +49,6 @@ from ceremonies.adapters.slack_refs import (
     strip_marker,
     with_marker,
 )
-from ceremonies.config import Settings
 from ceremonies.domain.messages import Message
 from ceremonies.errors import SlackError
 
@@ -73,7 +72,6 @@ __all__ = [  # the names callers import from here (most are defined in slack_cli
     "encode_ref",
     "is_transient",
     "make_client",
-    "make_notifier",
     "read_marker",
     "retry_handlers",
     "strip_marker",
@@ -427,25 +425,6 @@ def _refused_error(refused: list[tuple[Message, SlackCallError]], total: int) ->
 def _aware(moment: datetime) -> datetime:
     """Return ``moment`` timezone-aware (naive values are taken as UTC)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def make_notifier(
-    settings: Settings,
-    token: str | None,
-    dry_run: bool,
-    base_url: str | None = None,
-    log: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
-) -> Notifier:
-    """Return the team's notifier: the console without a token or in a dry run (logging each message to ``log``
-    when given, e.g. a flow run's logger), else Slack.
-
-    ``base_url`` defaults to env ``SLACK_API_URL`` (tests point it at the emulator), else slack.com.
-    """
-    if dry_run or not token:
-        return ConsoleNotifier(settings.slack.channel, log=log)
-    return SlackNotifier(
-        make_client(token, base_url), settings.slack.channel, lookup_emails=settings.slack.lookup_emails
-    )
 
 
 def cache_channels(notifier: Notifier, git_dir: Path) -> None:

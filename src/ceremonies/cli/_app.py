@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -14,8 +12,7 @@ import typer
 from ceremonies.errors import EXIT_FAILURE, CeremoniesError, RepoBusyError
 
 if TYPE_CHECKING:  # the config (pydantic) and the notifiers are imported by the commands that use them
-    from ceremonies.adapters.notify import Notifier
-    from ceremonies.config import Settings
+    pass
 
 app = typer.Typer(
     name="ceremonies",
@@ -67,22 +64,6 @@ def version() -> None:
     from ceremonies import __version__
 
     typer.echo(__version__)
-
-
-def repo_settings(repo: str) -> Settings:
-    """Return the settings of a local repo (defaults for a URL: the job reads them after cloning)."""
-    from ceremonies.config import Settings, load_config
-
-    path = Path(repo)
-    return load_config(path) if path.is_dir() else Settings()
-
-
-def cli_notifier(settings: Settings, to_stderr: bool) -> Notifier:
-    """Return the team's notifier for ``settings`` (:func:`ceremonies.jobs.recipe.team_notifier` with the token of
-    SLACK_BOT_TOKEN; the console on stderr when ``to_stderr``, so ``--json`` output stays clean)."""
-    from ceremonies.jobs.recipe import TOKEN_ENV, team_notifier
-
-    return team_notifier(settings, os.environ.get(TOKEN_ENV), stream=sys.stderr if to_stderr else None)
 
 
 def exit_on_issues(issues: Sequence[str]) -> None:

@@ -67,7 +67,7 @@ from ceremonies.jobs.next_sprint.results import (
     skipped,
 )
 from ceremonies.jobs.next_sprint.target import inspect_target, write
-from ceremonies.jobs.recipe import DIRECT, Effects, Opened, opened
+from ceremonies.jobs.recipe import DIRECT, Effects, Opened, opened, say
 
 __all__ = [
     "ALREADY_PLANNED",
@@ -150,18 +150,18 @@ def _plan_and_announce(request: NextSprintRequest, repo: Opened, effects: Effect
     history = load(docs.root, settings)
     require_plans(docs.root, history, settings)
     notes = doc_warnings(history)
-    _say(effects, logging.INFO, "Sprint history: %d plan(s), %d retro(s), %d summary(ies)", *_counts(history))
+    say(effects, logging.INFO, "Sprint history: %d plan(s), %d retro(s), %d summary(ies)", *_counts(history))
     for note in notes:
-        _say(effects, logging.WARNING, "%s", note)
+        say(effects, logging.WARNING, "%s", note)
     decision = decide(history, settings, request.today, request.force)
-    _say(effects, logging.INFO, "%s: %s", "Due" if decision.due else "Not due", decision.reason)
+    say(effects, logging.INFO, "%s: %s", "Due" if decision.due else "Not due", decision.reason)
     if not decision.due:
         return skipped(docs.root, decision, request.dry_run, notes)
     planned = plan(decision, settings)
-    _say(effects, logging.INFO, "Planned %s: %s..%s, %d item(s)", *_outline(planned))
+    say(effects, logging.INFO, "Planned %s: %s..%s, %d item(s)", *_outline(planned))
     decision = check_retro(decision, planned, settings, request.force)
     if not decision.due:
-        _say(effects, logging.INFO, "Not due: %s", decision.reason)
+        say(effects, logging.INFO, "Not due: %s", decision.reason)
         return skipped(docs.root, decision, request.dry_run, notes)
     doc = render(docs.root, settings, planned)
     target = inspect_target(docs, settings, planned, doc)
@@ -229,13 +229,6 @@ def _outline(planned: planning.NextSprintPlan) -> tuple[str, object, object, int
 def _say_written(effects: Effects, target: Target, outcome: WriteOutcome, dry_run: bool) -> None:
     """Log what the write step did (a refusal as a warning)."""
     if outcome.refused is not None:
-        _say(effects, logging.WARNING, "%s", outcome.refused)
+        say(effects, logging.WARNING, "%s", outcome.refused)
     else:
-        _say(effects, logging.INFO, "%s: %s%s", target.path, outcome.status, " (dry run)" if dry_run else "")
-
-
-def _say(effects: Effects, level: int, message: str, *args: object) -> None:
-    """Log ``message`` to the flow run's log (the CLI prints its own summary instead)."""
-    logger = effects.log()
-    if logger is not None:
-        logger.log(level, message, *args)
+        say(effects, logging.INFO, "%s: %s%s", target.path, outcome.status, " (dry run)" if dry_run else "")
