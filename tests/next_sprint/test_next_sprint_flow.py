@@ -15,9 +15,10 @@ from markdown_it import MarkdownIt
 from next_sprint_files import DUE_DAY, NEW_PLAN_PATH, RETRO_012_PATH
 from prefect.client.orchestration import get_client
 
+from ceremonies.adapters.repolock import repo_lock
 from ceremonies.adapters.slack import DEFAULT_RETRIES
 from ceremonies.domain.parsing import parse_document
-from ceremonies.errors import SlackError, SprintDocError, UsageError
+from ceremonies.errors import RepoBusyError, SlackError, SprintDocError, UsageError
 from support.gitrepo import TeamRepo, clone_again, commit_as_human, git, make_team_repo
 from support.slack import SlackEmulator
 
@@ -160,6 +161,16 @@ def test_slack_is_retried_by_the_sdk_alone_then_the_run_fails_and_a_rerun_announ
     assert NEW_PLAN_PATH in git(team.remote, "ls-tree", "-r", "--name-only", "main"), "pushed before announcing"
     assert again["status"] == "unchanged" and again["deliveries"] == ["posted"]
     assert [p["channel"] for p in posted if NEW_PLAN_PATH in p["text"]] == ["C0SEARCH"]
+
+
+def test_the_flow_waits_for_the_work_trees_lock_like_the_cli(team: TeamRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The flow opens the repo through the same recipe.opened as the CLI: a CLI run holding the work tree makes
+    it give up (RepoBusyError) without touching the repo."""
+    monkeypatch.setenv("CEREMONIES_LOCK_WAIT_SECONDS", "0")
+    with repo_lock(team.work / ".git", job="next-sprint", repo=team.work), pytest.raises(RepoBusyError):
+        flow(team)
+    assert not (team.work / NEW_PLAN_PATH).exists()
+    assert flow(team)["status"] == "created"
 
 
 def test_today_is_a_plain_string_parameter_checked_by_the_flow(team: TeamRepo) -> None:
