@@ -46,6 +46,11 @@ class StateDoc:
         """Return the file of this document in the git dir ``git_dir``."""
         return Path(git_dir) / STATE_DIR / f"{self.name}.json"
 
+    def part(self, key: str) -> StateDoc:
+        """Return document ``<name>-<key>`` of this document's family, same version (e.g. a shard of the KB state:
+        ``kb-state-3f``)."""
+        return StateDoc(f"{self.name}-{key}", self.version)
+
 
 # ------------------------------------------------------------------------------------------------ every document
 KB_STATE = StateDoc("kb-state", 1)

@@ -16,6 +16,7 @@ from ceremonies.adapters import history as githistory
 from ceremonies.config import Settings
 from ceremonies.domain.commits import MergedCommit
 from ceremonies.errors import GitError
+from ceremonies.jobs.kb_state import load_kb_state
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,7 @@ def _cached_state(facts: githistory.RepoFacts, sync: githistory.SyncPoint | None
     """Return the cached state when it matches the sync point, else None (the cache is only an optimisation)."""
     if sync is None:
         return None
-    data = githistory.load_state(facts)
-    state = kb.KbState.from_dict(data) if data else None
+    state = load_kb_state(facts.git_dir)
     if state is None or state.synced_through != sync.synced_through:
         return None
     return state

@@ -30,6 +30,7 @@ from ceremonies.domain.messages import Message
 from ceremonies.errors import HumanEditError
 from ceremonies.jobs.kb_compute import KbPlan, compute_kb, diff_of
 from ceremonies.jobs.kb_load import KbInput, load_kb
+from ceremonies.jobs.kb_state import save_kb_state as save_state
 from ceremonies.jobs.recipe import DIRECT, Effects, Opened, in_team_time, opened, say
 
 FLOW_NAME = "refresh-kb"
@@ -226,7 +227,7 @@ def save_kb_state(inp: KbInput, plan: KbPlan) -> None:
     """Cache the state for the next incremental refresh, keyed by the sha the commit's trailer names, and the parsed
     sprint docs when they were read (keyed by the same sha, which the state records as ``sprint_docs_at``; a
     refresh that read none leaves the cache as it is, not written again)."""
-    githistory.save_state(inp.facts, plan.state.to_dict())
+    save_state(inp.facts.git_dir, plan.state)
     if plan.sprint_docs is not None:
         githistory.save_sprint_docs(inp.facts, plan.state.synced_through, plan.sprint_docs)
 

@@ -65,6 +65,17 @@ from ceremonies.knowledge.layout import (
 from ceremonies.knowledge.links import Link, find_links, resolve_link
 from ceremonies.knowledge.pages import HealthIssue, KbPage, page_identity, parse_kb_page
 from ceremonies.knowledge.rows import RowCache
+from ceremonies.knowledge.shards import (
+    SHARDS,
+    CacheGapError,
+    LazyMap,
+    Records,
+    changed_paths,
+    copy_map,
+    shard_of,
+    shard_records,
+    stored,
+)
 from ceremonies.knowledge.sla import SLA_SHOWN, LateCommit, SlaReport, sla_report
 from ceremonies.knowledge.sprints import FOLLOW_UP_SPRINTS, SprintFacts, SprintRow, sprint_facts, sprint_of
 from ceremonies.knowledge.state import (
@@ -73,12 +84,9 @@ from ceremonies.knowledge.state import (
     WHATS_NEW_LIMIT,
     CommitRef,
     KbState,
-    LazyMap,
     PageHistory,
     apply_commits,
-    copy_map,
     deleted_paths,
-    stored,
 )
 from ceremonies.knowledge.summary import SUMMARY_TEMPLATE, summary_context, summary_key
 from ceremonies.knowledge.text import cell, points, relative_link, relative_path, short_date
@@ -92,12 +100,14 @@ __all__ = [
     "KEY_LINE",
     "NOT_IDS",
     "RECENT_LIMIT",
+    "SHARDS",
     "SLA_SHOWN",
     "STATE_VERSION",
     "SUMMARY_TEMPLATE",
     "TYPE_TITLES",
     "WHATS_NEW_LIMIT",
     "BlockSpan",
+    "CacheGapError",
     "CommitRef",
     "HealthIssue",
     "KbIndex",
@@ -108,6 +118,7 @@ __all__ = [
     "LazyMap",
     "Link",
     "PageHistory",
+    "Records",
     "RowCache",
     "SlaReport",
     "SourceIndex",
@@ -119,6 +130,7 @@ __all__ = [
     "apply_commits",
     "block_renderer",
     "cell",
+    "changed_paths",
     "copy_map",
     "deleted_paths",
     "display_subject",
@@ -148,6 +160,8 @@ __all__ = [
     "relative_path",
     "replace_blocks",
     "resolve_link",
+    "shard_of",
+    "shard_records",
     "short_date",
     "sla_report",
     "sprint_facts",

@@ -4,7 +4,7 @@ that touched its ``sources:`` since, recent work), and its JSON form cached betw
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -14,6 +14,7 @@ from ceremonies.knowledge.globs import SourceIndex, ancestor_dirs
 from ceremonies.knowledge.indexes import KbIndex
 from ceremonies.knowledge.pages import KbPage
 from ceremonies.knowledge.rows import RowCache
+from ceremonies.knowledge.shards import PENDING, LazyMap, Records, copy_map, stored
 from ceremonies.knowledge.sprints import SprintFacts
 
 V = TypeVar("V")
@@ -24,56 +25,6 @@ WHATS_NEW_LIMIT = 100
 """What's new lists this many most recent merged commits."""
 RECENT_LIMIT = 5
 """A ``recent-changes`` block lists this many most recent commits touching the page's sources."""
-
-
-class LazyMap(MutableMapping[str, V]):
-    """path → value, where a value read from the cached state stays its stored JSON list until first looked up:
-    loading the state decodes no page, a refresh decodes only the pages it touches (see :func:`stored`)."""
-
-    def __init__(self, items: dict[str, Any], decode: Callable[[Any], V]) -> None:
-        self._items = items
-        self._decode = decode
-
-    def __getitem__(self, key: str) -> V:
-        value = self._items[key]
-        if type(value) is list:
-            value = self._items[key] = self._decode(value)
-        return value
-
-    def __setitem__(self, key: str, value: V) -> None:
-        self._items[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._items[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._items
-
-    def copy(self) -> LazyMap[V]:
-        """Return a shallow copy (values still undecoded stay so)."""
-        return LazyMap(dict(self._items), self._decode)
-
-    def raw(self) -> dict[str, Any]:
-        """Return path → stored list for every value (decoded ones encoded again with their ``to_list``)."""
-        return {key: value if type(value) is list else value.to_list() for key, value in self._items.items()}
-
-
-def copy_map(items: Mapping[str, V]) -> dict[str, V] | LazyMap[V]:
-    """Return a shallow copy of ``items`` that decodes nothing (a LazyMap stays lazy)."""
-    return items.copy() if isinstance(items, LazyMap) else dict(items)
-
-
-def stored(items: Mapping[str, Any]) -> dict[str, Any]:
-    """Return path → JSON-ready list of ``items`` (pages or histories), without decoding a LazyMap's values."""
-    if isinstance(items, LazyMap):
-        return items.raw()
-    return {key: value.to_list() for key, value in items.items()}
 
 
 @dataclass(frozen=True)
@@ -153,14 +104,16 @@ class KbState:
     indexes: KbIndex | None = None
     rows: RowCache | None = None
     sprint_docs_at: str | None = None
+    records: Records | None = field(default=None, compare=False, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict (see :meth:`from_dict`)."""
+    def to_dict(self, head_only: bool = False) -> dict[str, Any]:
+        """Return a JSON-ready dict (see :meth:`from_dict`); ``head_only``: the page records (pages, histories)
+        only as lists of paths, the records themselves go to shards (:func:`shards.shard_records`)."""
         return {
             "version": STATE_VERSION,
             "synced_through": self.synced_through,
-            "pages": stored(self.pages),
-            "history": stored(self.history),
+            "pages": list(self.pages) if head_only else stored(self.pages),
+            "history": list(self.history) if head_only else stored(self.history),
             "work": [commit.to_dict() for commit in self.work],
             "sprints": self.sprints.to_dict(),
             "link_exists": dict(self.link_exists),
@@ -170,29 +123,48 @@ class KbState:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> KbState | None:
-        """Return the state stored by :meth:`to_dict`, or None when it is from another version or malformed."""
+    def from_dict(cls, data: Mapping[str, Any], records: Records | None = None) -> KbState | None:
+        """Return the state stored by :meth:`to_dict`, or None when it is from another version or malformed.
+
+        A head (``to_dict(head_only=True)``) needs ``records``: each page's record is read from its shard when
+        the page is first looked up.
+        """
         if data.get("version") != STATE_VERSION:
             return None
         try:
-            pages, history = data["pages"], data["history"]
-            if not all(type(item) is list and len(item) == 11 for item in pages.values()) or not all(
-                type(item) is list and len(item) == 5 for item in history.values()
-            ):
+            pages, history = _records(data["pages"], KbPage.from_list, 11, records, 0), _records(
+                data["history"], PageHistory.from_list, 5, records, 1
+            )
+            if pages is None or history is None:
                 return None
             return cls(
                 synced_through=data["synced_through"],
-                pages=LazyMap(dict(pages), KbPage.from_list),
-                history=LazyMap(dict(history), PageHistory.from_list),
+                pages=pages,
+                history=history,
                 work=tuple(MergedCommit.from_dict(item) for item in data["work"]),
                 sprints=SprintFacts.from_dict(data["sprints"]),
                 link_exists=dict(data.get("link_exists", {})),
                 indexes=KbIndex.from_dict(data["indexes"]) if data.get("indexes") else None,
                 rows=RowCache.from_dict(data["rows"]) if data.get("rows") else None,
                 sprint_docs_at=data.get("sprint_docs_at"),
+                records=records,
             )
         except (AttributeError, KeyError, IndexError, TypeError, ValueError):
             return None
+
+
+def _records(
+    stored_items: Any, decode: Callable[[Any], V], size: int, records: Records | None, slot: int
+) -> LazyMap[V] | None:
+    """Return the lazy map of stored items: path → list (checked to have ``size`` items), or a list of paths whose
+    records are item ``slot`` of their shard record; None when malformed."""
+    if isinstance(stored_items, list):
+        if records is None or not all(isinstance(path, str) for path in stored_items):
+            return None
+        return LazyMap(dict.fromkeys(stored_items, PENDING), decode, lambda path: records.record(path)[slot])
+    if not all(type(item) is list and len(item) == size for item in stored_items.values()):
+        return None
+    return LazyMap(dict(stored_items), decode)
 
 
 def _touch_page(history: PageHistory, ref: CommitRef) -> PageHistory:
@@ -285,5 +257,6 @@ def apply_commits(
         indexes=indexes,
         rows=state.rows,
         sprint_docs_at=state.sprint_docs_at,
+        records=state.records,
     )
     return new_state, changed
