@@ -26,10 +26,10 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python flows/demo.py
+	$(BIN)/python examples/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check $(wildcard src flows tests bench)
+	$(BIN)/ruff check $(wildcard src flows tests bench examples)
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)

@@ -1,6 +1,6 @@
 """A team docs repo to try ceremonies on: a copy of a folder (``examples/team-repo``) or of given files, committed
-in a fresh git work tree that pushes to its own bare remote. ``make demo`` (``flows/demo.py``, shipped in the wheel)
-builds its repo here; the tests' repo builder (``tests/support/gitrepo.py``) builds on it.
+in a fresh git work tree that pushes to its own bare remote. ``make demo`` (``examples/demo.py``, run from a
+checkout) builds its repo here; the tests' repo builder (``tests/support/gitrepo.py``) builds on it.
 
 Git runs through GitPython with the machine's global and system git config ignored and a local identity set, so
 the repo is the same on any machine.

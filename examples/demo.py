@@ -1,5 +1,8 @@
 """`make demo`: the three jobs on the bundled example team repo, on a local Prefect, with no Slack token.
 
+A runner from a checkout, not a flow and not part of the wheel: it runs the flows of ``flows/`` (the ones
+``prefect.yaml`` deploys) as a Python caller would, on a copy of ``examples/team-repo`` next to it.
+
 Recipe: copy ``examples/team-repo`` into ``.demo/<run>/`` as a git repo with a bare remote → run the ``next_sprint``
 flow as of the day before the last sprint ends → show the new plan, the bot's commit on the remote and the
 announcement → run ``refresh_kb`` → run ``remind`` for the week before the new sprint's planning (printed, not
@@ -28,15 +31,18 @@ def _local_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    # the first run on a fresh clone migrates a new database before the API answers (Prefect's default wait: 20 s)
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.pop("SLACK_BOT_TOKEN", None)
 
 
 _local_prefect()
+sys.path.insert(0, str(PROJECT / "flows"))  # the flows are top-level modules there, as Prefect's entrypoints load them
 
 from ceremonies.adapters.files import load_history  # noqa: E402
 from ceremonies.config import load_config  # noqa: E402
 from ceremonies.example import TeamRepo, git, make_team_repo  # noqa: E402
-from next_sprint import next_sprint  # noqa: E402  (flows/ is on sys.path when this file runs)
+from next_sprint import next_sprint  # noqa: E402
 from refresh_kb import refresh_kb  # noqa: E402
 from remind import remind  # noqa: E402
 
