@@ -4,6 +4,7 @@ failures naming the file, the doc as an artifact, and the bundled example team."
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -171,6 +172,24 @@ def test_the_flow_waits_for_the_work_trees_lock_like_the_cli(team: TeamRepo, mon
         flow(team)
     assert not (team.work / NEW_PLAN_PATH).exists()
     assert flow(team)["status"] == "created"
+
+
+def test_a_failed_run_on_a_url_repo_posts_its_notice_in_the_repos_own_channel(
+    team: TeamRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The failure hook reads the channel from the bot's clone of the URL, not from the defaults (#sprint)."""
+    monkeypatch.setenv("CEREMONIES_WORKDIR", str(tmp_path / "clones"))
+    commit_as_human(team.work, {RETRO_012_PATH: None}, "docs: no retro")
+    git(team.work, "push", "-q", "origin", "main")
+    token = "xoxb-url-failure-token"
+    with SlackEmulator(token=token, channels={"C0SPRINT": "sprint", "C0SEARCH": "search"}) as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", token)
+        monkeypatch.setenv("SLACK_API_URL", slack.url)
+        with pytest.raises(SprintDocError):
+            asyncio.run(next_sprint(repo=f"file://{team.remote}", today=date(2026, 3, 20)))
+        posted = slack.posted
+    assert [p["channel"] for p in posted] == ["C0SEARCH"], "the repo's channel, not #sprint"
+    assert "next-sprint" in posted[0]["text"] and RETRO_012_PATH in json.dumps(posted[0]["blocks"])
 
 
 def test_today_is_a_plain_string_parameter_checked_by_the_flow(team: TeamRepo) -> None:

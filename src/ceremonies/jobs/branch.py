@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ceremonies.adapters.git import DocsRepo, is_url
+from ceremonies.adapters.git import DocsRepo, default_workdir, is_url, strip_userinfo
 from ceremonies.config import load_config
 from ceremonies.errors import ConfigError, GitError
 
@@ -41,3 +41,33 @@ def open_docs(repo: str, branch: str | None = None) -> DocsRepo:
         )
     docs.close()
     return DocsRepo.open_or_clone(repo, wanted, None)
+
+
+def readable_root(repo: str, branch: str | None = None) -> Path | None:
+    """Return a work tree holding ``repo``'s files without touching the network (for a failure notice: which
+    channel, which templates): the work tree itself, or for a URL or bare repo the bot's clone a run left in the
+    clone cache (``branch``'s, else any clone of that remote); None when there is none."""
+    path = Path(repo).expanduser()
+    if not is_url(repo) and (path / ".git").exists():
+        return path
+    if not is_url(repo) and not (path / "HEAD").is_file():
+        return None
+    spec = repo if is_url(repo) else str(path.resolve())
+    if branch:
+        exact = default_workdir(spec, branch)
+        return exact if (exact / ".git").is_dir() else None
+    sample = default_workdir(spec, "-")
+    stem = sample.name.rsplit("-", 1)[0]
+    wanted = strip_userinfo(spec)
+    clones = [d for d in sorted(sample.parent.glob(f"{stem}-*")) if _origin_is(d, wanted)]
+    return max(clones, key=lambda d: (d / ".git").stat().st_mtime) if clones else None
+
+
+def _origin_is(clone: Path, url: str) -> bool:
+    """Return True when the clone ``clone``'s ``origin`` remote is ``url`` (read from its git config file)."""
+    try:
+        config = (clone / ".git" / "config").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return any(line.strip() == f"url = {url}" for line in config.splitlines())
+

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from prefect.logging import get_logger
@@ -15,6 +14,7 @@ from ceremonies.adapters.slack_render import SlackRenderer, render_message
 from ceremonies.config import Settings, load_config
 from ceremonies.domain.messages import Message
 from ceremonies.errors import CeremoniesError
+from ceremonies.jobs.branch import readable_root
 from ceremonies.jobs.recipe import team_notifier
 from ceremonies.redaction import redact, redact_parameters
 from ceremonies.tasks.common import CHANNEL_VARIABLE, DOCS_REPO_VARIABLE, slack_token
@@ -42,12 +42,15 @@ def read_docs_repo_variable() -> str | None:
     return str(value) if value else None
 
 
-def settings_for(repo: str | None) -> Settings:
-    """Return the settings of a local ``repo`` (defaults for URLs or on error), with the channel Variable applied."""
+def settings_for(repo: str | None, branch: str | None = None) -> Settings:
+    """Return the settings of ``repo`` — a work tree, or the bot's clone of a URL left by an earlier run
+    (:func:`~ceremonies.jobs.branch.readable_root`); defaults when there is none or it cannot be read — with the
+    channel Variable applied."""
     settings = Settings()
-    if repo and "://" not in repo and Path(repo).is_dir():
+    root = readable_root(repo, branch) if repo else None
+    if root is not None:
         try:
-            settings = load_config(repo)
+            settings = load_config(root)
         except CeremoniesError:
             settings = Settings()
     channel = channel_override()
@@ -93,12 +96,18 @@ def failure_context(
 
 
 def failure_message(
-    flow_name: str, run_name: str, run_id: str, parameters: Mapping[str, Any], reason: str, repo: str | None = None
+    flow_name: str,
+    run_name: str,
+    run_id: str,
+    parameters: Mapping[str, Any],
+    reason: str,
+    repo: str | None = None,
+    branch: str | None = None,
 ) -> Message:
     """Return the Slack notice of a failed run (name, redacted parameters, reason, UI link), rendered from
-    ``slack/failure.md.j2`` (the docs repo's own template first when ``repo`` is a local work tree)."""
-    local = Path(repo) if repo and "://" not in repo and Path(repo).is_dir() else None
-    renderer = SlackRenderer.for_settings(local, settings_for(repo))
+    ``slack/failure.md.j2`` (the docs repo's own template first: its work tree, or the bot's clone of a URL)."""
+    root = readable_root(repo, branch) if repo else None
+    renderer = SlackRenderer.for_settings(root, settings_for(repo, branch))
     context = failure_context(flow_name, run_name, run_id, parameters, reason)
     return render_message(renderer, FAILURE_TEMPLATE, context, key=f"failure/{run_id}")
 
@@ -111,8 +120,9 @@ def post_failure_notice(
     logger = get_logger("ceremonies.failure")
     repo = parameters.get("repo")
     local = repo if isinstance(repo, str) else None
-    message = failure_message(flow_name, run_name, run_id, parameters, reason, local)
-    deliveries = team_notifier(settings_for(local), slack_token(), log=logger).send([message])
+    branch = parameters.get("branch") if isinstance(parameters.get("branch"), str) else None
+    message = failure_message(flow_name, run_name, run_id, parameters, reason, local, branch)
+    deliveries = team_notifier(settings_for(local, branch), slack_token(), log=logger).send([message])
     for delivery in deliveries:
         logger.info("Failure notice for %s: %s", run_name, delivery.describe())
     return deliveries
