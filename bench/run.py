@@ -14,6 +14,7 @@ import cProfile
 import importlib
 import importlib.util
 import io
+import itertools
 import json
 import os
 import pstats
@@ -198,11 +199,21 @@ def op_parse_bound(args: dict[str, Any]) -> dict[str, Any]:
 
     paths = _sprint_docs(Path(args["work"]))
     texts = [(str(path), path.read_text(encoding="utf-8", errors="replace")) for path in paths]
+    cpu = [time.process_time()]
     reader, _ = _timed(lambda: [parse_document(text, path) for path, text in texts], args.get("profile"))
+    cpu.append(time.process_time())
     split, fronts = _timed(lambda: [split_frontmatter(text, path, strict=False) for path, text in texts], None)
+    cpu.append(time.process_time())
     markdown = _markdown()
     block, _ = _timed(lambda: [markdown.parse(front.body) for front in fronts], None)
-    return {"docs": len(texts), "seconds": reader, "markdown_seconds": block, "frontmatter_seconds": split}
+    cpu.append(time.process_time())
+    return {
+        "docs": len(texts),
+        "seconds": reader,
+        "markdown_seconds": block,
+        "frontmatter_seconds": split,
+        "cpu_seconds": [round(after - before, 4) for before, after in itertools.pairwise(cpu)],
+    }
 
 
 def op_next_sprint(args: dict[str, Any]) -> dict[str, Any]:
@@ -703,6 +714,7 @@ class Bench:
             self.rows.append(_fail_row(name, bound))
             return
         docs, seconds, markdown = bound["docs"], bound["seconds"], bound["markdown_seconds"]
+        cpu = bound["cpu_seconds"]
         rest = seconds - markdown - bound["frontmatter_seconds"]
         self.rows.append(
             Row(
@@ -717,7 +729,8 @@ class Bench:
                 f"bodies alone ({_fmt_ms(markdown)}, {markdown / seconds:.0%} of the reader; "
                 f"{docs / markdown if markdown else 0:,.0f} docs/s if nothing else cost), frontmatter split "
                 f"{_fmt_ms(bound['frontmatter_seconds'])}, the extractors (fields, identity, scope, dates, retro "
-                f"actions) {_fmt_ms(rest)}",
+                f"actions) {_fmt_ms(rest)}; CPU: reader {_fmt_ms(cpu[0])} = {docs / cpu[0] if cpu[0] else 0:,.0f} "
+                f"docs/s, markdown-it alone {_fmt_ms(cpu[2])} = {docs / cpu[2] if cpu[2] else 0:,.0f} docs/s",
             )
         )
 
