@@ -64,6 +64,9 @@ class Row:
     detail: str = ""
     status: str = "ok"
     group: str = ""
+    own_rss_mb: float | None = None
+    """Peak RSS of the measured process alone (VmHWM); ``rss_mb`` also counts its largest child's ``ru_maxrss``,
+    which on Linux includes the parent's high-water mark at the fork (it is copied with the address space)."""
 
 
 @dataclass
@@ -816,9 +819,10 @@ class Bench:
                 full["rss_mb"],
                 floor.get("rss_mb"),
                 f"floor reads {len(pages)} KB pages + sprint docs and writes {len(written)} files; peak RSS "
-                f"{full.get('rss_own_mb')} MB the job's process, {full.get('rss_child_mb')} MB its largest git "
-                f"child (floor: `git log --name-only` {floor.get('rss_child_mb')} MB); "
-                f"{_short(full.get('result'), 200)}",
+                f"{full.get('rss_own_mb')} MB the job's process (VmHWM), {full.get('rss_child_mb')} MB its largest "
+                f"child's ru_maxrss (which includes the job's own peak at the fork); git alone: the floor's "
+                f"`git log --name-only` {floor.get('rss_child_mb')} MB; {_short(full.get('result'), 200)}",
+                own_rss_mb=full.get("rss_own_mb"),
             )
         )
         self._kb_full_cli(work, floor, pages)
