@@ -27,6 +27,19 @@ def test_saved_data_reads_back_in_a_versioned_envelope(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    "data",
+    [{}, {"a": 1}, {"pages": {"p.md": ["ü", 1.5, None, True]}, "rows": [["—", {"k": "✅"}]], "x": "\u2028"}, {1: "a"}],
+)
+def test_the_file_is_written_in_parts_but_is_what_one_json_dumps_gives(tmp_path: Path, data: dict) -> None:
+    """The state is written one top-level item at a time (a large KB state is never held whole as text and
+    bytes); the bytes are those of the one-piece compact dump, so readers and older releases see no change."""
+    path = state.save(tmp_path, DOC, data)
+    envelope = {"state": "example", "version": 2, "data": data}
+    one_piece = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert path.read_bytes() == one_piece.encode("utf-8")
+
+
+@pytest.mark.parametrize(
     "content",
     [
         b"",
