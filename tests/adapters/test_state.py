@@ -28,7 +28,18 @@ def test_saved_data_reads_back_in_a_versioned_envelope(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [{}, {"a": 1}, {"pages": {"p.md": ["ü", 1.5, None, True]}, "rows": [["—", {"k": "✅"}]], "x": "\u2028"}, {1: "a"}],
+    [
+        {},
+        {"a": 1},
+        {"pages": {"p.md": ["ü", 1.5, None, True]}, "rows": [["—", {"k": "✅"}]], "x": "\u2028", "e": [], "d": {}},
+        {"rows": {"index": {"a": [[1, "ü"], {"x": [1, 2, {"y": "—", "z": [[], {}]}]}], "b": {2: "int key"}}}},
+        {  # large dicts and lists: written in batches
+            "big": {f"k{i}": [i, "ü"] for i in range(2500)},
+            "list": list(range(2100)),
+            "n": {"a": {f"x{i}": i for i in range(1500)}},
+        },
+        {1: "a"},
+    ],
 )
 def test_the_file_is_written_in_parts_but_is_what_one_json_dumps_gives(tmp_path: Path, data: dict) -> None:
     """The state is written one top-level item at a time (a large KB state is never held whole as text and

@@ -113,22 +113,56 @@ def save(git_dir: str | Path, doc: StateDoc, data: Mapping[str, Any], *, indent:
     return path
 
 
+_SPLIT_DEPTH = 3
+"""How deep :func:`_value_parts` splits dicts and lists into parts (below, values are encoded whole)."""
+_FEW = 16
+"""A dict or list with at most this many items is split item by item (a few large values), a larger one
+``_BATCH`` items at a time (many small ones: one ``json.dumps`` call each batch keeps the encoding fast)."""
+_BATCH = 1000
+
+
+def _compact(value: Any) -> str:
+    """Return the compact JSON text of ``value`` (non-ASCII kept as is)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _value_parts(value: Any, depth: int = 0) -> Iterator[str]:
+    """Yield the compact JSON text of ``value`` in parts: dicts with text keys and lists are split (item by item
+    when they have few items, else in batches) down to ``_SPLIT_DEPTH`` levels; anything else whole."""
+    splittable = type(value) is list or (type(value) is dict and all(type(key) is str for key in value))
+    if depth >= _SPLIT_DEPTH or not splittable:
+        yield _compact(value)
+        return
+    is_dict = type(value) is dict
+    yield "{" if is_dict else "["
+    items = list(value.items()) if is_dict else value
+    if len(items) <= _FEW:
+        for index, item in enumerate(items):
+            yield ("," if index else "") + (_compact(item[0]) + ":" if is_dict else "")
+            yield from _value_parts(item[1] if is_dict else item, depth + 1)
+    else:
+        for start in range(0, len(items), _BATCH):
+            batch = items[start : start + _BATCH]
+            yield ("," if start else "") + _compact(dict(batch) if is_dict else batch)[1:-1]
+    yield "}" if is_dict else "]"
+
+
 def _json_parts(envelope: dict[str, Any], indent: int | None) -> Iterator[str]:
     """Yield the JSON text of ``envelope`` in parts whose concatenation is what one ``json.dumps`` of it gives
-    (compact unless ``indent``): one part per top-level item of its data, so saving a large state never holds the
-    whole text, its pieces and its bytes at once (the KB's state at 10,000 pages is ~27 MB of JSON, 2 bytes a
-    character in memory once one is not ASCII: +~140 MB of peak RSS when written in one piece)."""
+    (compact unless ``indent``), the items of its data's sections one by one, so saving a large state
+    never holds the whole text, its pieces and its bytes at once (the KB's state at 10,000 pages is ~27 MB of
+    JSON, 2 bytes a character in memory once one is not ASCII: +~140 MB of peak RSS when written in one piece)."""
     data = envelope["data"]
-    if indent is not None or not all(isinstance(key, str) for key in data):
+    if indent is not None or not all(type(key) is str for key in data):
         separators = (",", ":") if indent is None else None
         sort = indent is not None
         yield json.dumps(envelope, ensure_ascii=False, indent=indent, separators=separators, sort_keys=sort)
         return
     head = {key: value for key, value in envelope.items() if key != "data"}  # "data" is the last key
-    yield json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"data":{'
+    yield _compact(head)[:-1] + ',"data":{'
     for index, (key, value) in enumerate(data.items()):
-        key_text = json.dumps(key, ensure_ascii=False)
-        yield ("," if index else "") + key_text + ":" + json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        yield ("," if index else "") + _compact(key) + ":"
+        yield from _value_parts(value)
     yield "}}"
 
 
