@@ -2,6 +2,9 @@
 
 - State kept in the git dir: only :mod:`ceremonies.adapters.state` writes there (the repo lock aside), as JSON.
 - Redaction: only :mod:`ceremonies.redaction` defines a redacting function or a secret pattern.
+- Git: only :mod:`ceremonies.adapters.git.runner` starts git processes (``ceremonies.example``, the demo's repo
+  builder in a sibling layer that may not import the adapters, runs its own isolated-config git calls).
+- Slack: one transient-failure classification.
 """
 
 from __future__ import annotations
@@ -100,3 +103,37 @@ def test_one_slack_transient_classification() -> None:
         and (name, node.name) not in _CLASSIFIERS
     ]
     assert offenders == []
+
+
+GIT_RUNNER = "adapters/git/runner.py"
+_EXAMPLE_BUILDER = "example.py"
+
+
+def _starts_git(node: ast.AST) -> bool:
+    """Return True when ``node`` is a list or tuple literal whose first item is the string ``"git"``."""
+    return (
+        isinstance(node, ast.List | ast.Tuple)
+        and bool(node.elts)
+        and isinstance(node.elts[0], ast.Constant)
+        and node.elts[0].value == "git"
+    )
+
+
+def test_only_the_runner_starts_git() -> None:
+    offenders = []
+    for name, tree in _modules():
+        if name == GIT_RUNNER:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                modules = [alias.name for alias in node.names] + [getattr(node, "module", None) or ""]
+                offenders += [f"{name}:{node.lineno}: imports subprocess" for m in modules if m == "subprocess"]
+            if name == _EXAMPLE_BUILDER:
+                continue
+            calls_git = isinstance(node, ast.Call) and (
+                any(_starts_git(arg) for arg in node.args)
+                or (isinstance(node.func, ast.Attribute) and node.func.attr in ("execute", "iter_commits", "Popen"))
+            )
+            if calls_git:
+                offenders.append(f"{name}:{node.lineno}: {ast.unparse(node)[:80]}")
+    assert offenders == [], "run git through ceremonies.adapters.git.runner (env, deadline, errors in one place)"

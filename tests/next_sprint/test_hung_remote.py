@@ -16,7 +16,7 @@ from next_sprint_files import DUE_DAY, NEW_PLAN_PATH
 from prefect.client.orchestration import get_client
 from prefect.exceptions import ObjectNotFound
 
-from ceremonies.adapters.gitnet import TIMEOUT_ENV
+from ceremonies.adapters.git.runner import TIMEOUT_ENV
 from ceremonies.cli import main
 from ceremonies.errors import GitError, GitTimeoutError, LockTimeoutError
 from ceremonies.tasks.repo_limit import LOCK_WAIT_ENV, repo_lock_name

@@ -11,15 +11,13 @@ The KB refresh also keeps a small cache in the git dir (:data:`ceremonies.adapte
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ceremonies.adapters import state
-from ceremonies.adapters.gitnet import run_network
+from ceremonies.adapters.git import runner
 from ceremonies.adapters.parse_cache import parser_version
 from ceremonies.domain import docjson
 from ceremonies.domain.commits import SYNC_TRAILER, FileChange, MergedCommit
@@ -30,7 +28,6 @@ RECORD = "\x1e"
 UNIT = "\x1f"
 TRAILER_SEP = "\x1d"
 LOG_FORMAT = "%x1e%H%x1f%P%x1f%cI%x1f%an%x1f%ae%x1f%s%x1f%b%x1f%(trailers:unfold,separator=%x1d)%x1f"
-_GIT_ENV = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
 
 
 @dataclass(frozen=True)
@@ -51,25 +48,23 @@ class SyncPoint:
     synced_through: str
 
 
-def run_git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run ``git -C root args`` and return the finished process; raise GitError naming the repo when it fails."""
-    env = {**os.environ, **_GIT_ENV}
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=env,
-            check=False,
-        )
-    except OSError as exc:
-        raise GitError(f"cannot run git: {exc}", path=root) from exc
-    if check and done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()
-        raise GitError(f"`git {' '.join(args[:3])}` failed: {detail[-1] if detail else done.returncode}", path=root)
-    return done
+@dataclass(frozen=True)
+class Done:
+    """A finished git command: exit status and output."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_git(root: Path, *args: str, check: bool = True) -> Done:
+    """Run ``git -C root args`` through the one runner and return the finished command; raise GitError naming the
+    repo and the command when it fails (``check``)."""
+    what = f"git {' '.join(args[:3])}"
+    status, out, err = runner.run_git(["-C", str(root), *args], what=what, cwd=root if root.is_dir() else None)
+    if check and status != 0:
+        raise runner.failure(f"`{what}`", status, err or out, root)
+    return Done(status, out, err)
 
 
 def repo_facts(root: str | Path) -> RepoFacts:
@@ -193,8 +188,8 @@ def ensure_history(facts: RepoFacts, since: str | None) -> RepoFacts:
             "(no --depth) so merged work is not dated wrongly",
             path=facts.root,
         )
-    status, _, stderr = run_network(
-        ["-C", str(facts.root), "fetch", "--quiet", "--unshallow"], what="git fetch --unshallow", env=_GIT_ENV
+    status, _, stderr = runner.run_git(
+        ["-C", str(facts.root), "fetch", "--quiet", "--unshallow"], what="git fetch --unshallow", network=True
     )
     if status != 0:
         detail = (stderr.strip().splitlines() or ["unknown error"])[-1]
