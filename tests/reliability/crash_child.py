@@ -28,6 +28,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ceremonies.adapters import files as file_adapter
+from ceremonies.adapters import state as state_adapter
 from ceremonies.adapters.git import DocsRepo
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.errors import CeremoniesError
@@ -61,8 +62,9 @@ def before(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def dying_writer(*modules: Any) -> None:
-    """Make ``module.write_atomic`` write the first file fully, then die inside the second write after its temp file
-    is on disk (before the rename): the worst moment for a non-atomic writer."""
+    """Make every atomic write (the job modules', repo files', the state store's) write the first file fully, then die
+    inside the second write after its temp file is on disk (before the rename): the worst moment for a non-atomic
+    writer."""
     real = file_adapter.write_atomic
     calls = {"n": 0}
 
@@ -82,6 +84,7 @@ def dying_writer(*modules: Any) -> None:
     for module in modules:
         module.write_atomic = write_atomic
     file_adapter.write_atomic = write_atomic  # type: ignore[assignment]  # the door repo files go through
+    state_adapter.write_atomic = write_atomic  # type: ignore[assignment]  # and the door of the state in .git
 
 
 def install(job: str, step: str) -> None:
