@@ -84,7 +84,10 @@ def dying_writer(*modules: Any) -> None:
     for module in modules:
         module.write_atomic = write_atomic
     file_adapter.write_atomic = write_atomic  # type: ignore[assignment]  # the door repo files go through
-    state_adapter.write_atomic = write_atomic  # type: ignore[assignment]  # and the door of the state in .git
+    assert callable(state_adapter.write_atomic_parts), "the state store's writer was renamed: patch the new one"
+    state_adapter.write_atomic_parts = lambda path, parts: write_atomic(  # the door of the state in .git
+        path, b"".join(part.encode("utf-8") if isinstance(part, str) else part for part in parts)
+    )
 
 
 def install(job: str, step: str) -> None:
