@@ -226,15 +226,17 @@ def op_next_sprint(args: dict[str, Any]) -> dict[str, Any]:
     that already ran in the process is compared with (in-process caches such as parsed dates are warm).
     """
     from ceremonies.adapters.notify import ConsoleNotifier
-    from ceremonies.jobs.next_sprint import run_next_sprint
+    from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
+    from ceremonies.jobs.recipe import Effects
 
     today = date.fromisoformat(args["today"])
     timings = []
     for attempt, work in enumerate([args["work"], *([args["again"]] if args.get("again") else [])]):
+        request = NextSprintRequest(work, today=today)
+        effects = Effects(notifier=ConsoleNotifier("#bench", io.StringIO()))
         with contextlib.redirect_stdout(io.StringIO()):
             seconds, result = _timed(
-                partial(run_next_sprint, work, today=today, notifier=ConsoleNotifier("#bench", io.StringIO())),
-                args.get("profile") if attempt == 0 else None,
+                partial(run_next_sprint, request, effects), args.get("profile") if attempt == 0 else None
             )
         timings.append(seconds)
     return {"seconds": timings[0], "warm_seconds": timings[-1], "result": _jsonable(result)}
