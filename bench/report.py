@@ -75,7 +75,7 @@ def machine_block(results: list[RunResult]) -> str:
     """Return the machine table of the newest result."""
     if not results:
         return "_No results yet: run `make bench`._"
-    newest = max(results, key=lambda result: result.started)
+    newest = max(results, key=lambda result: (result.started, SIZES.index(result.size)))  # same minute: the larger
     machine = newest.machine
     lines = [f"Newest run: {newest.size}, {newest.started}.", "", "| Machine | |", "|---|---|"]
     for key, label in (
