@@ -22,7 +22,7 @@ from icalendar import Calendar
 from ceremonies.adapters.notify import ConsoleNotifier
 from ceremonies.adapters.slack import SlackNotifier, make_client
 from ceremonies.domain.parsing import parse_document
-from ceremonies.jobs.next_sprint import run_next_sprint
+from ceremonies.jobs.next_sprint import NextSprintRequest, run_next_sprint
 from ceremonies.jobs.recipe import Effects
 from ceremonies.jobs.remind import RemindRequest, run_calendar, run_remind
 from support.gitrepo import TeamRepo, git, make_team_repo
@@ -70,7 +70,7 @@ def team_files(today: date, ends_in_days: int) -> dict[str, str]:
         "ceremonies.toml": (
             '[sprint]\ncadence_days = 14\ntimezone = "Europe/Berlin"\nholiday_country = "DE"\n'
             'holiday_subdivision = "BE"\ndue_within_days = 3\n\n'
-            f'[ceremonies]\nplanning = {lines["planning"]:%H:%M:%S}\ndemo = {lines["demo"]:%H:%M:%S}\n'
+            f"[ceremonies]\nplanning = {lines['planning']:%H:%M:%S}\ndemo = {lines['demo']:%H:%M:%S}\n"
             f'retro = {lines["retro"]:%H:%M:%S}\n\n[slack]\nchannel = "{CHANNEL}"\n\n[reminders]\nhorizon_hours = 480\n'
         ),
         ".ai/sprint/SPR-001-iteration-template.md": _plan(
@@ -117,7 +117,9 @@ def test_next_sprint_starts_after_the_current_on_a_working_day_and_a_rerun_chang
     tmp_path: Path, today: date
 ) -> None:
     team = _team(tmp_path / "team", today, ends_in_days=1)
-    first = run_next_sprint(str(team.work), today=today, notifier=ConsoleNotifier(CHANNEL, io.StringIO()))
+    first = run_next_sprint(
+        NextSprintRequest(str(team.work), today=today), Effects(notifier=ConsoleNotifier(CHANNEL, io.StringIO()))
+    )
     assert first.status == "created" and first.sprint == "SPR-003" and first.pushed, first
     assert first.start is not None and first.end is not None
     assert first.start >= today + timedelta(days=1), "the new sprint starts before the current one ends"
@@ -129,7 +131,9 @@ def test_next_sprint_starts_after_the_current_on_a_working_day_and_a_rerun_chang
     assert "Quarantine flaky tests" in text and "WEB-3" in text
     head = git(team.remote, "rev-parse", "main")
 
-    again = run_next_sprint(str(team.work), today=today, notifier=ConsoleNotifier(CHANNEL, io.StringIO()))
+    again = run_next_sprint(
+        NextSprintRequest(str(team.work), today=today), Effects(notifier=ConsoleNotifier(CHANNEL, io.StringIO()))
+    )
     assert again.status == "unchanged" and not again.committed, again
     assert git(team.remote, "rev-parse", "main") == head
 
