@@ -4,7 +4,9 @@ the sprint-doc reader (:mod:`ceremonies.adapters.files` re-exports it)."""
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,3 +44,21 @@ def write_atomic_parts(path: str | Path, parts: Iterable[str | bytes]) -> Path:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return target
+
+
+def discard_temps(path: str | Path) -> list[Path]:
+    """Remove the temp files a killed :func:`write_atomic` of ``path`` left next to it; return the removed paths.
+
+    Only names this writer makes for ``path`` (``.<name>.<8 mkstemp characters>.tmp``) are touched, so a run after a
+    crash leaves no litter without ever deleting a file somebody else wrote.
+    """
+    target = Path(path)
+    ours = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
+    if not target.parent.is_dir():
+        return []
+    removed = []
+    for temp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        if ours.fullmatch(temp.name) and temp.is_file() and not temp.is_symlink():
+            temp.unlink(missing_ok=True)
+            removed.append(temp)
+    return removed

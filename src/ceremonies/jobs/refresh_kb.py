@@ -20,6 +20,7 @@ from typing import Any
 from ceremonies import knowledge as kb
 from ceremonies.adapters import history as githistory
 from ceremonies.adapters import state
+from ceremonies.adapters.atomic import discard_temps
 from ceremonies.adapters.files import write_atomic, write_repo_file
 from ceremonies.adapters.git import DocsRepo, Identity, PushOutcome
 from ceremonies.adapters.notify import Delivery, slack_markdown
@@ -143,8 +144,7 @@ def discard_own_leftovers(docs: DocsRepo) -> list[str]:
     restored = []
     for path, digest in sorted(written.items()):
         target = root / path
-        for temp in target.parent.glob(f".{target.name}.*.tmp"):
-            temp.unlink(missing_ok=True)
+        discard_temps(target)
         if target.is_file() and not target.is_symlink() and _sha256(target.read_bytes()) == digest:
             committed = docs.read_at("HEAD", path)
             if committed is None:

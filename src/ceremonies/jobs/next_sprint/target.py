@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ceremonies import planning
+from ceremonies.adapters.atomic import discard_temps
 from ceremonies.adapters.files import (
     write_atomic,
     write_repo_file,
@@ -73,6 +74,8 @@ def write(docs: DocsRepo, target: Target, doc: str, force: bool = False, dry_run
     A human's file is only replaced with ``force``, after copying it to a backup. ``dry_run`` writes nothing and
     returns what would happen.
     """
+    if not dry_run:
+        discard_temps(docs.root / target.path)  # what a run killed mid-write left next to the file
     if target.identical:
         return WriteOutcome(UNCHANGED)
     if not target.exists:
