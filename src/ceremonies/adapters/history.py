@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from ceremonies.adapters import state
 from ceremonies.adapters.git import runner
@@ -236,21 +235,6 @@ def read_merged_work(facts: RepoFacts, since: str | None = None) -> list[MergedC
         "--",
     )
     return parse_log(done.stdout)
-
-
-def load_state(facts: RepoFacts) -> dict[str, Any] | None:
-    """Return the cached KB state, or None when there is none or it cannot be read (the cache is optional)."""
-    return state.load(facts.git_dir, state.KB_STATE) or None
-
-
-def save_state(facts: RepoFacts, data: dict[str, Any]) -> None:
-    """Store the KB state in the git dir (atomically)."""
-    state.save(facts.git_dir, state.KB_STATE, data)
-
-
-def clear_state(facts: RepoFacts) -> None:
-    """Remove the cached KB state (a full rebuild starts from nothing)."""
-    state.clear(facts.git_dir, state.KB_STATE)
 
 
 def list_files(facts: RepoFacts, under: str) -> list[str]:
