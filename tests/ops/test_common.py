@@ -161,16 +161,23 @@ def test_repo_lock_serialises_two_runs_on_one_repo(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_sync_repo_lock_creates_limit_and_missing_limit_is_strict(tmp_path: Path) -> None:
-    repo = str(git_repo(tmp_path / "sync-docs"))
-    with repo_limit.repo_lock(repo) as name:
-        with get_client(sync_client=True) as client:
-            limit = client.read_global_concurrency_limit_by_name(name)
-        assert limit.limit == 1
-    with pytest.raises(ConcurrencySlotAcquisitionError), repo_limit.repo_lock(
-        str(git_repo(tmp_path / "never")), create=False
-    ):
-        pass
+def test_repo_lock_creates_limit_and_missing_limit_is_strict(tmp_path: Path) -> None:
+    repo = str(git_repo(tmp_path / "docs"))
+
+    async def hold() -> str:
+        async with repo_limit.arepo_lock(repo) as name:
+            return name
+
+    name = asyncio.run(hold())
+    with get_client(sync_client=True) as client:
+        assert client.read_global_concurrency_limit_by_name(name).limit == 1
+
+    async def hold_missing() -> None:
+        async with repo_limit.arepo_lock(str(git_repo(tmp_path / "never")), create=False):
+            pass
+
+    with pytest.raises(ConcurrencySlotAcquisitionError):
+        asyncio.run(hold_missing())
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,6 @@ from typing import Any
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.asyncio import concurrency as async_concurrency
-from prefect.concurrency.sync import concurrency as sync_concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from ceremonies.adapters.git import check_repo_spec
@@ -136,38 +135,10 @@ def lock_timeout_error(repo: str, waited: float, holder: str) -> LockTimeoutErro
     )
 
 
-@contextmanager
-def repo_lock(repo: str, timeout_seconds: float | None = None, create: bool = True) -> Iterator[str]:
-    """Hold the repo's one-slot global concurrency limit (strict) for the block; yield the limit name.
-
-    ``repo`` is checked first (a typo never creates a limit). A second run on the same repo waits here at most
-    ``timeout_seconds`` (default :func:`lock_wait`), then raises LockTimeoutError naming the holder and since when.
-    The slot is leased: a run that dies frees it when the lease (one minute) runs out.
-    """
-    check_repo_spec(repo)
-    wait = lock_wait() if timeout_seconds is None else timeout_seconds
-    name = ensure_repo_limit(repo) if create else repo_lock_name(repo)
-    logger = run_logger()
-    logger.info("Waiting for repo lock %s (at most %g s)", name, wait)
-    acquired = False
-    try:
-        with sync_concurrency(name, occupy=1, timeout_seconds=wait, strict=True, lease_duration=LOCK_LEASE_SECONDS):
-            acquired = True
-            logger.info("Holding repo lock %s", name)
-            yield name
-            logger.info("Releasing repo lock %s", name)  # still held: later holders log "Holding" after this line
-    except TimeoutError:
-        if acquired:
-            raise
-        from prefect.utilities.asyncutils import run_coro_as_sync
-
-        raise lock_timeout_error(repo, wait, run_coro_as_sync(_lock_holder(name)) or "") from None
-    logger.info("Released repo lock %s", name)
-
-
 @asynccontextmanager
 async def arepo_lock(repo: str, timeout_seconds: float | None = None, create: bool = True) -> AsyncIterator[str]:
-    """Async twin of :func:`repo_lock` for async flows; yields the limit name."""
+    """Hold the per-repo global concurrency limit (created unless ``create`` is false) for an async flow; yields
+    the limit name."""
     check_repo_spec(repo)
     wait = lock_wait() if timeout_seconds is None else timeout_seconds
     name = await aensure_repo_limit(repo) if create else repo_lock_name(repo)
